@@ -1,0 +1,12 @@
+/* The npusim subcommands. Each takes the arguments after its name (argv[0] is the
+ * subcommand) and returns the process exit code: 0 success, 1 a check or budget failed,
+ * 2 bad usage or bad input. Commands print reports to stdout and errors to stderr. */
+#ifndef NPUSIM_CLI_COMMANDS_H
+#define NPUSIM_CLI_COMMANDS_H
+
+enum { NP_EXIT_OK = 0, NP_EXIT_FAIL = 1, NP_EXIT_BAD_INPUT = 2 };
+
+int cmd_graph(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+
+#endif

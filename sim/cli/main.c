@@ -1,0 +1,54 @@
+/* npusim: the command-line front end. Dispatches to one subcommand per file in sim/cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+typedef struct Command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"graph", cmd_graph, "show a model's layers: shapes (NHWC), MACs, weight and activation bytes"},
+    {"config", cmd_config, "show the effective accelerator config, or check config files"},
+};
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+static void print_usage(FILE *out) {
+  fputs("usage: npusim <command> [options]\n\n"
+        "npusim is a cycle-approximate simulator of a neural-network accelerator: it lowers a\n"
+        "model (ONNX or a text graph) to an NHWC tile schedule and replays it against an\n"
+        "accelerator config (YAML; a phone-NPU default is built in).\n\n"
+        "commands:\n",
+        out);
+  for (size_t i = 0; i < n_commands; i++) fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fputs("\n`npusim <command> --help` explains a command and its options.\n"
+        "examples:\n"
+        "  npusim graph models/mobilenet_v2.onnx\n"
+        "  npusim graph models/resnet50.onnx --json\n"
+        "  npusim config show --set sram.capacity=2MiB\n",
+        out);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return NP_EXIT_BAD_INPUT;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+    print_usage(stdout);
+    return NP_EXIT_OK;
+  }
+  if (strcmp(name, "--version") == 0) {
+    puts("npusim " NPUSIM_VERSION);
+    return NP_EXIT_OK;
+  }
+  for (size_t i = 0; i < n_commands; i++)
+    if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "npusim: unknown command '%s'\n\n", name);
+  print_usage(stderr);
+  return NP_EXIT_BAD_INPUT;
+}

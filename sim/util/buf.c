@@ -1,0 +1,34 @@
+#include "util/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+void np_buf_free(NpBuf *buf) {
+  free(buf->data);
+  buf->data = NULL;
+  buf->len = buf->capacity = 0;
+}
+
+void np_buf_append(NpBuf *buf, const char *text, size_t len) {
+  np_grow((void **)&buf->data, &buf->capacity, buf->len + len + 1, 1);
+  memcpy(buf->data + buf->len, text, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+}
+
+void np_buf_puts(NpBuf *buf, const char *text) { np_buf_append(buf, text, strlen(text)); }
+
+void np_buf_printf(NpBuf *buf, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  char *text = np_xvasprintf(fmt, args);
+  va_end(args);
+  np_buf_puts(buf, text);
+  free(text);
+}
+
+const char *np_buf_str(const NpBuf *buf) { return buf->data ? buf->data : ""; }
