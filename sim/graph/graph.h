@@ -82,6 +82,10 @@ typedef struct NpTensor {
   int64_t bytes;             /* elements * dtype bytes */
   int producer;              /* op index, -1 for inputs, weights and constants */
   int64_t *values;           /* integer values when role == NP_TENSOR_CONST (count = elements) */
+  double *fvalues;           /* floating-point values of a small constant whose payload the file
+                                holds (Resize scales/roi, Clip bounds; count = elements), or NULL.
+                                Set by the importer on WEIGHT tensors; owned (freed) by the graph. */
+  bool is_graph_input;       /* added: set by np_graph_mark_input() */
   /* Shape the file declared (value_info / graph output), checked against inference. */
   bool has_declared_shape;
   int declared_rank;
@@ -173,11 +177,22 @@ typedef struct NpAttrs {
   int trans_a, trans_b;
   float alpha, beta;   /* Gemm (1,1), HardSigmoid (0.2,0.5), LeakyRelu... */
   float clip_min, clip_max;
-  int64_t *ints;       /* perm (Transpose), axes (Squeeze/Unsqueeze/Reduce), split sizes */
+  int64_t *ints;       /* perm (Transpose), axes (Squeeze/Unsqueeze/Reduce), split sizes,
+                          output_shape (ConvTranspose, spatial dims only, as in the file) */
   int n_ints;
   bool has_ints;
   char mode[16];       /* Resize: nearest/linear/cubic; Pad: constant/reflect/edge */
+  NpDtype to;          /* Cast: the target type (the importer also sets it on the output) */
+  /* Added fields. */
+  int64_t start, end;  /* Shape (opset 15): default 0 and INT64_MAX */
+  int allowzero;       /* Reshape (opset 14): default 0 */
 } NpAttrs;
+
+/* Added. `axis` holds NP_AXIS_UNSET when the file gives none; the op's ONNX default then
+ * applies (Flatten 1, Gather 0, Split 0, Softmax/LayerNorm -1, Concat: required).
+ * After np_graph_finalize(), kernel[] holds the kernel (from the weight when not given) and
+ * pad[] the effective pads (auto_pad resolved) of every Conv, ConvTranspose and pool. */
+#define NP_AXIS_UNSET INT64_MIN
 
 void np_attrs_init(NpAttrs *attrs); /* ONNX defaults */
 
@@ -228,10 +243,25 @@ int np_graph_find_tensor(const NpGraph *graph, const char *name);
 /* Sets a tensor's shape; false (with an error) for a negative dim, rank > NP_MAX_RANK, or an
  * element count over NP_TENSOR_MAX_ELEMENTS. */
 bool np_tensor_set_shape(NpGraph *graph, int tensor, int rank, const int64_t *dims, NpDiag *diag);
+/* Added. Records the shape the file declares (value_info / graph output; -1 for a symbolic
+ * dim), checked by np_graph_finalize(); false (with an error) for rank > NP_MAX_RANK or a
+ * dim below -1. Setting the fields directly is equivalent. */
+bool np_tensor_declare_shape(NpGraph *graph, int tensor, int rank, const int64_t *dims, NpDiag *diag);
+/* Added. Copies a constant's values (count must equal its elements, once its shape is set,
+ * and be at most NP_CONST_MAX_VALUES): ints for integer/bool data (the tensor becomes
+ * NP_TENSOR_CONST), or reals (ints NULL) for floating-point data (kept in fvalues, role
+ * unchanged). False (with an error) otherwise. */
+bool np_tensor_set_values(NpGraph *graph, int tensor, const int64_t *ints, const double *reals, int64_t count,
+                          NpDiag *diag);
 /* Adds an op (name and op_type copied; inputs/outputs copied; attrs taken over, including
- * attrs->ints). Returns its index, or -1 with an error. */
+ * attrs->ints, also on failure). An omitted optional input or output is -1. The op becomes
+ * the producer of its outputs. Returns its index, or -1 with an error (a bad tensor index, a
+ * tensor produced twice, an output that is a graph input, a limit). A Constant op's output
+ * keeps the role and values the importer gave it. */
 int np_graph_add_op(NpGraph *graph, const char *name, const char *op_type, const NpAttrs *attrs,
                     const int *inputs, int n_inputs, const int *outputs, int n_outputs, NpDiag *diag);
+/* Marks a graph input (role becomes NP_TENSOR_INPUT; weights and constants are ignored, so
+ * an importer may pass initializers listed as inputs) or output. Marking twice is harmless. */
 void np_graph_mark_input(NpGraph *graph, int tensor);
 void np_graph_mark_output(NpGraph *graph, int tensor);
 
