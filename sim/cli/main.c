@@ -28,7 +28,7 @@ static void print_usage(FILE *out) {
         "examples:\n"
         "  npusim graph models/mobilenet_v2.onnx\n"
         "  npusim graph models/resnet50.onnx --json\n"
-        "  npusim config show --set sram.capacity=2MiB\n",
+        "  npusim config show --set sram.capacity_bytes=2MiB\n",
         out);
 }
 

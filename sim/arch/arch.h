@@ -1,0 +1,192 @@
+/* Arch: the accelerator description, loaded from a YAML config.
+ *
+ * Takes: a config (a file, text, or the phone-NPU default compiled into the binary) and any
+ * `--set key.path=value` overrides. Gives: a checked NpArch, plain data with fixed-size
+ * arrays (copy it with `=`), that the lowering and the replay read; or every error in the
+ * input, each as "file:line:col: error: ..." with the source line and a caret (or
+ * "--set k=v: error: ..." for an override), in an NpDiag. np_arch_to_yaml() writes an NpArch
+ * back as YAML that loads to the same NpArch. docs/config.md documents every key.
+ *
+ * Units. All times are in accelerator clock cycles; sizes in bytes; energy in pJ; power in mW.
+ * DRAM bandwidth is kept as written (GB/s, decimal) and converted to bytes per cycle at the
+ * clock (dram.bytes_per_cycle). Engine throughputs are per accelerator cycle, whatever clock
+ * the engine really runs at (a CPU at 3 GHz next to a 1 GHz NPU does 3x its per-clock work
+ * in one NPU cycle: write that).
+ */
+#ifndef NPUSIM_ARCH_ARCH_H
+#define NPUSIM_ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/graph.h"
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NP_ARCH_MAX_ENGINES 16
+#define NP_ARCH_NAME_MAX 32        /* engine and config names, with the NUL */
+#define NP_ARCH_TEXT_MAX 256       /* description, energy sources, origin, with the NUL */
+#define NP_ARCH_MAX_RULE_OPS 48    /* entries in one engine's rules.ops list */
+#define NP_ARCH_OP_CLASSES (NP_CLASS_OTHER + 1)
+#define NP_ARCH_MAX_FILE_BYTES (1 << 20) /* a config file larger than this is refused */
+
+typedef enum NpEngineKind { NP_ENGINE_MAC_ARRAY = 0, NP_ENGINE_VECTOR, NP_ENGINE_CPU, NP_ENGINE_KIND_COUNT } NpEngineKind;
+
+/* Systolic-array dataflow: weight-, output- or input-stationary (SCALE-Sim's ws/os/is). */
+typedef enum NpDataflow { NP_DATAFLOW_WS = 0, NP_DATAFLOW_OS, NP_DATAFLOW_IS } NpDataflow;
+
+/* What an engine accepts. A limit of 0 means "no limit" (the key was not given). */
+typedef struct NpEngineRules {
+  bool accepts[NP_OP_KIND_COUNT];            /* resolved from ops[] */
+  char ops[NP_ARCH_MAX_RULE_OPS][NP_ARCH_NAME_MAX]; /* as written: ONNX op types or class names */
+  int n_ops;
+  int64_t max_kernel_h, max_kernel_w;
+  int64_t max_stride;   /* either spatial direction */
+  int64_t max_dilation; /* either spatial direction */
+  int64_t max_channels; /* input and output channels of the op */
+} NpEngineRules;
+
+typedef struct NpEngine {
+  char name[NP_ARCH_NAME_MAX];
+  NpEngineKind kind;
+  int64_t rows, cols;       /* mac_array: the PE grid; 0 for other kinds */
+  NpDataflow dataflow;      /* mac_array */
+  int64_t lanes;            /* vector, cpu: elements per cycle at rate 1; 0 for mac_array */
+  /* Per data type: the rate multiplier (MACs or elements per cycle x this); 0 when the engine
+   * does not compute in that type. Index by NpDtype. */
+  double dtype_rate[NP_DTYPE_COUNT];
+  /* Per op class (index by NpOpClass), at rate 1: elements per cycle, or MACs per cycle for
+   * NP_CLASS_MATRIX. 0 when the engine cannot run that class. A mac_array's matrix entry is
+   * rows x cols. */
+  double throughput[NP_ARCH_OP_CLASSES];
+  bool throughput_given[NP_ARCH_OP_CLASSES]; /* written in the file (not from lanes) */
+  bool can_read_sram;     /* false: tensors reach it through DRAM (see sync.through_dram) */
+  bool fuse_activations;  /* elementwise ops after a matrix op fuse into it */
+  bool has_rules;         /* false for cpu engines: they accept every op */
+  NpEngineRules rules;
+} NpEngine;
+
+typedef struct NpSram {
+  int64_t capacity_bytes;
+  int64_t banks;
+  int64_t bank_width_bytes; /* bytes one access of one bank moves (a power of two) */
+  int64_t bank_bytes;       /* derived: capacity_bytes / banks */
+  int64_t bank_depth;       /* derived: bank_bytes / bank_width_bytes (rows per bank) */
+  int64_t ports_per_bank;   /* accesses per bank per cycle */
+  int64_t alignment_bytes;  /* buffers start at multiples of this (a power of two) */
+} NpSram;
+
+typedef struct NpDram {
+  double bandwidth_gb_per_s; /* as written, 1 GB = 1e9 bytes */
+  double bytes_per_cycle;    /* derived: bandwidth at the accelerator clock */
+  int64_t burst_bytes;
+  int64_t latency_cycles;    /* request to first data */
+  int64_t channels;
+  int64_t max_outstanding_bursts;
+  int64_t row_bytes;         /* 0: no row-buffer model */
+  int64_t row_miss_cycles;   /* extra cycles for a burst that opens a new row */
+} NpDram;
+
+typedef struct NpSync {
+  int64_t cycles[NP_ENGINE_KIND_COUNT][NP_ENGINE_KIND_COUNT]; /* [from kind][to kind] */
+  /* A tensor crossing between an engine that can read the SRAM and one that cannot is
+   * stored to DRAM and loaded back. */
+  bool through_dram;
+} NpSync;
+
+/* One energy number with where it comes from. `given` is false when the config has none. */
+typedef struct NpEnergyFigure {
+  bool given;
+  double value;                  /* pJ, pJ per byte, or mW: the unit its key names */
+  char source[NP_ARCH_TEXT_MAX]; /* a paper, a datasheet, or "assumption" */
+  int64_t node_nm;               /* technology node the number belongs to */
+} NpEnergyFigure;
+
+typedef struct NpEnergy {
+  NpEnergyFigure mac[NP_DTYPE_COUNT];     /* pJ per MAC, by data type */
+  NpEnergyFigure element[NP_DTYPE_COUNT]; /* pJ per element on a vector/cpu engine */
+  NpEnergyFigure sram_read, sram_write;   /* pJ per byte */
+  NpEnergyFigure dram_read, dram_write;   /* pJ per byte */
+  NpEnergyFigure sync;                    /* pJ per SYNC */
+  NpEnergyFigure sram_static;             /* mW */
+  NpEnergyFigure engine_static[NP_ARCH_MAX_ENGINES]; /* mW, by engine index */
+} NpEnergy;
+
+typedef struct NpArch {
+  char name[NP_ARCH_NAME_MAX];
+  char description[NP_ARCH_TEXT_MAX];
+  char origin[NP_ARCH_TEXT_MAX]; /* where it came from (file or "<embedded phone-npu.yaml>") */
+  double clock_mhz;
+  /* Data types the accelerator knows, in file order, with their sizes (dtype_bytes is 0 for
+   * a type not listed). */
+  NpDtype data_types[NP_DTYPE_COUNT];
+  int n_data_types;
+  int dtype_bytes[NP_DTYPE_COUNT];
+  NpDtype default_dtype; /* what float models run in unless a command says otherwise */
+  NpEngine engines[NP_ARCH_MAX_ENGINES];
+  int n_engines;
+  int fallback_engine;   /* index of the first cpu engine (there always is one) */
+  NpSram sram;
+  NpDram dram;
+  NpSync sync;
+  NpEnergy energy;
+} NpArch;
+
+/* ---- loading ---- */
+
+/* Each loader fills *arch (zeroed first) and returns true, or returns false with every error
+ * in diag. `sets` are "key.path=value" overrides applied in order on top of the config. */
+bool np_arch_load_text(const char *text, size_t len, const char *source_name, const char *const *sets,
+                       size_t n_sets, NpArch *arch, NpDiag *diag);
+bool np_arch_load_file(const char *path, const char *const *sets, size_t n_sets, NpArch *arch, NpDiag *diag);
+/* The embedded configs/phone-npu.yaml, source name NP_ARCH_DEFAULT_SOURCE. */
+bool np_arch_load_default(const char *const *sets, size_t n_sets, NpArch *arch, NpDiag *diag);
+#define NP_ARCH_DEFAULT_SOURCE "<embedded phone-npu.yaml>"
+/* The bytes of the embedded default config (NUL-terminated), and their count. */
+const char *np_arch_default_text(size_t *len);
+
+/* ---- writing ---- */
+
+/* The config as YAML (malloc'd; free it): every key, defaults included, in a fixed order,
+ * so that equal NpArch values give equal bytes and the text loads back to the same NpArch. */
+char *np_arch_to_yaml(const NpArch *arch);
+/* True when a and b describe the same accelerator (all fields but `origin`). */
+bool np_arch_same(const NpArch *a, const NpArch *b);
+
+/* ---- queries ---- */
+
+const char *np_engine_kind_name(NpEngineKind kind); /* "mac_array", "vector", "cpu" */
+const char *np_dataflow_name(NpDataflow dataflow);   /* "ws", "os", "is" */
+const char *np_op_class_name(NpOpClass cls);         /* "matrix", "pool", ... as in configs */
+int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 */
+/* MACs per cycle of a matrix op in dtype (0 when the engine lacks the type or the class). */
+double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype);
+/* Elements (MACs for NP_CLASS_MATRIX) per cycle of an op of class cls in dtype. */
+double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype);
+
+/* ---- units (also used by the sweep) ----
+ * Each parser takes the whole text and, on failure, returns false and writes a one-line
+ * reason naming the text into err (err_size bytes). */
+/* Sizes in bytes: "4096", "64B", "512KiB", "4MiB", "1.5MB" (KB/MB/GB/TB are decimal,
+ * KiB/MiB/GiB/TiB binary); must be a whole, non-negative number of bytes. */
+bool np_parse_size(const char *text, int64_t *bytes, char *err, size_t err_size);
+/* Bandwidth in GB/s: "34.1GB/s", "0.5GB/s", "800MB/s", "1GiB/s", or a plain number of GB/s. */
+bool np_parse_bandwidth(const char *text, double *gb_per_s, char *err, size_t err_size);
+/* Frequency in MHz: "1.2GHz", "800MHz", "32kHz", "1e9Hz", or a plain number of MHz. */
+bool np_parse_frequency(const char *text, double *mhz, char *err, size_t err_size);
+/* A plain finite real number ("0.25", "-3", "1e-3"); no unit. */
+bool np_parse_real(const char *text, double *value, char *err, size_t err_size);
+/* A plain whole number ("16", "-2"); no unit, no fraction, within int64. */
+bool np_parse_int(const char *text, int64_t *value, char *err, size_t err_size);
+/* Writes bytes the way configs show them: "4MiB", "64", "1536" (exact; binary units only
+ * when they divide). */
+void np_format_size(int64_t bytes, char *out, size_t out_size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

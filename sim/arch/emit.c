@@ -1,0 +1,194 @@
+/* Writing an NpArch as YAML: every key in a fixed order, numbers in their shortest exact
+ * form, so that the text loads back to the same NpArch and equal configs give equal bytes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "arch/arch_internal.h"
+#include "util/buf.h"
+
+static void put_string(NpBuf *b, const char *s) {
+  np_buf_puts(b, "\"");
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      np_buf_printf(b, "\\%c", *c);
+    else if (*c == '\n')
+      np_buf_puts(b, "\\n");
+    else if (*c == '\t')
+      np_buf_puts(b, "\\t");
+    else if (*c < 0x20 || *c == 0x7f)
+      np_buf_printf(b, "\\x%02x", *c);
+    else
+      np_buf_append(b, (const char *)c, 1);
+  }
+  np_buf_puts(b, "\"");
+}
+
+static void put_real(NpBuf *b, double v) {
+  char text[40];
+  np_arch_format_real(v, text, sizeof text);
+  np_buf_puts(b, text);
+}
+
+static void put_size(NpBuf *b, int64_t bytes) {
+  char text[40];
+  np_format_size(bytes, text, sizeof text);
+  np_buf_puts(b, text);
+}
+
+static const char *yes_no(bool v) { return v ? "true" : "false"; }
+
+static void put_figure(NpBuf *b, const char *unit_key, const NpEnergyFigure *f) {
+  np_buf_printf(b, "{%s: ", unit_key);
+  put_real(b, f->value);
+  np_buf_puts(b, ", source: ");
+  put_string(b, f->source);
+  np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
+}
+
+static void put_engine(NpBuf *b, const NpArch *arch, const NpEngine *e) {
+  np_buf_puts(b, "  - name: ");
+  put_string(b, e->name);
+  np_buf_printf(b, "\n    kind: %s\n", np_engine_kind_name(e->kind));
+  if (e->kind == NP_ENGINE_MAC_ARRAY)
+    np_buf_printf(b, "    rows: %lld\n    cols: %lld\n    dataflow: %s\n", (long long)e->rows, (long long)e->cols,
+                  np_dataflow_name(e->dataflow));
+  else
+    np_buf_printf(b, "    lanes: %lld\n", (long long)e->lanes);
+  np_buf_puts(b, "    dtypes: {");
+  int n = 0;
+  for (int i = 0; i < arch->n_data_types; i++) {
+    NpDtype d = arch->data_types[i];
+    if (e->dtype_rate[d] <= 0) continue;
+    np_buf_printf(b, "%s%s: ", n++ ? ", " : "", np_dtype_name(d));
+    put_real(b, e->dtype_rate[d]);
+  }
+  np_buf_puts(b, "}\n");
+  n = 0;
+  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) {
+    if (!e->throughput_given[c]) continue;
+    np_buf_printf(b, "%s%s: ", n++ ? ", " : "    throughput: {", np_op_class_name((NpOpClass)c));
+    put_real(b, e->throughput[c]);
+  }
+  if (n) np_buf_puts(b, "}\n");
+  np_buf_printf(b, "    can_read_sram: %s\n    fuse_activations: %s\n", yes_no(e->can_read_sram),
+                yes_no(e->fuse_activations));
+  if (!e->has_rules) return;
+  const NpEngineRules *r = &e->rules;
+  np_buf_puts(b, "    rules:\n      ops: [");
+  for (int i = 0; i < r->n_ops; i++) np_buf_printf(b, "%s%s", i ? ", " : "", r->ops[i]);
+  np_buf_puts(b, "]\n");
+  const struct {
+    const char *key;
+    int64_t value;
+  } limits[] = {{"max_kernel_h", r->max_kernel_h},
+                {"max_kernel_w", r->max_kernel_w},
+                {"max_stride", r->max_stride},
+                {"max_dilation", r->max_dilation},
+                {"max_channels", r->max_channels}};
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+    if (limits[i].value > 0) np_buf_printf(b, "      %s: %lld\n", limits[i].key, (long long)limits[i].value);
+}
+
+static void put_memories(NpBuf *b, const NpArch *arch) {
+  const NpSram *s = &arch->sram;
+  np_buf_puts(b, "sram:\n  capacity_bytes: ");
+  put_size(b, s->capacity_bytes);
+  np_buf_printf(b, "  # %lld banks of ", (long long)s->banks);
+  put_size(b, s->bank_bytes);
+  np_buf_printf(b, " (%lld rows each)\n  banks: %lld\n  bank_width_bytes: ", (long long)s->bank_depth,
+                (long long)s->banks);
+  put_size(b, s->bank_width_bytes);
+  np_buf_printf(b, "\n  ports_per_bank: %lld\n  alignment_bytes: ", (long long)s->ports_per_bank);
+  put_size(b, s->alignment_bytes);
+  const NpDram *d = &arch->dram;
+  np_buf_puts(b, "\ndram:\n  bandwidth_gb_per_s: ");
+  put_real(b, d->bandwidth_gb_per_s);
+  np_buf_puts(b, "  # ");
+  put_real(b, d->bytes_per_cycle);
+  np_buf_puts(b, " bytes per cycle at clock_mhz\n  burst_bytes: ");
+  put_size(b, d->burst_bytes);
+  np_buf_printf(b, "\n  latency_cycles: %lld\n  channels: %lld\n  max_outstanding_bursts: %lld\n",
+                (long long)d->latency_cycles, (long long)d->channels, (long long)d->max_outstanding_bursts);
+  if (d->row_bytes > 0) {
+    np_buf_puts(b, "  row_bytes: ");
+    put_size(b, d->row_bytes);
+    np_buf_printf(b, "\n  row_miss_cycles: %lld\n", (long long)d->row_miss_cycles);
+  }
+}
+
+static void put_sync(NpBuf *b, const NpArch *arch) {
+  np_buf_printf(b, "sync:\n  through_dram: %s\n  cycles:  # from kind -> to kind\n", yes_no(arch->sync.through_dram));
+  for (int from = 0; from < NP_ENGINE_KIND_COUNT; from++) {
+    np_buf_printf(b, "    %s: {", np_engine_kind_name((NpEngineKind)from));
+    for (int to = 0; to < NP_ENGINE_KIND_COUNT; to++)
+      np_buf_printf(b, "%s%s: %lld", to ? ", " : "", np_engine_kind_name((NpEngineKind)to),
+                    (long long)arch->sync.cycles[from][to]);
+    np_buf_puts(b, "}\n");
+  }
+}
+
+static void put_dtype_figures(NpBuf *b, const NpArch *arch, const char *key, const NpEnergyFigure *figures) {
+  bool any = false;
+  for (int i = 0; i < arch->n_data_types; i++) {
+    const NpEnergyFigure *f = &figures[arch->data_types[i]];
+    if (!f->given) continue;
+    if (!any) np_buf_printf(b, "  %s:\n", key);
+    any = true;
+    np_buf_printf(b, "    %s: ", np_dtype_name(arch->data_types[i]));
+    put_figure(b, "pj", f);
+  }
+}
+
+static void put_energy(NpBuf *b, const NpArch *arch) {
+  const NpEnergy *en = &arch->energy;
+  NpBuf body = {0};
+  put_dtype_figures(&body, arch, "mac", en->mac);
+  put_dtype_figures(&body, arch, "element", en->element);
+  const struct {
+    const char *key, *unit;
+    const NpEnergyFigure *f;
+  } singles[] = {{"sram_read", "pj_per_byte", &en->sram_read},   {"sram_write", "pj_per_byte", &en->sram_write},
+                 {"dram_read", "pj_per_byte", &en->dram_read},   {"dram_write", "pj_per_byte", &en->dram_write},
+                 {"sync", "pj", &en->sync},                      {"sram_static", "mw", &en->sram_static}};
+  for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
+    if (!singles[i].f->given) continue;
+    np_buf_printf(&body, "  %s: ", singles[i].key);
+    put_figure(&body, singles[i].unit, singles[i].f);
+  }
+  bool any = false;
+  for (int i = 0; i < arch->n_engines; i++) {
+    if (!en->engine_static[i].given) continue;
+    if (!any) np_buf_puts(&body, "  engine_static:\n");
+    any = true;
+    np_buf_printf(&body, "    %s: ", arch->engines[i].name);
+    put_figure(&body, "mw", &en->engine_static[i]);
+  }
+  if (body.len > 0) {
+    np_buf_puts(b, "energy:\n");
+    np_buf_puts(b, np_buf_str(&body));
+  }
+  np_buf_free(&body);
+}
+
+char *np_arch_to_yaml(const NpArch *arch) {
+  NpBuf b = {0};
+  np_buf_puts(&b, "name: ");
+  put_string(&b, arch->name);
+  if (arch->description[0]) {
+    np_buf_puts(&b, "\ndescription: ");
+    put_string(&b, arch->description);
+  }
+  np_buf_puts(&b, "\nclock_mhz: ");
+  put_real(&b, arch->clock_mhz);
+  np_buf_puts(&b, "\ndata_types: {");
+  for (int i = 0; i < arch->n_data_types; i++)
+    np_buf_printf(&b, "%s%s: %d", i ? ", " : "", np_dtype_name(arch->data_types[i]),
+                  arch->dtype_bytes[arch->data_types[i]]);
+  np_buf_printf(&b, "}\ndefault_dtype: %s\nengines:\n", np_dtype_name(arch->default_dtype));
+  for (int i = 0; i < arch->n_engines; i++) put_engine(&b, arch, &arch->engines[i]);
+  put_memories(&b, arch);
+  put_sync(&b, arch);
+  put_energy(&b, arch);
+  return b.data;
+}
