@@ -284,7 +284,9 @@ static bool get_string(const Section *s, const char *key, bool required, char *o
   if (!get_text(s, key, required, "a string", text, size < sizeof text ? size : sizeof text, &value, path,
                 sizeof path))
     return false;
-  snprintf(out, size, "%s", text);
+  size_t n = strnlen(text, size - 1); /* get_text already bounded it to size */
+  memcpy(out, text, n);
+  out[n] = '\0';
   return true;
 }
 

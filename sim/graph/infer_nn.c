@@ -78,7 +78,7 @@ static const char *const axis_names[2] = {"H", "W"};
  * effective pads back into the op's attrs. */
 static bool windows_over(NpInferCtx *c, const NpTensor *x, const int64_t *kernel, int ceil_mode, int64_t *out_dims) {
   NpAttrs *a = &c->op->attrs;
-  int first;
+  int first = 0;
   if (!spatial_rank(c, x, &first)) return false;
   for (int s = first; s < 2; s++) {
     Window w = {x->dims[2 + s - first], kernel[s], a->stride[s], a->dilation[s], a->pad[s], a->pad[s + 2]};
@@ -94,7 +94,7 @@ bool np_infer_conv(NpInferCtx *c) {
   if (!np_op_require_inputs(c, 2, 3)) return false;
   const NpTensor *x = np_op_input(c, 0), *w = np_op_input(c, 1), *b = np_op_input(c, 2);
   NpAttrs *a = &c->op->attrs;
-  int first;
+  int first = 0;
   if (!spatial_rank(c, x, &first)) return false;
   if (w->rank != x->rank)
     return np_op_error(c, "weight '%s' has rank %d, input '%s' rank %d", w->name, w->rank, x->name, x->rank);
@@ -167,7 +167,7 @@ bool np_infer_conv_transpose(NpInferCtx *c) {
   if (!np_op_require_inputs(c, 2, 3)) return false;
   const NpTensor *x = np_op_input(c, 0), *w = np_op_input(c, 1), *b = np_op_input(c, 2);
   NpAttrs *a = &c->op->attrs;
-  int first;
+  int first = 0;
   if (!spatial_rank(c, x, &first)) return false;
   if (w->rank != x->rank)
     return np_op_error(c, "weight '%s' has rank %d, input '%s' rank %d", w->name, w->rank, x->name, x->rank);
@@ -202,7 +202,7 @@ bool np_infer_pool(NpInferCtx *c) {
   if (!np_op_require_inputs(c, 1, 1)) return false;
   const NpTensor *x = np_op_input(c, 0);
   NpAttrs *a = &c->op->attrs;
-  int first;
+  int first = 0;
   if (!spatial_rank(c, x, &first)) return false;
   for (int s = first; s < 2; s++) {
     if (a->kernel[s] < 1) return np_op_error(c, "kernel_shape is missing or not positive");
