@@ -3,9 +3,12 @@
 
 #include <string>
 
+#include "support/files.h"
+
 extern "C" {
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/file.h"
 #include "util/mem.h"
 #include "util/strmap.h"
 }
@@ -54,4 +57,24 @@ TEST(Mem, CheckedArithmeticCatchesOverflow) {
   EXPECT_FALSE(np_mul_i64(INT64_C(1) << 32, INT64_C(1) << 32, &out));
   EXPECT_FALSE(np_add_i64(INT64_MAX, 1, &out));
   EXPECT_EQ(np_ceil_div_i64(65, 64), 2);
+}
+
+// The shared whole-file reader: its limit, and the files it refuses, each named.
+TEST(ReadFile, ReadsUpToTheLimitAndNamesWhatItRefuses) {
+  std::string path = write_scratch("five.txt", "12345");
+  NpDiag d;
+  np_diag_init(&d);
+  size_t len = 0;
+  char *text = np_read_file(path.c_str(), 5, "model", &len, &d);
+  ASSERT_NE(text, nullptr);
+  EXPECT_EQ(len, 5u);
+  EXPECT_STREQ(text, "12345");
+  free(text);
+  EXPECT_EQ(np_read_file(path.c_str(), 4, "model", &len, &d), nullptr);
+  EXPECT_EQ(std::string(d.messages[0]), path + ": error: the model is larger than 4 bytes; is it the right file?");
+  EXPECT_EQ(np_read_file(scratch_dir().c_str(), 100, "model", &len, &d), nullptr);
+  EXPECT_EQ(std::string(d.messages[1]), scratch_dir() + ": error: not a regular file");
+  EXPECT_EQ(np_read_file("/dev/zero", 100, "model", &len, &d), nullptr);  // endless: refused, not read
+  EXPECT_EQ(std::string(d.messages[2]), "/dev/zero: error: not a regular file");
+  np_diag_free(&d);
 }

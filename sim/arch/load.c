@@ -1,6 +1,5 @@
 /* Loading a config: YAML parsing with positions, --set overrides, and error reporting.
  * The schema (which keys mean what) is in schema.c. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "arch/arch.h"
 #include "arch/arch_internal.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/mem.h"
 
 extern const char np_embedded_default_config[];
@@ -423,23 +423,10 @@ bool np_arch_load_text(const char *text, size_t len, const char *source_name, co
 
 bool np_arch_load_file(const char *path, const char *const *sets, size_t n_sets, NpArch *arch, NpDiag *diag) {
   memset(arch, 0, sizeof *arch);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    np_diag_add(diag, "%s: error: cannot open the config: %s", path, strerror(errno));
-    return false;
-  }
-  char *text = np_xmalloc(NP_ARCH_MAX_FILE_BYTES + 1);
-  size_t len = fread(text, 1, NP_ARCH_MAX_FILE_BYTES + 1, f);
-  bool read_error = ferror(f) != 0;
-  fclose(f);
-  bool ok = false;
-  if (read_error)
-    np_diag_add(diag, "%s: error: cannot read the config", path);
-  else if (len > NP_ARCH_MAX_FILE_BYTES)
-    np_diag_add(diag, "%s: error: the config is larger than %d bytes; is it the right file?", path,
-                NP_ARCH_MAX_FILE_BYTES);
-  else
-    ok = np_arch_load_text(text, len, path, sets, n_sets, arch, diag);
+  size_t len = 0;
+  char *text = np_read_file(path, NP_ARCH_MAX_FILE_BYTES, "config", &len, diag);
+  if (!text) return false;
+  bool ok = np_arch_load_text(text, len, path, sets, n_sets, arch, diag);
   free(text);
   return ok;
 }

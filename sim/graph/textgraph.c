@@ -2,13 +2,13 @@
  * The format is documented in docs/formats.md ("Text graph"). */
 #include "graph/textgraph.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "util/mem.h"
 #include "util/strmap.h"
 
@@ -1124,40 +1124,9 @@ NpGraph *np_textgraph_parse(const char *text, size_t len, const char *source, Np
   return p.graph;
 }
 
-static char *read_whole_file(const char *path, size_t *len, NpDiag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  size_t capacity = 0, used = 0;
-  char *data = NULL;
-  for (;;) {
-    np_grow((void **)&data, &capacity, used + 65536, 1);
-    size_t got = fread(data + used, 1, capacity - used, f);
-    used += got;
-    if (used > NP_TEXTGRAPH_MAX_FILE_BYTES) {
-      np_diag_add(diag, "%s: error: file is larger than %u bytes; not a text graph", path, NP_TEXTGRAPH_MAX_FILE_BYTES);
-      break;
-    }
-    if (got == 0) {
-      if (ferror(f)) {
-        np_diag_add(diag, "%s: error: cannot read: %s", path, strerror(errno));
-        break;
-      }
-      fclose(f);
-      *len = used;
-      return data;
-    }
-  }
-  fclose(f);
-  free(data);
-  return NULL;
-}
-
 NpGraph *np_textgraph_load(const char *path, NpDiag *diag) {
   size_t len = 0;
-  char *text = read_whole_file(path, &len, diag);
+  char *text = np_read_file(path, NP_TEXTGRAPH_MAX_FILE_BYTES, "text graph", &len, diag);
   if (!text) return NULL;
   NpGraph *graph = np_textgraph_parse(text, len, path, diag);
   free(text);

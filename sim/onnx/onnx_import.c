@@ -1,14 +1,13 @@
 /* ONNX import: protobuf bytes -> ModelProto (protobuf-c) -> NpGraph -> np_graph_finalize(). */
 #include "onnx/onnx_import.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "onnx/onnx_internal.h"
+#include "util/file.h"
 #include "util/mem.h"
 
 /* Control characters in names from the file would break the one-line message. */
@@ -444,35 +443,9 @@ NpGraph *np_onnx_parse_buffer(const uint8_t *data, size_t size, const char *sour
   return graph;
 }
 
-/* Reads a whole regular file of at most NP_ONNX_MAX_FILE_BYTES; NULL with an error otherwise. */
-static uint8_t *read_model_file(const char *path, size_t *size, NpDiag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  struct stat st;
-  uint8_t *data = NULL;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    np_diag_add(diag, "%s: error: not a regular file", path);
-  } else if ((int64_t)st.st_size > NP_ONNX_MAX_FILE_BYTES) {
-    np_diag_add(diag, "%s: error: the file is larger than %lld bytes", path, (long long)NP_ONNX_MAX_FILE_BYTES);
-  } else {
-    *size = (size_t)st.st_size;
-    data = np_xmalloc(*size ? *size : 1);
-    if (*size && fread(data, 1, *size, f) != *size) {
-      np_diag_add(diag, "%s: error: read failed", path);
-      free(data);
-      data = NULL;
-    }
-  }
-  fclose(f);
-  return data;
-}
-
 NpGraph *np_onnx_parse_file(const char *path, NpDiag *diag) {
   size_t size = 0;
-  uint8_t *data = read_model_file(path, &size, diag);
+  uint8_t *data = (uint8_t *)np_read_file(path, NP_ONNX_MAX_FILE_BYTES, "model", &size, diag);
   if (!data) return NULL;
   NpGraph *graph = np_onnx_parse_buffer(data, size, path, diag);
   free(data);

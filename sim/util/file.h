@@ -1,0 +1,26 @@
+/* Whole-file input shared by every loader (models, text graphs, configs, traces' peers).
+ *
+ * np_read_file takes a path and a size limit and gives the file's bytes, NUL-terminated, or
+ * NULL with one error naming the file: "<path>: error: cannot open: <reason>", "... not a
+ * regular file", "... the <what> is larger than N bytes", "... cannot read: <reason>". The
+ * limit is checked before anything is allocated, so a huge or endless input (a FIFO, a
+ * device) costs nothing. */
+#ifndef NPUSIM_UTIL_FILE_H
+#define NPUSIM_UTIL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* `what` names the kind of file in the size message ("model", "config", "text graph"). */
+char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t *len, NpDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
