@@ -8,5 +8,7 @@ enum { NP_EXIT_OK = 0, NP_EXIT_FAIL = 1, NP_EXIT_BAD_INPUT = 2 };
 
 int cmd_graph(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
 
 #endif

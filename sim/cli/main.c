@@ -13,6 +13,8 @@ typedef struct Command {
 static const Command commands[] = {
     {"graph", cmd_graph, "show a model's layers: shapes (NHWC), MACs, weight and activation bytes"},
     {"config", cmd_config, "show the effective accelerator config, or check config files"},
+    {"trace", cmd_trace, "dump, summarize, convert (Perfetto) and diff execution traces (.npt.zst)"},
+    {"schedule", cmd_schedule, "lower a model to the accelerator: placement, tiling, residency, command stream"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -1,0 +1,250 @@
+/* np_lower: placement, residency, tiling and emission in order; the DRAM layout; the
+ * schedule's summary figures and hash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower/lower_internal.h"
+#include "util/mem.h"
+
+const char *np_cmd_kind_name(NpCmdKind kind) {
+  switch (kind) {
+    case NP_CMD_LOAD: return "LOAD";
+    case NP_CMD_STORE: return "STORE";
+    case NP_CMD_COMPUTE: return "COMPUTE";
+    case NP_CMD_SYNC: return "SYNC";
+  }
+  return "UNKNOWN";
+}
+
+uint64_t np_schedule_fnv1a(const void *data, size_t len, uint64_t seed) {
+  const unsigned char *p = data;
+  uint64_t h = seed;
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static uint64_t hash_i64(uint64_t h, int64_t v) {
+  unsigned char b[8];
+  for (int i = 0; i < 8; i++) b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+  return np_schedule_fnv1a(b, sizeof b, h);
+}
+
+/* Over the fields that define the stream (not over struct bytes: padding is not data). */
+static uint64_t hash_commands(const NpSchedule *s) {
+  uint64_t h = NP_FNV1A_SEED;
+  h = hash_i64(h, s->warm);
+  h = hash_i64(h, s->dtype);
+  for (size_t i = 0; i < s->n_cmds; i++) {
+    const NpCommand *c = &s->cmds[i];
+    const int64_t fields[] = {c->id, c->kind, c->layer, c->n_deps, c->data, c->bytes, c->dram_addr, c->dram_runs,
+                              c->sram_offset, (int64_t)c->banks, c->engine, c->op_class, c->dtype, c->tile_rows,
+                              c->tile_cols, c->tile_channels, c->tile_in_channels, c->gemm.m, c->gemm.n, c->gemm.k,
+                              c->gemm.batch, c->macs, c->elements, c->sram_read_bytes, c->sram_write_bytes,
+                              (int64_t)c->banks_read, (int64_t)c->banks_written, c->dram_read_bytes,
+                              c->dram_write_bytes, c->from_engine, c->to_engine};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) h = hash_i64(h, fields[f]);
+    for (int32_t d = 0; d < c->n_deps; d++) h = hash_i64(h, s->deps[c->first_dep + d]);
+  }
+  return h;
+}
+
+/* DRAM: the weights region from address 0 (each weight tensor once, in first-use order),
+ * then the activations region (each value that needs DRAM: graph inputs first, then in
+ * production order). Every block starts on a DRAM burst boundary. */
+static void layout_dram(Lower *L) {
+  int64_t burst = L->arch->dram.burst_bytes > 0 ? L->arch->dram.burst_bytes : 1;
+  int64_t addr = 0;
+  L->weight_dram = np_xmalloc((L->graph->n_tensors + 1) * sizeof *L->weight_dram);
+  for (size_t t = 0; t < L->graph->n_tensors; t++) L->weight_dram[t] = -1;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    const LLayer *ly = &L->layers[i];
+    for (int k = 0; k < ly->n_weights; k++) {
+      int t = ly->weights[k];
+      if (L->weight_dram[t] >= 0) continue;
+      L->weight_dram[t] = addr;
+      addr += np_ceil_div_i64(lower_tensor_bytes(L, t), burst) * burst;
+    }
+  }
+  for (size_t v = 0; v < L->n_values; v++) {
+    LValue *x = &L->values[v];
+    if (!x->needs_dram) continue;
+    x->dram_addr = addr;
+    addr += np_ceil_div_i64(x->bytes, burst) * burst;
+  }
+}
+
+static void fill_plans(const Lower *L, NpSchedule *s) {
+  s->n_layers = L->n_layers;
+  s->layers = np_xcalloc(L->n_layers + 1, sizeof *s->layers);
+  for (size_t i = 0; i < L->n_layers; i++) {
+    const LLayer *ly = &L->layers[i];
+    NpLayerPlan *p = &s->layers[i];
+    p->op = ly->op;
+    p->name = np_xstrdup(L->graph->ops[ly->op].name);
+    p->engine = ly->engine;
+    p->on_accelerator = ly->sram_engine;
+    p->fallback_reason = ly->reason ? np_xstrdup(ly->reason) : NULL;
+    p->n_fused = ly->n_fused;
+    p->fused_ops = np_xmalloc((size_t)(ly->n_fused + 1) * sizeof *p->fused_ops);
+    for (int k = 0; k < ly->n_fused; k++) p->fused_ops[k] = ly->fused[k];
+    p->op_class = ly->cls;
+    p->weight_bytes = ly->weight_bytes;
+    p->weights_resident = ly->resident;
+    p->sram_base = ly->act_base;
+    if (ly->sram_engine) {
+      p->tile_rows = ly->plan.th;
+      p->tile_cols = ly->plan.tw;
+      p->tile_channels = ly->plan.tc;
+      p->tile_in_channels = (ly->geo.family == FAMILY_WINDOW && ly->geo.groups <= 1) ? ly->plan.tk : ly->plan.tc;
+      if (ly->geo.family == FAMILY_WINDOW && ly->geo.groups > 1)
+        p->tile_in_channels = ly->plan.tc / (ly->geo.out_c / ly->geo.groups) * (ly->geo.in_c / ly->geo.groups);
+      p->n_tiles = ly->plan.n_tiles;
+      p->array_utilization = ly->plan.utilization;
+      p->pad_waste_bytes = ly->plan.pad_waste;
+      p->loop_order = ly->plan.order;
+      p->staging_bytes = ly->plan.staging;
+      p->planned_dram_bytes = ly->plan.dram_bytes;
+      p->sram_peak_bytes = ly->act_base + ly->plan.staging;
+    } else {
+      p->n_tiles = 1;
+      p->sram_peak_bytes = ly->act_base;
+    }
+    if (p->sram_peak_bytes > s->sram_peak_bytes) s->sram_peak_bytes = p->sram_peak_bytes;
+    if (!ly->sram_engine) s->fallback_ops += 1 + ly->n_fused;
+  }
+}
+
+static void free_lower(Lower *L) {
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    free(ly->reason);
+    free(ly->fused);
+    free(ly->weights);
+    free(ly->other_outputs);
+  }
+  free(L->layers);
+  free(L->values);
+  free(L->root);
+  free(L->value_of);
+  free(L->op_layer);
+  free(L->weight_dram);
+  free(L->weight_sram);
+}
+
+static bool check_inputs(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpDiag *diag) {
+  if (!graph->finalized) {
+    np_diag_add(diag, "%s: error: the graph is not finalized (np_graph_finalize)", graph->source);
+    return false;
+  }
+  if (arch->n_engines < 1 || arch->fallback_engine < 0 || arch->fallback_engine >= arch->n_engines) {
+    np_diag_add(diag, "%s: error: the config has no CPU fallback engine", arch->origin);
+    return false;
+  }
+  if (arch->sram.banks > NP_SCHEDULE_MAX_BANKS) {
+    np_diag_add(diag, "%s: error: sram.banks %lld exceeds the %d banks a schedule can name", arch->origin,
+                (long long)arch->sram.banks, NP_SCHEDULE_MAX_BANKS);
+    return false;
+  }
+  if (arch->sram.bank_width_bytes < 1 || arch->sram.capacity_bytes < 1) {
+    np_diag_add(diag, "%s: error: the SRAM has no capacity", arch->origin);
+    return false;
+  }
+  if (dtype == NP_DTYPE_UNKNOWN || np_dtype_bytes(dtype) == 0) {
+    np_diag_add(diag, "%s: error: no compute data type (the config's default_dtype is missing)", arch->origin);
+    return false;
+  }
+  if (arch->dtype_bytes[dtype] == 0) {
+    np_diag_add(diag, "%s: error: data type %s is not in the config's data_types", arch->origin, np_dtype_name(dtype));
+    return false;
+  }
+  return true;
+}
+
+bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
+              NpDiag *diag) {
+  memset(out, 0, sizeof *out);
+  NpDtype dtype = options && options->dtype != NP_DTYPE_UNKNOWN ? options->dtype : arch->default_dtype;
+  if (!check_inputs(graph, arch, dtype, diag)) return false;
+  Lower L;
+  memset(&L, 0, sizeof L);
+  L.graph = graph;
+  L.arch = arch;
+  L.dtype = dtype;
+  L.warm = options && options->warm;
+  L.diag = diag;
+  L.align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
+                                                                       : arch->sram.bank_width_bytes;
+  if (L.align < 1) L.align = 1;
+  lower_place(&L);
+  lower_plan_memory(&L);
+  layout_dram(&L);
+  out->warm = L.warm;
+  out->dtype = dtype;
+  out->sram_capacity_bytes = arch->sram.capacity_bytes;
+  memcpy(out->config_name, arch->name, sizeof out->config_name);
+  out->n_engines = arch->n_engines;
+  for (int i = 0; i < arch->n_engines; i++) memcpy(out->engine_names[i], arch->engines[i].name, NP_ARCH_NAME_MAX);
+  char *yaml = np_arch_to_yaml(arch);
+  out->config_hash = np_schedule_fnv1a(yaml, strlen(yaml), NP_FNV1A_SEED);
+  free(yaml);
+  fill_plans(&L, out);
+  lower_emit(&L, out);
+  out->resident_weight_bytes = L.resident_bytes;
+  if (L.resident_bytes > out->sram_peak_bytes) out->sram_peak_bytes = L.resident_bytes;
+  out->crossings = L.crossings;
+  out->hash = hash_commands(out);
+  free_lower(&L);
+  return true;
+}
+
+void np_schedule_free(NpSchedule *s) {
+  if (s == NULL) return;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    free(s->layers[i].fallback_reason);
+    free(s->layers[i].fused_ops);
+    free(s->layers[i].name);
+  }
+  free(s->layers);
+  free(s->cmds);
+  free(s->deps);
+  memset(s, 0, sizeof *s);
+}
+
+bool np_schedule_check(const NpSchedule *s, int n_engines, NpDiag *diag) {
+  for (size_t i = 0; i < s->n_cmds; i++) {
+    const NpCommand *c = &s->cmds[i];
+    if (c->id != (int32_t)i) {
+      np_diag_add(diag, "schedule: command %zu has id %d", i, c->id);
+      return false;
+    }
+    if (c->layer < 0 || (size_t)c->layer >= s->n_layers) {
+      np_diag_add(diag, "schedule: command %d names layer %d of %zu", c->id, c->layer, s->n_layers);
+      return false;
+    }
+    if (c->first_dep < 0 || c->n_deps < 0 || (size_t)c->first_dep + (size_t)c->n_deps > s->n_deps) {
+      np_diag_add(diag, "schedule: command %d has deps out of range", c->id);
+      return false;
+    }
+    for (int32_t d = 0; d < c->n_deps; d++) {
+      int32_t dep = s->deps[c->first_dep + d];
+      if (dep < 0 || dep >= c->id) {
+        np_diag_add(diag, "schedule: command %d depends on %d, which is not an earlier command", c->id, dep);
+        return false;
+      }
+    }
+    if (c->kind == NP_CMD_COMPUTE && (c->engine < 0 || c->engine >= n_engines)) {
+      np_diag_add(diag, "schedule: COMPUTE %d names engine %d of %d", c->id, c->engine, n_engines);
+      return false;
+    }
+    if (c->kind == NP_CMD_SYNC && (c->from_engine < 0 || c->from_engine >= n_engines || c->to_engine < 0 ||
+                                   c->to_engine >= n_engines)) {
+      np_diag_add(diag, "schedule: SYNC %d names engines %d -> %d of %d", c->id, c->from_engine, c->to_engine,
+                  n_engines);
+      return false;
+    }
+  }
+  return true;
+}

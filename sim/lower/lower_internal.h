@@ -1,0 +1,163 @@
+/* Shared by the files of sim/lower; not part of the public API.
+ *
+ * The lowering runs in passes over one Lower context:
+ *   place.c      tensors -> values (aliases of free ops resolved), ops -> layers (engine,
+ *                fused ops, fallback reason), each layer's tiling geometry
+ *   tile.c       the tile search for one layer under an SRAM budget
+ *   residency.c  which weights stay resident, which activations stay on chip, SRAM offsets
+ *   emit.c       the command stream
+ *   lower.c      np_lower() itself, DRAM layout, hashing, freeing
+ */
+#ifndef NPUSIM_LOWER_INTERNAL_H
+#define NPUSIM_LOWER_INTERNAL_H
+
+#include "lower/schedule.h"
+
+#define LOWER_MAX_EXTRAS 4 /* extra streamed operands of one layer (fused adds, binary ops) */
+
+/* A tensor as the schedule sees it: a free op's output is the same value as its input. */
+typedef struct LValue {
+  int tensor;            /* the root tensor (graph index) */
+  NpDtype dtype;         /* effective: floating tensors take the schedule's data type */
+  int64_t bytes;         /* effective bytes */
+  int producer;          /* layer index; -1 for a graph input */
+  int last_use;          /* last layer reading it (-1: none) */
+  bool graph_output;
+  bool cpu_consumer;     /* read by a layer on an engine that cannot read SRAM */
+  bool sram_consumer;    /* read by a layer on an engine that can */
+  bool on_chip;          /* kept in SRAM from producer to last consumer */
+  bool needs_dram;       /* has a copy in DRAM (graph input/output, spilled, crossing) */
+  int64_t sram_offset;   /* when on_chip */
+  int64_t dram_addr;     /* when needs_dram */
+  /* emission */
+  int32_t ready_chip;    /* command after which it is complete in SRAM (-1: none yet) */
+  int32_t ready_dram;    /* command after which it is complete in DRAM (-1: from the start) */
+  int producer_engine;   /* engine of the producing layer; -1 for graph inputs */
+} LValue;
+
+typedef enum LFamily {
+  FAMILY_CPU = 0, /* one COMPUTE on an engine that cannot read SRAM */
+  FAMILY_WINDOW,  /* NHWC output tiles with an input window (conv, gemm, matmul, pools) */
+  FAMILY_ROWS     /* output rows of a 2-D view [rows x last dim] (other vector ops) */
+} LFamily;
+
+/* One streamed or broadcast operand besides the primary input and the weights. */
+typedef struct LExtra {
+  int value;
+  bool broadcast; /* smaller than the output: loaded once and kept */
+} LExtra;
+
+/* What the tiler needs of a layer. Window family: output batch x out_h x out_w x out_c,
+ * reading in_h x in_w x in_c through a kh x kw window. Rows family: out_h = rows,
+ * out_w = 1, out_c = the last dim, and the input is streamed in proportion to output rows. */
+typedef struct LGeometry {
+  LFamily family;
+  bool matrix;
+  int64_t batch, out_h, out_w, out_c;
+  int64_t in_h, in_w, in_c;
+  int64_t kh, kw, sh, sw, dh, dw, pad_t, pad_l;
+  bool transposed;     /* ConvTranspose: input rows are those that reach the output tile */
+  int64_t groups;      /* 1: every output channel reads every input channel */
+  bool split_channels; /* the output channel dim may be tiled */
+  int64_t in_eb, out_eb;
+  int64_t in_total;    /* bytes of the primary input (0: none) */
+  int64_t out_total;   /* bytes of the primary output */
+  /* weights (or a MatMul's B operand), blocked by (out-channel chunk, in-channel chunk) */
+  int64_t w_per_pair;  /* bytes per (out channel, in channel of its group): kh*kw*eb */
+  int64_t w_other;     /* bias and fused ops' weights, split by output channel */
+  int64_t w_total;
+  bool w_batched;      /* B operand with a batch dim: one block set per batch index */
+  bool w_rows_major;   /* K x N layout (gemm/matmul) rather than OHWI */
+  int64_t work_total;  /* MACs (matrix) or elements, split over the tiles */
+} LGeometry;
+
+/* A tiling: tile sizes, loop order and what it costs. */
+typedef struct LTilePlan {
+  bool feasible;
+  int64_t th, tw, tc, tk;
+  int order;           /* 0: spatial loops outside channel loops; 1: channel loops outside */
+  int64_t nr, nc, nco, nci;
+  int64_t n_tiles;
+  int64_t dram_bytes;  /* loads + stores this layer makes (excluding resident weights) */
+  int64_t w_dram_bytes; /* the weights' share of dram_bytes */
+  int64_t staging;     /* SRAM bytes of its tile buffers (aligned, double-buffered) */
+  double utilization;
+  int64_t commands;
+  int64_t pad_waste;
+  /* buffer sizes and slot counts: input, weights, output, extras */
+  int64_t buf_bytes[3 + LOWER_MAX_EXTRAS];
+  int buf_slots[3 + LOWER_MAX_EXTRAS];
+} LTilePlan;
+
+enum { BUF_IN = 0, BUF_W = 1, BUF_OUT = 2, BUF_EXTRA = 3 };
+
+typedef struct LLayer {
+  int op;
+  int engine;
+  bool sram_engine;    /* the engine can read SRAM */
+  NpOpClass cls;
+  NpDtype dtype;
+  char *reason;
+  int *fused;
+  int n_fused;
+  int in_value;        /* primary input value (-1: none) */
+  int b_value;         /* MatMul B operand value (-1: none) */
+  LExtra extras[LOWER_MAX_EXTRAS];
+  int n_extras;
+  int *weights;        /* weight tensor indices (main weight first when there is one) */
+  int n_weights;
+  int64_t weight_bytes;
+  bool resident;
+  int out_value;       /* primary output value */
+  int *other_outputs;  /* further output values (Split, ...) */
+  int n_other_outputs;
+  LGeometry geo;
+  LTilePlan plan;
+  int64_t act_base;    /* SRAM offset where its staging buffers start */
+  int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
+} LLayer;
+
+typedef struct Lower {
+  const NpGraph *graph;
+  const NpArch *arch;
+  NpDtype dtype;
+  bool warm;
+  NpDiag *diag;
+  int *root;             /* tensor -> root tensor (free ops alias), -1 for non-data */
+  int *value_of;         /* root tensor -> value index, -1 */
+  LValue *values;
+  size_t n_values, values_cap;
+  int *op_layer;         /* op -> layer index, -1 (free/folded/fused) */
+  LLayer *layers;
+  size_t n_layers, layers_cap;
+  int64_t align;         /* buffer alignment: max(sram.alignment_bytes, bank width) */
+  int64_t resident_bytes;
+  int64_t *weight_dram;  /* weight tensor -> DRAM address (-1) */
+  int64_t *weight_sram;  /* weight tensor -> SRAM offset when resident (-1) */
+  int64_t crossings;
+} Lower;
+
+/* place.c */
+bool lower_place(Lower *L);
+NpDtype lower_effective_dtype(const Lower *L, NpDtype dtype);
+int64_t lower_tensor_bytes(const Lower *L, int tensor);
+/* Moves a layer to the CPU fallback with `reason` (taken over). */
+void lower_set_cpu(Lower *L, LLayer *ly, char *reason);
+
+/* tile.c */
+int64_t lower_align(const Lower *L, int64_t bytes);
+/* The best tiling of layer ly with `budget` SRAM bytes for its buffers, given where its
+ * operands are now (values' on_chip / needs_dram, the layer's `resident`). */
+LTilePlan lower_tile(const Lower *L, const LLayer *ly, int64_t budget);
+/* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */
+int64_t lower_min_staging(const Lower *L, const LLayer *ly);
+/* Input rows [first, first+count) an output-row range [r0, r1) reads. */
+void lower_input_span(const LGeometry *g, bool rows, int64_t o0, int64_t o1, int64_t *first, int64_t *count);
+
+/* residency.c */
+void lower_plan_memory(Lower *L);
+
+/* emit.c */
+void lower_emit(Lower *L, NpSchedule *s);
+
+#endif

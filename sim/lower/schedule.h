@@ -1,0 +1,168 @@
+/* Lowering: place every op on an engine, tile it in NHWC under the SRAM banks, and emit the
+ * schedule: the command stream one inference executes.
+ *
+ * Takes: a finalized NpGraph (sim/graph/graph.h) and an NpArch (sim/arch/arch.h).
+ * Gives: an NpSchedule: per-layer plans (engine, why an op left the accelerator, which ops
+ * fused into it, tile sizes, weight residency, DRAM bytes, SRAM peak, array utilization) and
+ * an ordered stream of LOAD / STORE / COMPUTE / SYNC commands with dependencies, for a cold
+ * or a warm inference. The replay (sim/replay), the RTL harness (rtl/) and the SystemC model
+ * (sim/systemc) all execute this same stream; its JSON form is versioned (docs/formats.md).
+ *
+ * Determinism: the same graph and arch give the same schedule, byte for byte.
+ */
+#ifndef NPUSIM_LOWER_SCHEDULE_H
+#define NPUSIM_LOWER_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "graph/graph.h"
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NP_SCHEDULE_JSON_SCHEMA "npusim.schedule/1"
+#define NP_SCHEDULE_MAX_BANKS 64 /* bank sets are 64-bit masks */
+
+typedef enum NpCmdKind { NP_CMD_LOAD = 0, NP_CMD_STORE, NP_CMD_COMPUTE, NP_CMD_SYNC } NpCmdKind;
+
+/* What a LOAD or STORE moves. */
+typedef enum NpData { NP_DATA_WEIGHT = 0, NP_DATA_ACTIVATION } NpData;
+
+/* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
+ * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
+ * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
+ * N = output channels of the tile, K = kernel_h * kernel_w * input-channel chunk. */
+typedef struct NpGemmShape {
+  int64_t m, n, k, batch;
+} NpGemmShape;
+
+typedef struct NpCommand {
+  int32_t id;             /* its index in the stream; stable for the same graph and arch */
+  NpCmdKind kind;
+  int32_t layer;          /* index into NpSchedule.layers */
+  int32_t first_dep;      /* deps[first_dep .. first_dep + n_deps): ids of earlier commands */
+  int32_t n_deps;
+
+  /* LOAD (DRAM -> SRAM) and STORE (SRAM -> DRAM) */
+  NpData data;
+  int64_t bytes;
+  int64_t dram_addr;      /* byte address in the flat DRAM image (docs/lowering.md) */
+  int64_t dram_runs;      /* contiguous DRAM runs the transfer is made of (1 for one block;
+                             an NHWC tile narrower than the tensor has one run per row) */
+  int64_t sram_offset;    /* byte address in the SRAM (banks interleaved by bank width) */
+  uint64_t banks;         /* SRAM banks written (LOAD) or read (STORE): bit i = bank i */
+
+  /* COMPUTE */
+  int32_t engine;         /* index into NpArch.engines */
+  NpOpClass op_class;
+  NpDtype dtype;          /* the data type the engine computes in */
+  int64_t tile_rows, tile_cols, tile_channels, tile_in_channels; /* NHWC output tile, input-channel chunk */
+  NpGemmShape gemm;       /* matrix ops on a mac_array; zero otherwise */
+  int64_t macs;           /* matrix ops */
+  int64_t elements;       /* vector-class ops: output elements processed */
+  int64_t sram_read_bytes, sram_write_bytes;
+  uint64_t banks_read, banks_written;
+  int64_t dram_read_bytes, dram_write_bytes; /* added: COMPUTE on an engine that cannot read the
+                             SRAM (CPU fallback) reads its operands from and writes its result
+                             to DRAM directly; 0 for engines that read the SRAM */
+
+  /* SYNC (handoff from one engine to another) */
+  int32_t from_engine, to_engine;
+} NpCommand;
+
+typedef struct NpLayerPlan {
+  int32_t op;               /* graph op index (the layer's main op) */
+  int32_t engine;           /* index into NpArch.engines */
+  bool on_accelerator;      /* false: fell back to an engine that cannot read the SRAM */
+  char *fallback_reason;    /* why it left the accelerator (NULL when it did not), e.g.
+                               "Conv 'stage3.conv2': dilation 4 exceeds npu.max_dilation 2" */
+  int32_t *fused_ops;       /* graph op indices fused into this layer */
+  int32_t n_fused;
+  /* Tiling (accelerator layers): output tile and input-channel chunk, and the tile count. */
+  int64_t tile_rows, tile_cols, tile_channels, tile_in_channels;
+  int64_t n_tiles;
+  double array_utilization; /* MACs / (PE-cycles the tiles occupy), planned; 0 off arrays */
+  int64_t pad_waste_bytes;  /* SRAM bytes lost to channels that do not fill a bank line */
+  int64_t weight_bytes;
+  bool weights_resident;    /* kept in SRAM across inferences */
+  int64_t dram_read_bytes, dram_write_bytes; /* this schedule's (cold or warm) */
+  int64_t sram_peak_bytes;  /* highest SRAM use while this layer runs */
+  int32_t first_cmd, n_cmds;
+  /* Added. */
+  char *name;               /* the main op's name (owned) */
+  NpOpClass op_class;       /* the class the engine runs it as */
+  int32_t loop_order;       /* 0: spatial tiles outside channel chunks; 1: channel chunks outside */
+  int64_t staging_bytes;    /* SRAM bytes of its tile buffers (aligned, double-buffered) */
+  int64_t sram_base;        /* where its tile buffers start in the SRAM */
+  int64_t planned_dram_bytes; /* the tiler's count of its loads and stores: equals
+                               dram_read + dram_write less cold resident-weight loads */
+} NpLayerPlan;
+
+typedef struct NpLowerOptions {
+  bool warm;                /* a warm inference: resident weights are already in SRAM */
+  NpDtype dtype;            /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
+} NpLowerOptions;
+
+typedef struct NpSchedule {
+  bool warm;
+  NpDtype dtype;
+  NpLayerPlan *layers;
+  size_t n_layers;
+  NpCommand *cmds;
+  size_t n_cmds;
+  int32_t *deps;
+  size_t n_deps;
+  int64_t sram_capacity_bytes;
+  int64_t sram_peak_bytes;          /* never above capacity */
+  int64_t resident_weight_bytes;
+  int64_t crossings;                /* tensors that crossed between SRAM and non-SRAM engines */
+  int64_t fallback_ops;
+  int64_t dram_read_bytes, dram_write_bytes;
+  uint64_t hash;                    /* of the command stream (trace headers) */
+  /* Added. */
+  char config_name[NP_ARCH_NAME_MAX]; /* NpArch.name */
+  uint64_t config_hash;             /* FNV-1a 64 of np_arch_to_yaml(arch) */
+  int64_t syncs;                    /* SYNC commands */
+  char engine_names[NP_ARCH_MAX_ENGINES][NP_ARCH_NAME_MAX]; /* NpArch.engines[i].name */
+  int n_engines;
+} NpSchedule;
+
+/* Lowers graph onto arch. Returns false with errors in diag (an op no engine, not even the
+ * CPU fallback, can run; a layer no tiling fits is not an error: it falls back, with that
+ * reason). */
+bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
+              NpDiag *diag);
+void np_schedule_free(NpSchedule *schedule);
+
+/* The ids command `cmd` waits for. */
+static inline const int32_t *np_command_deps(const NpSchedule *s, const NpCommand *cmd) {
+  return s->deps + cmd->first_dep;
+}
+
+const char *np_cmd_kind_name(NpCmdKind kind); /* "LOAD", "STORE", "COMPUTE", "SYNC" */
+
+/* ---- added: JSON form (docs/formats.md, "Schedule") ---- */
+
+/* FNV-1a 64-bit hash of bytes (config and schedule hashes use it). */
+uint64_t np_schedule_fnv1a(const void *data, size_t len, uint64_t seed);
+#define NP_FNV1A_SEED UINT64_C(0xcbf29ce484222325)
+
+/* The schedule as JSON text (schema NP_SCHEDULE_JSON_SCHEMA), malloc'd; free it. graph
+ * (may be NULL) supplies op names for fused ops and the model name. Deterministic. */
+char *np_schedule_to_json(const NpSchedule *schedule, const NpGraph *graph);
+/* Reads what np_schedule_to_json wrote. On failure returns false with an error naming
+ * `source` and the JSON path at fault in diag; *out is then empty. */
+bool np_schedule_from_json(const char *text, size_t len, const char *source, NpSchedule *out, NpDiag *diag);
+/* Checks the stream's invariants: ids equal indices, deps point backwards, layers and
+ * engines in range. False with the first problem in diag. */
+bool np_schedule_check(const NpSchedule *schedule, int n_engines, NpDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

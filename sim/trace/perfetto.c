@@ -1,0 +1,162 @@
+/* npusim trace perfetto: Chrome trace-event JSON (the format ui.perfetto.dev and
+ * chrome://tracing open). Processes are unit kinds, threads are units; slices are "X"
+ * complete events with ts and dur in microseconds (cycles / clock_mhz). Events are written one
+ * by one, so the JSON never exists whole in memory. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace_internal.h"
+#include "util/mem.h"
+
+#define MAX_LANES 32 /* per unit; beyond this, overlapping slices share the last lane */
+
+typedef struct Loaded {
+  NpTraceRecord *records;
+  size_t n, capacity;
+} Loaded;
+
+static bool collect(void *ctx, const NpTraceRecord *r, NpDiag *diag) {
+  (void)diag;
+  Loaded *l = ctx;
+  np_grow((void **)&l->records, &l->capacity, l->n + 1, sizeof *l->records);
+  l->records[l->n++] = *r;
+  return true;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
+
+static int compare_by_track_time(const void *pa, const void *pb) {
+  const NpTraceRecord *a = pa, *b = pb;
+  if (a->unit_kind != b->unit_kind) return a->unit_kind < b->unit_kind ? -1 : 1;
+  if (a->unit != b->unit) return a->unit < b->unit ? -1 : 1;
+  int c = cmp_u64(a->start, b->start);
+  if (c) return c;
+  c = cmp_u64(b->end, a->end); /* longer first: an enclosing slice before what it encloses */
+  if (c) return c;
+  return cmp_u64(a->command, b->command);
+}
+
+/* Lanes per record: first-fit over the unit's lanes, records sorted by start. */
+static uint8_t *assign_lanes(const NpTraceRecord *records, size_t n) {
+  uint8_t *lane = np_xmalloc(n ? n : 1);
+  uint64_t lane_end[MAX_LANES];
+  int n_lanes = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || records[i].unit_kind != records[i - 1].unit_kind || records[i].unit != records[i - 1].unit)
+      n_lanes = 0;
+    int chosen = -1;
+    for (int k = 0; k < n_lanes && chosen < 0; k++)
+      if (lane_end[k] <= records[i].start) chosen = k;
+    if (chosen < 0 && n_lanes < MAX_LANES) {
+      chosen = n_lanes++;
+      lane_end[chosen] = 0;
+    }
+    if (chosen < 0) chosen = MAX_LANES - 1; /* saturated: share the last lane */
+    if (records[i].end > lane_end[chosen]) lane_end[chosen] = records[i].end;
+    lane[i] = (uint8_t)chosen;
+  }
+  return lane;
+}
+
+static int pid_of(NpTraceUnitKind kind) { return (int)kind + 1; }
+static json_int_t tid_of(const NpTraceRecord *r, int lane) { return (json_int_t)r->unit * MAX_LANES + lane; }
+
+static const char *process_name(NpTraceUnitKind kind) {
+  static const char *const names[] = {"engines", "DMA channels", "SRAM banks"};
+  return names[kind];
+}
+
+/* Writes one JSON value and a separator; takes ownership of it. */
+static void emit(FILE *fp, json_t *value, bool *first) {
+  if (!*first) fputs(",\n", fp);
+  *first = false;
+  json_dumpf(value, fp, JSON_COMPACT);
+  json_decref(value);
+}
+
+static json_t *metadata(const char *what, int pid, json_int_t tid, json_t *args) {
+  return json_pack("{s:s, s:s, s:i, s:I, s:o}", "name", what, "ph", "M", "pid", pid, "tid", tid, "args", args);
+}
+
+/* Names every process (unit kind) and thread (unit lane) that has slices. */
+static void emit_tracks(FILE *fp, const NpTraceRecord *records, const uint8_t *lanes, size_t n, bool *first) {
+  bool kind_named[NP_TRACE_UNIT_KIND_COUNT] = {false};
+  bool lane_named[MAX_LANES];
+  for (size_t i = 0; i < n; i++) {
+    const NpTraceRecord *r = &records[i];
+    int pid = pid_of(r->unit_kind);
+    if (!kind_named[r->unit_kind]) {
+      kind_named[r->unit_kind] = true;
+      emit(fp, metadata("process_name", pid, 0, json_pack("{s:s}", "name", process_name(r->unit_kind))), first);
+      emit(fp, metadata("process_sort_index", pid, 0, json_pack("{s:i}", "sort_index", pid)), first);
+    }
+    if (i == 0 || r->unit_kind != records[i - 1].unit_kind || r->unit != records[i - 1].unit)
+      memset(lane_named, 0, sizeof lane_named);
+    if (lane_named[lanes[i]]) continue;
+    lane_named[lanes[i]] = true;
+    char name[48];
+    if (lanes[i] == 0)
+      snprintf(name, sizeof name, "%s %u", np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit);
+    else
+      snprintf(name, sizeof name, "%s %u #%d", np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit, lanes[i] + 1);
+    json_int_t tid = tid_of(r, lanes[i]);
+    emit(fp, metadata("thread_name", pid, tid, json_pack("{s:s}", "name", name)), first);
+    emit(fp, metadata("thread_sort_index", pid, tid, json_pack("{s:I}", "sort_index", tid)), first);
+  }
+}
+
+static json_t *slice(const NpTraceRecord *r, int lane, double clock_mhz) {
+  char name[48];
+  snprintf(name, sizeof name, "%s #%u", np_trace_kind_name(r->kind), (unsigned)r->command);
+  json_t *args = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "command", (json_int_t)r->command, "layer",
+                           (json_int_t)r->layer, "kind", np_trace_kind_name(r->kind), "start_cycle",
+                           (json_int_t)r->start, "end_cycle", (json_int_t)r->end, "bytes", (json_int_t)r->bytes,
+                           "bursts", (json_int_t)r->bursts);
+  for (int s = 0; s < NP_TRACE_STALL_COUNT; s++) {
+    char key[32];
+    snprintf(key, sizeof key, "stall_%s", np_trace_stall_name((NpTraceStall)s));
+    json_object_set_new(args, key, json_integer((json_int_t)r->stall[s]));
+  }
+  return json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:f, s:o}", "name", name, "cat", np_trace_kind_name(r->kind), "ph",
+                   "X", "pid", pid_of(r->unit_kind), "tid", tid_of(r, lane), "ts", (double)r->start / clock_mhz,
+                   "dur", (double)(r->end - r->start) / clock_mhz, "args", args);
+}
+
+static json_t *trace_info(const NpTraceHeader *h) {
+  char config_hash[20], schedule_hash[20];
+  snprintf(config_hash, sizeof config_hash, "%016llx", (unsigned long long)h->config_hash);
+  snprintf(schedule_hash, sizeof schedule_hash, "%016llx", (unsigned long long)h->schedule_hash);
+  return json_pack("{s:s, s:s, s:f, s:s, s:s, s:s}", "generator", "npusim trace perfetto", "config", h->config_name,
+                   "clock_mhz", h->clock_mhz, "source", np_trace_source_name(h->source), "config_hash", config_hash,
+                   "schedule_hash", schedule_hash);
+}
+
+bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag) {
+  Loaded loaded = {0};
+  NpTraceHeader header;
+  if (!np_trace_for_each(path, &header, collect, &loaded, diag)) {
+    free(loaded.records);
+    return false;
+  }
+  qsort(loaded.records, loaded.n, sizeof *loaded.records, compare_by_track_time);
+  uint8_t *lanes = assign_lanes(loaded.records, loaded.n);
+
+  NpOutFile out;
+  bool ok = np_outfile_open(&out, out_path, diag);
+  if (ok) {
+    bool first = true;
+    fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":", out.fp);
+    json_t *info = trace_info(&header);
+    json_dumpf(info, out.fp, JSON_COMPACT);
+    json_decref(info);
+    fputs(",\"traceEvents\":[\n", out.fp);
+    emit_tracks(out.fp, loaded.records, lanes, loaded.n, &first);
+    for (size_t i = 0; i < loaded.n; i++) emit(out.fp, slice(&loaded.records[i], lanes[i], header.clock_mhz), &first);
+    fputs("\n]}\n", out.fp);
+    ok = np_outfile_commit(&out, diag);
+  }
+  free(lanes);
+  free(loaded.records);
+  return ok;
+}

@@ -1,0 +1,250 @@
+/* Trace: how each command of a schedule executed, as a compressed binary event stream.
+ *
+ * Takes: NpTraceRecords, one per command (plus optional SRAM-bank occupancy records), from
+ * the replay's per-command callback or from the RTL harness, and a header naming the clock,
+ * the config and the schedule they came from. Gives: a `.npt.zst` file (one zstd frame, frame
+ * checksum on, readable by `zstd -dc`) holding a fixed-size little-endian header, fixed-size
+ * records and a trailer with the record count and a checksum of the records; a streaming
+ * reader that detects and names every way such a file can be wrong (not zstd, not a trace,
+ * unsupported version, truncated, corrupt, impossible values); and the analyses behind
+ * `npusim trace`: stats, a Chrome/Perfetto trace-event JSON view, and a tolerance diff.
+ * The byte layout is documented in docs/formats.md ("Trace").
+ *
+ * Memory: the writer and the reader use fixed buffers whatever the run length. Stats,
+ * Perfetto and diff hold a few words per record (they sort).
+ * Determinism: the same header and records give the same file, byte for byte.
+ * Files are written to a temporary name beside the target and renamed on success, so a
+ * failed run never leaves a half-written file where a good one was expected.
+ */
+#ifndef NPUSIM_TRACE_TRACE_H
+#define NPUSIM_TRACE_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the format ---- */
+
+#define NP_TRACE_MAGIC "NPTRACE" /* 8 bytes with its NUL */
+#define NP_TRACE_TRAILER_MAGIC "NPTEND" /* 8 bytes, NUL-padded */
+#define NP_TRACE_VERSION 1
+#define NP_TRACE_HEADER_BYTES 80
+#define NP_TRACE_RECORD_BYTES 88
+#define NP_TRACE_TRAILER_BYTES 88 /* the size of a record: the reader tells them apart by the first byte */
+#define NP_TRACE_NAME_MAX 32          /* config name field, with its NUL (= NP_ARCH_NAME_MAX) */
+#define NP_TRACE_ZSTD_LEVEL 6         /* fixed: the same records give the same bytes */
+#define NP_TRACE_ZSTD_WINDOW_LOG 21   /* writer's window (2 MiB) */
+#define NP_TRACE_ZSTD_WINDOW_LOG_MAX 23 /* the reader refuses frames asking for more */
+
+typedef enum NpTraceSource { NP_TRACE_SOURCE_MODEL = 0, NP_TRACE_SOURCE_RTL = 1 } NpTraceSource;
+
+/* Same values as NpCmdKind (sim/lower/schedule.h). */
+typedef enum NpTraceKind {
+  NP_TRACE_LOAD = 0,
+  NP_TRACE_STORE,
+  NP_TRACE_COMPUTE,
+  NP_TRACE_SYNC,
+  NP_TRACE_KIND_COUNT
+} NpTraceKind;
+
+/* The resource a record occupied. A command's primary record is on an engine (COMPUTE, SYNC:
+ * the receiving engine) or a DMA channel (LOAD, STORE: the DRAM channel). A command may add
+ * records on SRAM banks (the window it accessed that bank); those are occupancy detail. */
+typedef enum NpTraceUnitKind {
+  NP_TRACE_UNIT_ENGINE = 0,
+  NP_TRACE_UNIT_DMA,
+  NP_TRACE_UNIT_BANK,
+  NP_TRACE_UNIT_KIND_COUNT
+} NpTraceUnitKind;
+
+/* Stall cycles by cause. dram, bank_conflict and outstanding are cycles lost inside
+ * [start, end), so their sum never exceeds end - start. dependency and unit are waits before
+ * start: dependency from when the command could have started on its unit until its last
+ * dependency (a SYNC handoff included) completed; unit from when its dependencies were done
+ * until its unit was free (the replay's NP_STALL_UNIT). */
+typedef enum NpTraceStall {
+  NP_TRACE_STALL_DRAM = 0,      /* a transfer slowed by DRAM bandwidth shared with others, row misses */
+  NP_TRACE_STALL_BANK_CONFLICT, /* accesses serialized behind another stream on the same SRAM bank */
+  NP_TRACE_STALL_DEPENDENCY,    /* waiting for earlier commands (before start) */
+  NP_TRACE_STALL_OUTSTANDING,   /* waiting for a free slot under dram.max_outstanding_bursts */
+  NP_TRACE_STALL_UNIT,          /* ready, but its engine or DMA channel was busy (before start) */
+  NP_TRACE_STALL_COUNT
+} NpTraceStall;
+
+typedef struct NpTraceHeader {
+  uint16_t version;       /* the reader fills it; the writer writes NP_TRACE_VERSION */
+  NpTraceSource source;
+  double clock_mhz;       /* > 0: cycles to time (1 cycle = 1 / clock_mhz microseconds) */
+  uint64_t config_hash;   /* of the config the run used (e.g. np_trace_hash of its YAML) */
+  uint64_t schedule_hash; /* NpSchedule.hash */
+  char config_name[NP_TRACE_NAME_MAX]; /* NUL-terminated */
+} NpTraceHeader;
+
+typedef struct NpTraceRecord {
+  uint32_t command;       /* NpCommand.id */
+  uint32_t layer;         /* NpCommand.layer */
+  NpTraceKind kind;
+  NpTraceUnitKind unit_kind;
+  uint16_t unit;          /* engine index, DMA channel or SRAM bank */
+  uint64_t start, end;    /* cycles; end >= start, end exclusive */
+  uint64_t bytes;         /* DRAM bytes moved (LOAD/STORE) or SRAM bytes touched (COMPUTE) */
+  uint64_t bursts;        /* DRAM bursts (LOAD/STORE); 0 otherwise */
+  uint64_t stall[NP_TRACE_STALL_COUNT];
+} NpTraceRecord;
+
+const char *np_trace_kind_name(NpTraceKind kind);           /* "LOAD", "STORE", "COMPUTE", "SYNC" */
+const char *np_trace_unit_kind_name(NpTraceUnitKind kind);  /* "engine", "dma", "bank" */
+const char *np_trace_stall_name(NpTraceStall stall); /* "dram", "bank_conflict", "dependency", "outstanding", "unit" */
+const char *np_trace_source_name(NpTraceSource source);     /* "model", "rtl" */
+
+/* 64-bit FNV-1a of len bytes, continuing from `hash` (start with NP_TRACE_HASH_SEED). The
+ * trailer's record checksum is this over every record's bytes, in file order. */
+#define NP_TRACE_HASH_SEED UINT64_C(0xcbf29ce484222325)
+uint64_t np_trace_hash(uint64_t hash, const void *data, size_t len);
+
+/* Why a record is impossible, or NULL when it is valid (writer and reader share this). */
+const char *np_trace_record_problem(const NpTraceRecord *record);
+
+/* ---- writing ---- */
+
+typedef struct NpTraceWriter NpTraceWriter;
+
+/* Starts a trace at `path` (written to a temporary file beside it until close). NULL with an
+ * error in diag when the header is invalid or the file cannot be created. */
+NpTraceWriter *np_trace_writer_open(const char *path, const NpTraceHeader *header, NpDiag *diag);
+/* Appends one record. False when the record is impossible or writing failed; the writer then
+ * refuses everything else and close reports the first error. */
+bool np_trace_write(NpTraceWriter *writer, const NpTraceRecord *record);
+uint64_t np_trace_writer_count(const NpTraceWriter *writer);
+/* Finishes the trace and renames it to its path. False with the error in diag (and the
+ * temporary file removed) when anything failed. Frees the writer either way. */
+bool np_trace_writer_close(NpTraceWriter *writer, NpDiag *diag);
+/* Drops the trace: removes the temporary file, leaves `path` as it was, frees the writer. */
+void np_trace_writer_abort(NpTraceWriter *writer);
+
+/* ---- reading ---- */
+
+typedef struct NpTraceReader NpTraceReader;
+
+/* Opens a trace and reads its header. NULL with "FILE: error: ..." in diag when the file is
+ * missing, not zstd, not a trace, of another version, truncated or corrupt. */
+NpTraceReader *np_trace_reader_open(const char *path, NpDiag *diag);
+const NpTraceHeader *np_trace_reader_header(const NpTraceReader *reader);
+/* 1: a record in *record; 0: the clean end (trailer, count and checksum verified); -1: an
+ * error in diag (the reader then returns -1 for good). A caller that acts on the records
+ * only trusts them after it has seen 0. */
+int np_trace_read(NpTraceReader *reader, NpTraceRecord *record, NpDiag *diag);
+void np_trace_reader_close(NpTraceReader *reader);
+
+/* ---- analyses (npusim trace stats | perfetto | diff) ---- */
+
+typedef struct NpTraceUnitStats {
+  NpTraceUnitKind kind;
+  uint16_t unit;
+  uint64_t records;
+  uint64_t busy_cycles;   /* length of the union of its records' [start, end) */
+  double utilization;     /* busy_cycles / (span end - span start); 0 for an empty span */
+  uint64_t bytes;
+  uint64_t stall[NP_TRACE_STALL_COUNT];
+} NpTraceUnitStats;
+
+typedef struct NpTraceKindStats {
+  uint64_t records;
+  uint64_t cycles;        /* sum of end - start */
+  uint64_t bytes;
+  uint64_t stall[NP_TRACE_STALL_COUNT];
+} NpTraceKindStats;
+
+typedef struct NpTraceStats {
+  NpTraceHeader header;
+  uint64_t records;
+  uint64_t first_start, last_end; /* the span; both 0 when there are no records */
+  NpTraceKindStats kinds[NP_TRACE_KIND_COUNT];
+  NpTraceUnitStats *units; /* sorted by (kind, unit) */
+  size_t n_units;
+  uint64_t bytes;
+  uint64_t bursts;
+  uint64_t stall[NP_TRACE_STALL_COUNT];
+} NpTraceStats;
+
+bool np_trace_stats(const char *path, NpTraceStats *out, NpDiag *diag);
+void np_trace_stats_free(NpTraceStats *stats);
+
+/* Converts a trace to Chrome trace-event JSON (docs/traces.md) written to `out_path`
+ * atomically. Tracks: one per engine, DMA channel and SRAM bank (a unit whose records
+ * overlap in time gets extra lanes, "dma 0 #2", because trace viewers need slices on one
+ * track to nest). */
+bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag);
+
+typedef struct NpTraceDiffOptions {
+  uint64_t tol_cycles; /* a delta within this many cycles is within tolerance */
+  double tol_rel;      /* ... or within this fraction of the reference (A's) value */
+} NpTraceDiffOptions;
+
+typedef struct NpTraceCommandDelta {
+  uint32_t command, layer;
+  NpTraceKind kind;
+  uint64_t a_start, a_end, b_start, b_end;
+  int64_t d_start, d_end, d_duration; /* B - A */
+  bool within;                        /* duration and end within tolerance */
+} NpTraceCommandDelta;
+
+typedef struct NpTraceLayerDelta {
+  uint32_t layer;
+  uint64_t a_cycles, b_cycles; /* last end - first start of the layer's matched commands */
+  int64_t delta;               /* B - A */
+  double rel;                  /* delta / a_cycles (0 when a_cycles is 0) */
+} NpTraceLayerDelta;
+
+typedef struct NpTraceDiff {
+  NpTraceHeader a_header, b_header;
+  NpTraceDiffOptions options;
+  NpTraceCommandDelta *commands; /* matched, by command id */
+  size_t n_commands;
+  size_t n_outside;              /* matched commands outside tolerance */
+  NpTraceLayerDelta *layers;     /* by layer */
+  size_t n_layers;
+  uint32_t *only_a, *only_b;     /* command ids present in one trace only */
+  size_t n_only_a, n_only_b;
+  uint64_t max_abs_duration, max_abs_end;
+  double mean_abs_duration, mean_abs_end;
+  NpTraceCommandDelta worst[10]; /* the largest |d_duration|, then |d_end| (non-zero ones) */
+  size_t n_worst;
+  bool agree;                    /* every command matched and within tolerance */
+} NpTraceDiff;
+
+/* Compares the primary records (engine and DMA units) of trace B against reference A. A
+ * delta is within tolerance when |delta| <= tol_cycles or |delta| <= tol_rel * reference,
+ * where reference is A's duration (for the duration delta) or A's end cycle (for the end
+ * delta). False with errors in diag on bad input (either file, or a command with two primary
+ * records). */
+bool np_trace_diff(const char *path_a, const char *path_b, const NpTraceDiffOptions *options, NpTraceDiff *out,
+                   NpDiag *diag);
+void np_trace_diff_free(NpTraceDiff *diff);
+
+/* ---- atomic output files (traces, JSON) ---- */
+
+typedef struct NpOutFile {
+  FILE *fp;     /* write here */
+  char *path;   /* the final name */
+  char *tmp;    /* the temporary name beside it */
+} NpOutFile;
+
+/* Creates a temporary file beside `path`. False with "path: error: ..." in diag. */
+bool np_outfile_open(NpOutFile *file, const char *path, NpDiag *diag);
+/* Flushes, closes and renames the file to its path; on any failure removes it. */
+bool np_outfile_commit(NpOutFile *file, NpDiag *diag);
+/* Closes and removes the temporary file. */
+void np_outfile_abort(NpOutFile *file);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,106 @@
+// Helpers for the lowering tests: a small hand-checkable config, text graphs, and lowering.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "graph/graph.h"
+#include "graph/textgraph.h"
+#include "lower/schedule.h"
+#include "util/diag.h"
+
+// One byte per bank line and alignment 1, so that buffer sizes in the tests are exact:
+// an 8x8 int8 weight-stationary array, a vector unit, and the CPU fallback.
+inline const char *kTestConfig = R"(name: lower-test
+clock_mhz: 1000
+data_types: {int8: 1, int16: 2, int32: 4}
+default_dtype: int8
+engines:
+  - name: npu
+    kind: mac_array
+    rows: 8
+    cols: 8
+    dataflow: ws
+    dtypes: {int8: 1}
+    fuse_activations: true
+    rules: {ops: [matrix], max_kernel_h: 3, max_kernel_w: 3, max_stride: 2, max_dilation: 1, max_channels: 256}
+  - name: vec
+    kind: vector
+    lanes: 16
+    dtypes: {int8: 1}
+    rules: {ops: [pool, elementwise, data_movement, free], max_kernel_h: 3, max_kernel_w: 3, max_stride: 2}
+  - name: cpu
+    kind: cpu
+    lanes: 4
+    dtypes: {int8: 1, int16: 1, int32: 1}
+sram: {capacity_bytes: 64KiB, banks: 1, bank_width_bytes: 1, alignment_bytes: 1}
+dram: {bandwidth_gb_per_s: 8GB/s, burst_bytes: 64, latency_cycles: 100}
+sync:
+  cycles:
+    mac_array: {cpu: 500}
+    cpu: {mac_array: 500}
+)";
+
+struct GraphDeleter {
+  void operator()(NpGraph *g) const { np_graph_free(g); }
+};
+using GraphPtr = std::unique_ptr<NpGraph, GraphDeleter>;
+
+inline GraphPtr parse_graph(const std::string &text) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpGraph *g = np_textgraph_parse(text.data(), text.size(), "<test>", &diag);
+  std::string errors;
+  for (size_t i = 0; i < diag.count; i++) errors += std::string(diag.messages[i]) + "\n";
+  np_diag_free(&diag);
+  EXPECT_NE(g, nullptr) << errors;
+  return GraphPtr(g);
+}
+
+// The test config (or `text`) with --set style overrides.
+inline NpArch load_arch(const std::vector<std::string> &sets = {}, const char *text = kTestConfig) {
+  std::vector<const char *> ptrs;
+  for (const auto &s : sets) ptrs.push_back(s.c_str());
+  NpArch arch;
+  NpDiag diag;
+  np_diag_init(&diag);
+  bool ok = np_arch_load_text(text, strlen(text), "<test config>", ptrs.data(), ptrs.size(), &arch, &diag);
+  std::string errors;
+  for (size_t i = 0; i < diag.count; i++) errors += std::string(diag.messages[i]) + "\n";
+  np_diag_free(&diag);
+  EXPECT_TRUE(ok) << errors;
+  return arch;
+}
+
+// Owns a schedule.
+struct Lowered {
+  NpSchedule s{};
+  bool ok = false;
+  std::string errors;
+  Lowered() = default;
+  Lowered(const Lowered &) = delete;
+  Lowered &operator=(const Lowered &) = delete;
+  ~Lowered() { np_schedule_free(&s); }
+  const NpLayerPlan &layer(size_t i) const { return s.layers[i]; }
+  size_t count(NpCmdKind kind, int layer = -1) const {
+    size_t n = 0;
+    for (size_t i = 0; i < s.n_cmds; i++)
+      if (s.cmds[i].kind == kind && (layer < 0 || s.cmds[i].layer == layer)) n++;
+    return n;
+  }
+  int64_t layer_dram(size_t i) const { return s.layers[i].dram_read_bytes + s.layers[i].dram_write_bytes; }
+};
+
+inline void lower(const NpGraph *g, const NpArch &arch, bool warm, Lowered *out) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN};
+  out->ok = np_lower(g, &arch, &options, &out->s, &diag);
+  for (size_t i = 0; i < diag.count; i++) out->errors += std::string(diag.messages[i]) + "\n";
+  np_diag_free(&diag);
+}

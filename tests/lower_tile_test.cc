@@ -1,0 +1,222 @@
+// Tile choice, tile count and DRAM bytes, worked by hand from docs/lowering.md.
+// The test config (lower_support.h) has 1-byte bank lines and alignment 1, an 8x8 int8
+// weight-stationary array, and --set sram.capacity_bytes picks the SRAM size.
+#include "lower_support.h"
+
+namespace {
+
+// 3x3 conv, 8 -> 8 channels, on a 64x8 int8 image, pad 1 (so 64x8 out).
+//   input  64*8*8  = 4096 B     output 64*8*8 = 4096 B     weights 8*8*3*3 = 576 B
+const char *kConv = R"(graph conv
+input x int8 1x64x8x8
+conv c x -> y out=8 kernel=3x3 pad=1 bias=no
+output y
+)";
+
+int64_t sum_macs(const Lowered &l, int layer) {
+  int64_t m = 0;
+  for (size_t i = 0; i < l.s.n_cmds; i++)
+    if (l.s.cmds[i].kind == NP_CMD_COMPUTE && l.s.cmds[i].layer == layer) m += l.s.cmds[i].macs;
+  return m;
+}
+
+TEST(LowerTile, ConvThatFitsWhole) {
+  GraphPtr g = parse_graph(kConv);
+  NpArch arch = load_arch();  // 64 KiB
+  Lowered cold, warm;
+  lower(g.get(), arch, false, &cold);
+  lower(g.get(), arch, true, &warm);
+  ASSERT_TRUE(cold.ok) << cold.errors;
+  ASSERT_TRUE(warm.ok) << warm.errors;
+  // Weights 576 + peak activations (4096 in + 4096 out) = 8768 <= 65536: resident.
+  const NpLayerPlan &p = warm.layer(0);
+  EXPECT_TRUE(p.weights_resident);
+  // Buffers: input 4096 + output 4096 = 8192 fit beside them: one tile, the whole layer.
+  EXPECT_EQ(p.tile_rows, 64);
+  EXPECT_EQ(p.tile_cols, 8);
+  EXPECT_EQ(p.tile_channels, 8);
+  EXPECT_EQ(p.tile_in_channels, 8);
+  EXPECT_EQ(p.n_tiles, 1);
+  // K = 3*3*8 = 72 = 9 folds of 8 rows, N = 8 = one fold of 8 columns: utilization 1.
+  EXPECT_DOUBLE_EQ(p.array_utilization, 1.0);
+  // Warm: input read once, output written once.
+  EXPECT_EQ(warm.layer(0).dram_read_bytes, 4096);
+  EXPECT_EQ(warm.layer(0).dram_write_bytes, 4096);
+  // Cold: plus the 576 weight bytes, once.
+  EXPECT_EQ(cold.layer(0).dram_read_bytes, 4096 + 576);
+  // Cold stream: LOAD weights, LOAD input, COMPUTE, STORE.
+  ASSERT_EQ(cold.s.n_cmds, 4u);
+  EXPECT_EQ(cold.s.cmds[0].kind, NP_CMD_LOAD);
+  EXPECT_EQ(cold.s.cmds[0].data, NP_DATA_WEIGHT);
+  EXPECT_EQ(cold.s.cmds[2].kind, NP_CMD_COMPUTE);
+  EXPECT_EQ(cold.s.cmds[3].kind, NP_CMD_STORE);
+  // MACs: 64*8 output pixels * 8 out channels * 72 = 294912; the tile as a GEMM: M = 512, N = 8, K = 72.
+  EXPECT_EQ(sum_macs(cold, 0), 294912);
+  EXPECT_EQ(cold.s.cmds[2].gemm.m, 512);
+  EXPECT_EQ(cold.s.cmds[2].gemm.n, 8);
+  EXPECT_EQ(cold.s.cmds[2].gemm.k, 72);
+  // SRAM: weights at 0..575, buffers above: 576 + 4096 + 4096 = 8768.
+  EXPECT_EQ(cold.s.sram_peak_bytes, 8768);
+}
+
+TEST(LowerTile, SameConvSplitsByRowsWhenSramShrinks) {
+  GraphPtr g = parse_graph(kConv);
+  NpArch arch = load_arch({"sram.capacity_bytes=3072"});
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  const NpLayerPlan &p = l.layer(0);
+  // 576 + 8192 > 3072 and 3072 - 8192 < 0 leaves no room for residency: weights stream.
+  EXPECT_FALSE(p.weights_resident);
+  // Neither the input (4096) nor the output (4096) fits whole, so every tiling re-reads
+  // something. Row tiles of th rows, all channels: input (th+2)*8*8 x2 slots, output
+  // th*8*8 x2, weights 576 x1 (loaded once) = 256*th + 832 <= 3072 -> th <= 8.75; the row
+  // candidates of 64 are 64,32,22,16,13,11,10,8,...: th = 8, 8 tiles.
+  // Input rows read: 9 + 6*10 + 9 = 78 (halo of 1 row, clipped at the edges), 78*64 = 4992.
+  // Splitting channels instead re-reads weights per row tile (>= 576*6 extra): worse.
+  EXPECT_EQ(p.tile_rows, 8);
+  EXPECT_EQ(p.tile_cols, 8);
+  EXPECT_EQ(p.tile_channels, 8);
+  EXPECT_EQ(p.tile_in_channels, 8);
+  EXPECT_EQ(p.n_tiles, 8);
+  EXPECT_EQ(p.dram_read_bytes, 4992 + 576);
+  EXPECT_EQ(p.dram_write_bytes, 4096);
+  EXPECT_EQ(l.count(NP_CMD_LOAD), 8u + 1u);  // 8 input tiles, weights once
+  EXPECT_EQ(l.count(NP_CMD_STORE), 8u);
+  EXPECT_EQ(sum_macs(l, 0), 294912);
+  EXPECT_LE(l.s.sram_peak_bytes, 3072);
+  // Staging 256*8 + 832 = 2880.
+  EXPECT_EQ(p.staging_bytes, 2880);
+}
+
+// 3x3 conv 8 -> 64 channels on 16x16: input 2048 B, output 16*16*64 = 16384 B, weights 64*72 = 4608 B.
+TEST(LowerTile, ConvSplitsByOutputChannels) {
+  GraphPtr g = parse_graph(R"(graph wide
+input x int8 1x16x16x8
+conv c x -> y out=64 kernel=3x3 pad=1 bias=no
+output y
+)");
+  NpArch arch = load_arch({"sram.capacity_bytes=12288"});
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  const NpLayerPlan &p = l.layer(0);
+  EXPECT_FALSE(p.weights_resident);  // 4608 + 18432 > 12288
+  // Least traffic (2048 + 4608 + 16384 = 23040) needs the input read once: the whole image,
+  // with output-channel chunks of tc: 2048 + 2*256*tc + 2*72*tc = 2048 + 656*tc <= 12288
+  // -> tc <= 15.6, candidates 13, 11, 10, 8, ... Utilization (N = tc on 8 columns):
+  // tc 13 -> 0.80, 11 -> 0.67, 10 -> 0.62, 8 -> 1.0: tc = 8, 8 tiles.
+  // (Splitting K instead needs the 16384-byte output whole: does not fit.)
+  EXPECT_EQ(p.tile_rows, 16);
+  EXPECT_EQ(p.tile_cols, 16);
+  EXPECT_EQ(p.tile_channels, 8);
+  EXPECT_EQ(p.tile_in_channels, 8);
+  EXPECT_EQ(p.n_tiles, 8);
+  EXPECT_DOUBLE_EQ(p.array_utilization, 1.0);
+  EXPECT_EQ(p.dram_read_bytes, 2048 + 4608);
+  EXPECT_EQ(p.dram_write_bytes, 16384);
+  EXPECT_EQ(l.count(NP_CMD_LOAD), 1u + 8u);  // the input once, a weight block per chunk
+  // Each weight chunk: 8 out channels * 72 = 576 B, contiguous in OHWI.
+  for (size_t i = 0; i < l.s.n_cmds; i++)
+    if (l.s.cmds[i].kind == NP_CMD_LOAD && l.s.cmds[i].data == NP_DATA_WEIGHT) {
+      EXPECT_EQ(l.s.cmds[i].bytes, 576);
+      EXPECT_EQ(l.s.cmds[i].dram_runs, 1);
+    }
+  EXPECT_EQ(p.staging_bytes, 2048 + 656 * 8);
+}
+
+// GEMM M x K x N = 16 x 1024 x 16: input 16384 B, weights 16384 B, output 256 B.
+TEST(LowerTile, GemmSplitsAlongK) {
+  GraphPtr g = parse_graph(R"(graph g
+input a int8 16x1024
+gemm fc a -> b n=16 bias=no
+output b
+)");
+  // (K = 1024 input channels is above the test config's max_channels 256: lift it.)
+  NpArch arch = load_arch({"sram.capacity_bytes=8192", "engines.npu.rules.max_channels=1024"});
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  const NpLayerPlan &p = l.layer(0);
+  EXPECT_FALSE(p.weights_resident);
+  // Input and weights each 16384 > 8192: only K chunks keep every byte read once (the
+  // output, 256 B, accumulates): 2*16*tk + 2*tk*16 + 256 <= 8192 -> tk <= 124; K's
+  // candidates are 1024, 512, 342, 256, 205, 171, 147, 128, 64, ...: tk = 64 (utilization
+  // 64/64 * 16/16 = 1), 16 chunks.
+  EXPECT_EQ(p.tile_rows, 16);
+  EXPECT_EQ(p.tile_channels, 16);
+  EXPECT_EQ(p.tile_in_channels, 64);
+  EXPECT_EQ(p.n_tiles, 16);
+  EXPECT_EQ(p.dram_read_bytes, 16384 + 16384);
+  EXPECT_EQ(p.dram_write_bytes, 256);
+  EXPECT_EQ(l.count(NP_CMD_LOAD), 32u);
+  EXPECT_EQ(l.count(NP_CMD_STORE), 1u);  // after the last K chunk
+  for (size_t i = 0; i < l.s.n_cmds; i++)
+    if (l.s.cmds[i].kind == NP_CMD_COMPUTE) {
+      EXPECT_EQ(l.s.cmds[i].gemm.m, 16);
+      EXPECT_EQ(l.s.cmds[i].gemm.n, 16);
+      EXPECT_EQ(l.s.cmds[i].gemm.k, 64);
+      EXPECT_EQ(l.s.cmds[i].macs, 16 * 16 * 64);
+    }
+  // An input chunk is 64 of the 1024 bytes of each of the 16 rows: 16 DRAM runs.
+  EXPECT_EQ(l.s.cmds[0].dram_runs, 16);
+}
+
+// Depthwise 3x3 on 16x16x16: input 4096 B, output 4096 B, weights 16*9 = 144 B;
+// MACs 16*16*16*9 = 36864.
+const char *kDepthwise = R"(graph dw
+input x int8 1x16x16x16
+dwconv d x -> y kernel=3x3 pad=1 bias=no
+output y
+)";
+
+TEST(LowerTile, DepthwiseWhole) {
+  GraphPtr g = parse_graph(kDepthwise);
+  NpArch arch = load_arch();
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  const NpLayerPlan &p = l.layer(0);
+  EXPECT_TRUE(p.weights_resident);
+  EXPECT_EQ(p.n_tiles, 1);
+  EXPECT_EQ(p.tile_channels, 16);
+  EXPECT_EQ(p.tile_in_channels, 16);
+  // Each channel is its own GEMM: M = 256 pixels, N = 1, K = 9, batch 16 channels.
+  const NpCommand *c = nullptr;
+  for (size_t i = 0; i < l.s.n_cmds; i++)
+    if (l.s.cmds[i].kind == NP_CMD_COMPUTE) c = &l.s.cmds[i];
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->gemm.m, 256);
+  EXPECT_EQ(c->gemm.n, 1);
+  EXPECT_EQ(c->gemm.k, 9);
+  EXPECT_EQ(c->gemm.batch, 16);
+  EXPECT_EQ(c->macs, 36864);
+  // K = 9 on 8 rows takes 2 folds (9/16), N = 1 of 8 columns: 9/16 * 1/8.
+  EXPECT_DOUBLE_EQ(p.array_utilization, 9.0 / 16.0 / 8.0);
+  EXPECT_EQ(l.layer_dram(0), 4096 + 4096);
+}
+
+TEST(LowerTile, DepthwiseSplitsByChannels) {
+  GraphPtr g = parse_graph(kDepthwise);
+  NpArch arch = load_arch({"sram.capacity_bytes=3000"});
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  const NpLayerPlan &p = l.layer(0);
+  // A channel chunk reads only its own input channels, so chunks of tc channels read every
+  // byte once: input 256*tc x2 + output 256*tc x2 + weights 9*tc x2 = 1042*tc <= 3000 ->
+  // tc <= 2.88; candidates of 16: 16, 8, 6, 4, 3, 2, 1: tc = 2, 8 tiles.
+  EXPECT_FALSE(p.weights_resident);
+  EXPECT_EQ(p.tile_rows, 16);
+  EXPECT_EQ(p.tile_channels, 2);
+  EXPECT_EQ(p.tile_in_channels, 2);
+  EXPECT_EQ(p.n_tiles, 8);
+  EXPECT_EQ(p.dram_read_bytes, 4096 + 144);
+  EXPECT_EQ(p.dram_write_bytes, 4096);
+  // Two of 16 channels per pixel: the input chunk is 16*16 runs of 2 bytes.
+  EXPECT_EQ(l.s.cmds[0].bytes, 512);
+  EXPECT_EQ(l.s.cmds[0].dram_runs, 256);
+  EXPECT_EQ(p.staging_bytes, 1042 * 2);
+}
+
+}  // namespace
