@@ -9,6 +9,7 @@ extern "C" {
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/file.h"
+#include "util/fmt.h"
 #include "util/mem.h"
 #include "util/strmap.h"
 }
@@ -77,4 +78,20 @@ TEST(ReadFile, ReadsUpToTheLimitAndNamesWhatItRefuses) {
   EXPECT_EQ(np_read_file("/dev/zero", 100, "model", &len, &d), nullptr);  // endless: refused, not read
   EXPECT_EQ(std::string(d.messages[2]), "/dev/zero: error: not a regular file");
   np_diag_free(&d);
+}
+
+// Report formatting: binary units for sizes, decimal for counts (values worked by hand).
+TEST(Fmt, SizesCountsAndGrouping) {
+  char b[NP_FMT_LEN];
+  EXPECT_STREQ(np_fmt_bytes(1023, b), "1023 B");
+  EXPECT_STREQ(np_fmt_bytes(37120, b), "36.2 KiB");        // 37120 / 1024 = 36.25 (round-half-even in printf)
+  EXPECT_STREQ(np_fmt_bytes(4161536, b), "3.97 MiB");      // 4161536 / 2^20 = 3.9687...
+  EXPECT_STREQ(np_fmt_bytes(INT64_C(1) << 30, b), "1.00 GiB");
+  EXPECT_STREQ(np_fmt_count(999, b), "999");
+  EXPECT_STREQ(np_fmt_count(115605504, b), "115.6M");
+  EXPECT_STREQ(np_fmt_count(4089184256, b), "4.1G");
+  EXPECT_STREQ(np_fmt_count(999960, b), "1.0M");           // 999.96K would print as 1000.0K
+  EXPECT_STREQ(np_fmt_grouped(115605504, b), "115,605,504");
+  EXPECT_STREQ(np_fmt_grouped(-1234, b), "-1,234");
+  EXPECT_STREQ(np_fmt_grouped(12, b), "12");
 }

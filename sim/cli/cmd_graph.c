@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
 #include "model/model.h"
@@ -138,47 +139,15 @@ static char *shapes_text(const NpGraph *g, const int *tensors, int n, bool activ
   return text;
 }
 
-/* 115605504 -> "115.6M"; 0 -> "-". Decimal units for counts. */
-static char *human_count(int64_t n) {
-  static const char *const units[] = {"K", "M", "G", "T", "P"};
-  if (n == 0) return np_xstrdup("-");
-  if (n < 1000) return np_xasprintf("%" PRId64, n);
-  double v = (double)n / 1000.0;
-  size_t u = 0;
-  while (v >= 999.95 && u + 1 < sizeof units / sizeof units[0]) {
-    v /= 1000.0;
-    u++;
-  }
-  return np_xasprintf("%.1f%s", v, units[u]);
+/* Table cells (owned by the table): a count or a size, "-" for zero. */
+static char *count_cell(int64_t n) {
+  char text[NP_FMT_LEN];
+  return np_xstrdup(n ? np_fmt_count(n, text) : "-");
 }
 
-/* 37120 -> "36.2 KiB"; 0 -> "-". Binary units for bytes. */
-static char *human_bytes(int64_t n) {
-  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (n == 0) return np_xstrdup("-");
-  if (n < 1024) return np_xasprintf("%" PRId64 " B", n);
-  double v = (double)n / 1024.0;
-  size_t u = 0;
-  while (v >= 1023.95 && u + 1 < sizeof units / sizeof units[0]) {
-    v /= 1024.0;
-    u++;
-  }
-  return np_xasprintf("%.1f %s", v, units[u]);
-}
-
-/* 115605504 -> "115,605,504". */
-static char *grouped(int64_t n) {
-  char digits[32];
-  snprintf(digits, sizeof digits, "%" PRId64, n);
-  size_t len = strlen(digits), lead = digits[0] == '-' ? 1 : 0;
-  NpBuf b = {0};
-  for (size_t i = 0; i < len; i++) {
-    if (i > lead && (len - i) % 3 == 0) np_buf_puts(&b, ",");
-    np_buf_append(&b, &digits[i], 1);
-  }
-  char *text = np_xstrdup(np_buf_str(&b));
-  np_buf_free(&b);
-  return text;
+static char *bytes_cell(int64_t n) {
+  char text[NP_FMT_LEN];
+  return np_xstrdup(n ? np_fmt_bytes(n, text) : "-");
 }
 
 enum { COL_INDEX, COL_NAME, COL_OP, COL_INPUTS, COL_OUTPUT, COL_MACS, COL_WEIGHTS, COL_OUT_BYTES, COL_MOVE, N_COLS };
@@ -237,10 +206,13 @@ static void print_tensor_list(const NpGraph *g, const char *title, const int *te
   fputc('\n', out);
 }
 
-static void print_total(FILE *out, const char *label, char *human, char *exact, const char *unit) {
-  fprintf(out, "  %-13s %-10s (%s%s)\n", label, human, exact, unit);
-  free(human);
-  free(exact);
+static void print_total(FILE *out, const char *label, int64_t value, bool is_bytes) {
+  char human[NP_FMT_LEN], exact[NP_FMT_LEN];
+  if (is_bytes)
+    np_fmt_bytes(value, human);
+  else
+    np_fmt_count(value, human);
+  fprintf(out, "  %-13s %-10s (%s%s)\n", label, human, np_fmt_grouped(value, exact), is_bytes ? " bytes" : "");
 }
 
 static void print_table(const NpGraph *g, NpDtype dtype, FILE *out) {
@@ -261,10 +233,10 @@ static void print_table(const NpGraph *g, NpDtype dtype, FILE *out) {
         np_xstrdup(op_type_of(op)),
         shapes_text(g, op->inputs, op->n_inputs, true),
         shapes_text(g, op->outputs, op->n_outputs, false),
-        human_count(op->macs),
-        human_bytes(op->weight_bytes),
-        human_bytes(op->output_bytes),
-        op->layout_move_bytes ? human_bytes(op->layout_move_bytes) : np_xstrdup(""),
+        count_cell(op->macs),
+        bytes_cell(op->weight_bytes),
+        bytes_cell(op->output_bytes),
+        op->layout_move_bytes ? bytes_cell(op->layout_move_bytes) : np_xstrdup(""),
     };
     any_move |= op->layout_move_bytes > 0;
     table_add_row(&table, cells);
@@ -278,10 +250,10 @@ static void print_table(const NpGraph *g, NpDtype dtype, FILE *out) {
   fprintf(out, "\ntotals: %" PRId64 " op%s", totals.ops, totals.ops == 1 ? "" : "s");
   if (folded) fprintf(out, " (%zu folded at import, not shown)", folded);
   fputc('\n', out);
-  print_total(out, "MACs", human_count(totals.macs), grouped(totals.macs), "");
-  print_total(out, "params", human_count(totals.params), grouped(totals.params), "");
-  print_total(out, "weights", human_bytes(totals.weight_bytes), grouped(totals.weight_bytes), " bytes");
-  print_total(out, "activations", human_bytes(totals.activation_bytes), grouped(totals.activation_bytes), " bytes");
+  print_total(out, "MACs", totals.macs, false);
+  print_total(out, "params", totals.params, false);
+  print_total(out, "weights", totals.weight_bytes, true);
+  print_total(out, "activations", totals.activation_bytes, true);
 }
 
 /* ---------------------------------------------------------------- JSON */

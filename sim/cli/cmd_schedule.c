@@ -8,6 +8,7 @@
 
 #include "arch/arch.h"
 #include "cli/cli_config.h"
+#include "util/fmt.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
 #include "lower/schedule.h"
@@ -112,24 +113,13 @@ static int parse_options(int argc, char **argv, ScheduleOptions *o) {
 
 /* ---------------------------------------------------------------- text */
 
-static void format_bytes(int64_t bytes, char *out, size_t size) {
-  if (bytes < 1024)
-    snprintf(out, size, "%lld B", (long long)bytes);
-  else if (bytes < 1024 * 1024)
-    snprintf(out, size, "%.1f KiB", (double)bytes / 1024.0);
-  else if (bytes < INT64_C(1) << 30)
-    snprintf(out, size, "%.2f MiB", (double)bytes / 1048576.0);
-  else
-    snprintf(out, size, "%.2f GiB", (double)bytes / 1073741824.0);
-}
-
 static void print_summary(const NpSchedule *s, const NpGraph *g, FILE *out) {
-  char cap[32], peak[32], res[32], rd[32], wr[32];
-  format_bytes(s->sram_capacity_bytes, cap, sizeof cap);
-  format_bytes(s->sram_peak_bytes, peak, sizeof peak);
-  format_bytes(s->resident_weight_bytes, res, sizeof res);
-  format_bytes(s->dram_read_bytes, rd, sizeof rd);
-  format_bytes(s->dram_write_bytes, wr, sizeof wr);
+  char cap[NP_FMT_LEN], peak[NP_FMT_LEN], res[NP_FMT_LEN], rd[NP_FMT_LEN], wr[NP_FMT_LEN];
+  np_fmt_bytes(s->sram_capacity_bytes, cap);
+  np_fmt_bytes(s->sram_peak_bytes, peak);
+  np_fmt_bytes(s->resident_weight_bytes, res);
+  np_fmt_bytes(s->dram_read_bytes, rd);
+  np_fmt_bytes(s->dram_write_bytes, wr);
   size_t kinds[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < s->n_cmds; i++) kinds[s->cmds[i].kind]++;
   fprintf(out, "schedule: %s (%s) on config %s, %s, %s inference\n", g->name, g->source, s->config_name,
@@ -154,15 +144,15 @@ static void print_layers(const NpSchedule *s, const NpGraph *g, FILE *out) {
   for (size_t i = 0; i < s->n_layers; i++) {
     const NpLayerPlan *p = &s->layers[i];
     const NpOp *op = &g->ops[p->op];
-    char tile[48] = "-", w[32] = "-", rd[32], wr[32], pk[32], util[16] = "-";
+    char tile[48] = "-", w[NP_FMT_LEN] = "-", rd[NP_FMT_LEN], wr[NP_FMT_LEN], pk[NP_FMT_LEN], util[16] = "-";
     if (p->on_accelerator)
       snprintf(tile, sizeof tile, "%lldx%lldx%lld/%lld", (long long)p->tile_rows, (long long)p->tile_cols,
                (long long)p->tile_channels, (long long)p->tile_in_channels);
-    if (p->weight_bytes) format_bytes(p->weight_bytes, w, sizeof w);
-    if (p->array_utilization > 0) snprintf(util, sizeof util, "%.0f%%", 100.0 * p->array_utilization);
-    format_bytes(p->dram_read_bytes, rd, sizeof rd);
-    format_bytes(p->dram_write_bytes, wr, sizeof wr);
-    format_bytes(p->sram_peak_bytes, pk, sizeof pk);
+    if (p->weight_bytes) np_fmt_bytes(p->weight_bytes, w);
+    if (p->array_utilization > 0) snprintf(util, sizeof util, "%.1f%%", 100.0 * p->array_utilization);
+    np_fmt_bytes(p->dram_read_bytes, rd);
+    np_fmt_bytes(p->dram_write_bytes, wr);
+    np_fmt_bytes(p->sram_peak_bytes, pk);
     const char *name = op->name;
     size_t len = strlen(name);
     fprintf(out, "%4zu  %-40.40s %-18s %-8s %-20s %7lld %6s %10s %4s %11s %11s %11s\n", i,
@@ -204,8 +194,8 @@ static void print_residency(const NpSchedule *s, FILE *out) {
       str_layers++, str_bytes += p->weight_bytes;
   }
   char a[32], b[32];
-  format_bytes(res_bytes, a, sizeof a);
-  format_bytes(str_bytes, b, sizeof b);
+  np_fmt_bytes(res_bytes, a);
+  np_fmt_bytes(str_bytes, b);
   fprintf(out, "residency: weights of %lld layers stay in SRAM (%s); %lld layers stream theirs from DRAM (%s)\n\n",
           (long long)res_layers, a, (long long)str_layers, b);
 }
