@@ -8,6 +8,7 @@
 
 #include "trace/trace_internal.h"
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #define MAX_LANES 32 /* per unit; beyond this, overlapping slices share the last lane */
 

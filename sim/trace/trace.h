@@ -229,21 +229,6 @@ bool np_trace_diff(const char *path_a, const char *path_b, const NpTraceDiffOpti
                    NpDiag *diag);
 void np_trace_diff_free(NpTraceDiff *diff);
 
-/* ---- atomic output files (traces, JSON) ---- */
-
-typedef struct NpOutFile {
-  FILE *fp;     /* write here */
-  char *path;   /* the final name */
-  char *tmp;    /* the temporary name beside it */
-} NpOutFile;
-
-/* Creates a temporary file beside `path`. False with "path: error: ..." in diag. */
-bool np_outfile_open(NpOutFile *file, const char *path, NpDiag *diag);
-/* Flushes, closes and renames the file to its path; on any failure removes it. */
-bool np_outfile_commit(NpOutFile *file, NpDiag *diag);
-/* Closes and removes the temporary file. */
-void np_outfile_abort(NpOutFile *file);
-
 #ifdef __cplusplus
 }
 #endif

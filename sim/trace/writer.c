@@ -7,6 +7,7 @@
 
 #include "trace/trace_internal.h"
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #define STAGE_BYTES (NP_TRACE_RECORD_BYTES * 1024) /* 1024 records per compress call */
 

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "trace/trace.h"
+#include "util/outfile.h"
 #include "util/mem.h"
 
 bool np_outfile_open(NpOutFile *file, const char *path, NpDiag *diag) {
