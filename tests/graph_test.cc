@@ -192,7 +192,7 @@ TEST(GraphInfer, OpaqueOpTakesDeclaredShapesOrFails) {
     np_tensor_declare_shape(tg.g, np_graph_find_tensor(tg.g, "v"), 2, partial, &tg.diag);
     EXPECT_FALSE(tg.finalize());
     EXPECT_EQ(tg.errors(),
-              "test.onnx: error: node 'topk' (TopK): cannot infer the shapes of node 'topk' (TopK): not a supported "
+              "test.onnx: error: node 'topk' (TopK): cannot infer its shapes: not a supported "
               "op and the file declares no shape for its output 'v'\n");
   }
 }

@@ -168,6 +168,17 @@ double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype);
 /* Elements (MACs for NP_CLASS_MATRIX) per cycle of an op of class cls in dtype. */
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype);
 
+/* ---- YAML positions (shared with the sweep spec parser, sim/sweep) ---- */
+
+struct fy_node;
+struct NpBuf;
+/* Where a YAML node starts, 0-based; a mapping or sequence is placed at its first scalar.
+ * False when the node has no position. */
+bool np_yaml_node_position(struct fy_node *node, int *line, int *column);
+/* Appends "\n<the source line>\n<a caret under column>" (0-based line and column), the
+ * excerpt every config error shows. */
+void np_yaml_source_excerpt(struct NpBuf *buf, const char *text, size_t len, int line, int column);
+
 /* ---- units (also used by the sweep) ----
  * Each parser takes the whole text and, on failure, returns false and writes a one-line
  * reason naming the text into err (err_size bytes). */

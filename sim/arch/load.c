@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 extern const char np_embedded_default_config[];
 extern const size_t np_embedded_default_config_len;
@@ -80,6 +81,18 @@ static size_t line_start_of(const char *text, size_t len, int line) {
   for (int l = 0; l < line && pos < len; pos++)
     if (text[pos] == '\n') l++;
   return pos < len ? pos : len;
+}
+
+bool np_yaml_node_position(struct fy_node *node, int *line, int *column) {
+  const struct fy_mark *mark = node_mark(node);
+  if (mark == NULL) return false;
+  *line = mark->line;
+  *column = mark->column;
+  return true;
+}
+
+void np_yaml_source_excerpt(NpBuf *buf, const char *text, size_t len, int line, int column) {
+  append_source_line(buf, text, len, line_start_of(text, len, line), column);
 }
 
 /* Errors are held until the load ends, then given to the caller sorted by position (the
@@ -304,10 +317,42 @@ static struct fy_node *parse_set_value(NpArchLoader *loader, size_t set_index, c
   return copy;
 }
 
+/* The pair of mapping `node` whose key is the plain text `key`. Keys are compared as text:
+ * libfyaml's lookup-by-string parses the key as YAML, which fails (and prints) for keys
+ * like " a" and never finds them. */
+static struct fy_node_pair *find_key(struct fy_node *node, const char *key) {
+  void *iter = NULL;
+  struct fy_node_pair *pair;
+  size_t key_len = strlen(key);
+  while ((pair = fy_node_mapping_iterate(node, &iter)) != NULL) {
+    size_t len = 0;
+    const char *text = fy_node_get_scalar(fy_node_pair_key(pair), &len);
+    if (text != NULL && len == key_len && memcmp(text, key, len) == 0) return pair;
+  }
+  return NULL;
+}
+
+/* Appends key: value to a mapping; on failure frees both, so nothing leaks. */
+static void append_pair(NpArchLoader *loader, size_t set_index, struct fy_node *mapping, const char *key,
+                        struct fy_node *value) {
+  struct fy_node *key_node = fy_node_create_scalar_copy(loader->doc, key, strlen(key));
+  remember_origin(loader, key_node, set_index);
+  if (key_node == NULL || fy_node_mapping_append(mapping, key_node, value) != 0) {
+    set_error(loader, set_index, "cannot add the key '%s'", key);
+    fy_node_free(key_node);
+    fy_node_free(value);
+  }
+}
+
 /* Applies "a.b.c=value": walks the path from the root, creating missing sections, and puts
  * the value at the last key. Items of a list (engines) are addressed by their name. */
 static void apply_set(NpArchLoader *loader, size_t set_index) {
   const char *set = loader->sets[set_index];
+  size_t set_len = strlen(set);
+  if (np_utf8_invalid_at(set, set_len) != set_len) {
+    set_error(loader, set_index, "not valid UTF-8 text");
+    return;
+  }
   const char *eq = strchr(set, '=');
   if (eq == NULL || eq == set) {
     set_error(loader, set_index, "expected key.path=value, e.g. --set sram.capacity_bytes=2MiB");
@@ -353,18 +398,15 @@ static void apply_set(NpArchLoader *loader, size_t set_index) {
       set_error(loader, set_index, "cannot set '%s': its parent is a value, not a section", walked);
       break;
     }
-    struct fy_node_pair *pair = fy_node_mapping_lookup_pair_by_string(node, segment, (size_t)-1);
+    struct fy_node_pair *pair = find_key(node, segment);
     if (dot == NULL) { /* the last key: put the value */
       struct fy_node *value = parse_set_value(loader, set_index, eq + 1);
       if (value == NULL) break;
       remember_origin(loader, value, set_index);
-      if (pair) {
+      if (pair)
         fy_node_pair_set_value(pair, value);
-      } else {
-        struct fy_node *key = fy_node_create_scalar_copy(loader->doc, segment, strlen(segment));
-        remember_origin(loader, key, set_index);
-        fy_node_mapping_append(node, key, value);
-      }
+      else
+        append_pair(loader, set_index, node, segment, value);
       break;
     }
     struct fy_node *next = pair ? fy_node_pair_value(pair) : NULL;
@@ -376,9 +418,8 @@ static void apply_set(NpArchLoader *loader, size_t set_index) {
         fy_node_pair_set_value(pair, section);
         remember_origin(loader, fy_node_pair_key(pair), set_index);
       } else {
-        struct fy_node *key = fy_node_create_scalar_copy(loader->doc, segment, strlen(segment));
-        remember_origin(loader, key, set_index);
-        fy_node_mapping_append(node, key, section);
+        append_pair(loader, set_index, node, segment, section);
+        if (find_key(node, segment) == NULL) break;
       }
       next = section;
     }
@@ -408,8 +449,20 @@ bool np_arch_load_text(const char *text, size_t len, const char *source_name, co
                          .sets = sets,
                          .n_sets = n_sets};
   bool ok = false;
-  if (memchr(text, '\0', len) != NULL) {
+  size_t bad_byte = np_utf8_invalid_at(text, len);
+  if (len > NP_ARCH_MAX_FILE_BYTES) {
+    np_diag_add(diag, "%s: error: the config is larger than %d bytes; is it the right file?", loader.source,
+                NP_ARCH_MAX_FILE_BYTES);
+  } else if (memchr(text, '\0', len) != NULL) {
     np_diag_add(diag, "%s: error: not a text file (it contains a NUL byte)", loader.source);
+  } else if (bad_byte != len) {
+    int line = 0, column = 0;
+    for (size_t i = 0; i < bad_byte; i++) {
+      if (text[i] == '\n') line++, column = 0;
+      else column++;
+    }
+    np_diag_add(diag, "%s:%d:%d: error: not valid UTF-8 text (byte 0x%02x); YAML configs must be UTF-8",
+                loader.source, line + 1, column + 1, (unsigned char)text[bad_byte]);
   } else if (parse_document(&loader)) {
     if (fy_node_get_type(fy_document_root(loader.doc)) == FYNT_MAPPING)
       for (size_t k = 0; k < n_sets; k++) apply_set(&loader, k);

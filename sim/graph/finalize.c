@@ -197,7 +197,9 @@ static bool complete_op(NpInferCtx *c) {
 
 bool np_graph_finalize(NpGraph *graph, NpDiag *diag) {
   graph->finalized = false;
-  bool ok = check_producers(graph, diag) & check_sources_have_shapes(graph, diag);
+  /* Both checks run, so that every problem is reported. */
+  bool producers_ok = check_producers(graph, diag);
+  bool ok = check_sources_have_shapes(graph, diag) && producers_ok;
   if (!ok || !topological_order(graph, diag)) return false;
   for (size_t i = 0; i < graph->n_order; i++) {
     NpInferCtx c = {graph, &graph->ops[graph->order[i]], diag};

@@ -174,7 +174,7 @@ int np_graph_add_tensor(NpGraph *graph, const char *name, NpDtype dtype, NpTenso
   int index = (int)graph->n_tensors++;
   NpTensor *t = &graph->tensors[index];
   memset(t, 0, sizeof *t);
-  t->name = np_xstrdup(name);
+  t->name = np_printable_copy(name);
   t->dtype = (dtype >= 0 && dtype < NP_DTYPE_COUNT) ? dtype : NP_DTYPE_UNKNOWN;
   t->role = role;
   t->producer = -1;
@@ -360,8 +360,8 @@ int np_graph_add_op(NpGraph *graph, const char *name, const char *op_type, const
   int index = (int)graph->n_ops++;
   NpOp *op = &graph->ops[index];
   memset(op, 0, sizeof *op);
-  op->name = np_xstrdup(name);
-  op->op_type = np_xstrdup(op_type);
+  op->name = np_printable_copy(name);
+  op->op_type = np_printable_copy(op_type);
   op->kind = np_op_kind_from_onnx(op_type);
   if (attrs) {
     op->attrs = *attrs;

@@ -181,9 +181,9 @@ static bool infer_opaque(NpInferCtx *c) {
     bool known = y->has_declared_shape;
     for (int d = 0; known && d < y->declared_rank; d++) known = y->declared_dims[d] >= 0;
     if (!known)
-      return np_op_error(c, "cannot infer the shapes of node '%s' (%s): not a supported op and the file declares "
-                            "no shape for its output '%s'",
-                         c->op->name, c->op->op_type, y->name);
+      return np_op_error(c, "cannot infer its shapes: not a supported op and the file declares no shape for its "
+                            "output '%s'",
+                         y->name);
     if (!np_op_set_output(c, i, y->declared_rank, y->declared_dims, NP_DTYPE_UNKNOWN)) return false;
   }
   return true;

@@ -948,18 +948,23 @@ static void parse_op(Parser *p, const OpSpec *spec) {
   OpStatement st;
   if (!split_op_statement(p, spec, &st)) return;
   bool output_ok = check_name(p, st.output, "an output name") && check_new_tensor_name(p, st.output);
+  bool form_ok = check_options(p, &st) && check_arity(p, &st);
+  bool inputs_ok = form_ok;
+  if (form_ok) {
+    /* Inputs are looked up before the output is marked: `relu s s -> s` must say that the
+     * input 's' is unknown. */
+    st.all_inputs = np_xmalloc(st.n_inputs * sizeof *st.all_inputs);
+    for (size_t i = 0; i < st.n_inputs; i++) {
+      st.all_inputs[i] = lookup_input(p, &st.inputs[i]);
+      if (st.all_inputs[i] < 0) inputs_ok = false;
+    }
+  }
   if (output_ok) { /* if anything below fails, later uses of the output stay quiet */
     char *name = token_string(st.output);
     np_strmap_put(&p->failed_names, name, 1);
     free(name);
   }
-  if (!check_options(p, &st) || !check_arity(p, &st)) return;
-  st.all_inputs = np_xmalloc(st.n_inputs * sizeof *st.all_inputs);
-  bool inputs_ok = true;
-  for (size_t i = 0; i < st.n_inputs; i++) {
-    st.all_inputs[i] = lookup_input(p, &st.inputs[i]);
-    if (st.all_inputs[i] < 0) inputs_ok = false;
-  }
+  if (!form_ok) return;
   Built built;
   memset(&built, 0, sizeof built);
   np_attrs_init(&built.attrs);

@@ -163,6 +163,27 @@ static bool check_inputs(const NpGraph *graph, const NpArch *arch, NpDtype dtype
   return true;
 }
 
+/* The tiling's planned command count, checked before any command is built. Layers off the
+ * accelerator emit a handful of commands each (a COMPUTE, crossings, syncs). */
+static bool check_command_budget(const Lower *L) {
+  int64_t total = 0;
+  for (size_t i = 0; i < L->n_layers && total <= NP_SCHEDULE_MAX_COMMANDS; i++) {
+    const LLayer *ly = &L->layers[i];
+    int64_t layer = ly->sram_engine ? ly->plan.commands : 8;
+    if (layer < 0 || !np_add_i64(total, layer, &total)) total = INT64_MAX;
+    if (total > NP_SCHEDULE_MAX_COMMANDS) {
+      np_diag_add(L->diag,
+                  "%s: error: layer '%s' would take the schedule past %lld commands (it alone needs %lld tiles "
+                  "and transfers); the model is too large for this SRAM: shrink the model or raise "
+                  "sram.capacity_bytes",
+                  L->graph->source, L->graph->ops[ly->op].name, (long long)NP_SCHEDULE_MAX_COMMANDS,
+                  (long long)layer);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
               NpDiag *diag) {
   memset(out, 0, sizeof *out);
@@ -180,6 +201,10 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   if (L.align < 1) L.align = 1;
   lower_place(&L);
   lower_plan_memory(&L);
+  if (!check_command_budget(&L)) {
+    free_lower(&L);
+    return false;
+  }
   layout_dram(&L);
   out->warm = L.warm;
   out->dtype = dtype;

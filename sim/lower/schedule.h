@@ -27,6 +27,10 @@ extern "C" {
 
 #define NP_SCHEDULE_JSON_SCHEMA "npusim.schedule/1"
 #define NP_SCHEDULE_MAX_BANKS 64 /* bank sets are 64-bit masks */
+/* A schedule longer than this is refused before it is built: a command costs ~200 bytes in
+ * memory, so this bounds a hostile model (a 10^12-element tensor in tiny tiles) to a few
+ * hundred MB. ResNet-50 with 256 KiB of SRAM needs ~33,000. */
+#define NP_SCHEDULE_MAX_COMMANDS (INT64_C(1) << 20)
 
 typedef enum NpCmdKind { NP_CMD_LOAD = 0, NP_CMD_STORE, NP_CMD_COMPUTE, NP_CMD_SYNC } NpCmdKind;
 

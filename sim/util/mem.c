@@ -36,6 +36,13 @@ char *np_xstrndup(const char *s, size_t n) {
   return p;
 }
 
+char *np_printable_copy(const char *s) {
+  char *p = np_xstrdup(s);
+  for (char *c = p; *c; c++)
+    if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+  return p;
+}
+
 char *np_xvasprintf(const char *fmt, va_list args) {
   va_list copy;
   va_copy(copy, args);

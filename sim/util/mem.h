@@ -22,6 +22,9 @@ void *np_xcalloc(size_t count, size_t size);
 void *np_xrealloc(void *ptr, size_t size);
 char *np_xstrdup(const char *s);
 char *np_xstrndup(const char *s, size_t n);
+/* A copy with control characters (bytes below 0x20, and 0x7f) shown as '?', for names from
+ * input files that end up in one-line messages. */
+char *np_printable_copy(const char *s);
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
