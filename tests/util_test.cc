@@ -12,6 +12,7 @@ extern "C" {
 #include "util/fmt.h"
 #include "util/mem.h"
 #include "util/strmap.h"
+#include "util/utf8.h"
 }
 
 TEST(Diag, KeepsMessagesInOrderAndCountsTheRest) {
@@ -94,4 +95,17 @@ TEST(Fmt, SizesCountsAndGrouping) {
   EXPECT_STREQ(np_fmt_grouped(115605504, b), "115,605,504");
   EXPECT_STREQ(np_fmt_grouped(-1234, b), "-1,234");
   EXPECT_STREQ(np_fmt_grouped(12, b), "12");
+}
+
+// UTF-8 validation (RFC 3629): offsets of the first malformed byte, worked from the encoding.
+TEST(Utf8, FindsTheFirstMalformedByte) {
+  auto at = [](const std::string &s) { return np_utf8_invalid_at(s.data(), s.size()); };
+  EXPECT_EQ(at("plain ascii"), 11u);
+  EXPECT_EQ(at("caf\xc3\xa9"), 5u);             // U+00E9 in two bytes: valid
+  EXPECT_EQ(at("%\x94"), 1u);                     // a lone continuation byte (the libfyaml hang)
+  EXPECT_EQ(at("ab\xc0\xaf"), 2u);               // overlong '/'
+  EXPECT_EQ(at("\xed\xa0\x80"), 0u);             // U+D800, a surrogate
+  EXPECT_EQ(at("\xf4\x90\x80\x80"), 0u);         // U+110000, past the last code point
+  EXPECT_EQ(at("x\xe2\x82"), 1u);                 // truncated 3-byte sequence
+  EXPECT_EQ(at("\xf0\x9f\x98\x80!"), 5u);         // U+1F600 in four bytes: valid
 }
