@@ -1,0 +1,226 @@
+// The model (sim/replay) against the RTL (rtl/, under Verilator): each micro-benchmark's two
+// traces must agree cycle for cycle (np_trace_diff at tolerance 0); the KWS DS-CNN on
+// rtl-small within 2% per layer and 1% in total; the MAC array's outputs must equal the C
+// reference GEMM. Expected cycle counts below are worked out by hand from docs/timing.md.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "model_trace.h"
+#include "rtl_harness.h"
+#include "support/files.h"
+
+extern "C" {
+#include "model/model.h"
+#include "util/file.h"
+}
+
+namespace {
+
+struct Loaded {
+  NpArch arch{};
+  NpSchedule schedule{};
+  bool have_schedule = false;
+  ~Loaded() {
+    if (have_schedule) np_schedule_free(&schedule);
+  }
+};
+
+void load(Loaded &l, const std::string &input, std::vector<std::string> sets = {}) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  std::vector<const char *> ptrs;
+  for (auto &s : sets) ptrs.push_back(s.c_str());
+  ASSERT_TRUE(np_arch_load_file(source_path("configs/rtl-small.yaml").c_str(), ptrs.data(), ptrs.size(), &l.arch,
+                                &diag))
+      << (diag.count ? diag.messages[0] : "");
+  std::string path = source_path(input);
+  if (input.size() > 5 && input.substr(input.size() - 5) == ".json") {
+    size_t len = 0;
+    char *text = np_read_file(path.c_str(), 1 << 26, "schedule", &len, &diag);
+    ASSERT_NE(text, nullptr);
+    bool ok = np_schedule_from_json(text, len, path.c_str(), &l.schedule, &diag);
+    free(text);
+    ASSERT_TRUE(ok) << (diag.count ? diag.messages[0] : "");
+  } else {
+    NpGraph *g = np_model_load(path.c_str(), &diag);
+    ASSERT_NE(g, nullptr) << (diag.count ? diag.messages[0] : "");
+    NpLowerOptions lo{};
+    bool ok = np_lower(g, &l.arch, &lo, &l.schedule, &diag);
+    np_graph_free(g);
+    ASSERT_TRUE(ok) << (diag.count ? diag.messages[0] : "");
+  }
+  l.have_schedule = true;
+  np_diag_free(&diag);
+}
+
+struct Compared {
+  NpTraceDiff diff{};
+  RtlRunResult rtl;
+  std::string rtl_trace;
+  bool ok = false;
+  ~Compared() {
+    if (ok) np_trace_diff_free(&diff);
+  }
+};
+
+void compare(const std::string &name, Loaded &l, double tol_rel, Compared &out) {
+  std::string dir = scratch_dir();
+  std::string model_trace = dir + "/" + name + ".model.npt.zst";
+  out.rtl_trace = dir + "/" + name + ".rtl.npt.zst";
+  NpDiag diag;
+  np_diag_init(&diag);
+  ASSERT_TRUE(np_rtl_write_model_trace(&l.schedule, &l.arch, model_trace.c_str(), nullptr, &diag))
+      << (diag.count ? diag.messages[0] : "");
+  ASSERT_TRUE(np_rtl_run(&l.schedule, &l.arch, out.rtl_trace, &out.rtl)) << out.rtl.error;
+  NpTraceDiffOptions opt{0, tol_rel};
+  ASSERT_TRUE(np_trace_diff(model_trace.c_str(), out.rtl_trace.c_str(), &opt, &out.diff, &diag))
+      << (diag.count ? diag.messages[0] : "");
+  out.ok = true;
+  np_diag_free(&diag);
+  EXPECT_EQ(out.rtl.output_mismatches, 0);
+  EXPECT_EQ(out.diff.n_only_a + out.diff.n_only_b, 0u);
+}
+
+void expect_exact(const std::string &name, const std::string &input, std::vector<std::string> sets = {}) {
+  Loaded l;
+  load(l, input, sets);
+  Compared c;
+  compare(name, l, 0, c);
+  ASSERT_TRUE(c.ok);
+  EXPECT_TRUE(c.diff.agree) << name << ": " << c.diff.n_outside << " commands differ, max |d end| "
+                            << c.diff.max_abs_end;
+  EXPECT_EQ(c.diff.n_commands, l.schedule.n_cmds);
+}
+
+// The primary record of command `cmd` in a trace.
+NpTraceRecord record_of(const std::string &path, uint32_t cmd) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceReader *r = np_trace_reader_open(path.c_str(), &diag);
+  NpTraceRecord rec{}, found{};
+  while (r && np_trace_read(r, &rec, &diag) == 1)
+    if (rec.command == cmd) found = rec;
+  np_trace_reader_close(r);
+  np_diag_free(&diag);
+  return found;
+}
+
+TEST(RtlAgreement, SingleLoad) {
+  expect_exact("dma_single", "tests/fixtures/rtl/dma_single.schedule.json");
+  // 3 bursts on one channel, 3 <= 4 outstanding: L + 3 x 8 = 10 + 24 = 34 cycles.
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_single.schedule.json");
+  RtlRunResult res;
+  ASSERT_TRUE(np_rtl_run(&l.schedule, &l.arch, "", &res)) << res.error;
+  EXPECT_EQ(res.cycles, 34);
+}
+
+TEST(RtlAgreement, ConcurrentTransfers) {
+  expect_exact("dma_concurrent", "tests/fixtures/rtl/dma_concurrent.schedule.json");
+  // By hand: the queue at cycle 0 is [LOAD 0 (4 bursts), LOAD 1 (3 runs of 67, 67, 66 B:
+  // 6 bursts), STORE 2 (2 bursts)]; 4 slots, bus 8 cycles a burst from cycle 10. Issue order
+  // 0 1 2 0 | 1 (18) 2 (26) 0 (34) 1 (42) 0 (50) 1 (58) 1 (66) 1 (74): the STORE's last burst
+  // is the 6th on the bus (ends 58), LOAD 0's the 9th (82), LOAD 1's the 12th (106); LOAD 3
+  // (3 bursts) starts at 82 and follows on the bus: 130.
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_concurrent.schedule.json");
+  Compared c;
+  compare("dma_concurrent_ends", l, 0, c);
+  EXPECT_EQ(record_of(c.rtl_trace, 2).end, 58u);
+  EXPECT_EQ(record_of(c.rtl_trace, 0).end, 82u);
+  EXPECT_EQ(record_of(c.rtl_trace, 1).end, 106u);
+  EXPECT_EQ(record_of(c.rtl_trace, 3).end, 130u);
+}
+
+TEST(RtlAgreement, OutstandingLimitBinds) {
+  std::vector<std::string> sets = {"dram.max_outstanding_bursts=2", "dram.latency_cycles=30"};
+  expect_exact("dma_outstanding", "tests/fixtures/rtl/dma_outstanding.schedule.json", sets);
+  // Two slots, 38 cycles from issue to data (30 + 8): bursts go out in pairs, one pair
+  // every 38 cycles at best; 16 bursts alternate between the two LOADs. Burst j (0-based,
+  // across both) issues at 38 * floor(j / 2)... and the second of each pair waits 8 more on
+  // the bus: data of pair p done at 38p + 38 and 38p + 46; the next pair issues when the
+  // first of the previous retires (38p + 38). Last pair p = 7: 304 and 312. The first LOAD
+  // has the even bursts (ends at 304), the second the odd ones (ends at 312).
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_outstanding.schedule.json", sets);
+  Compared c;
+  compare("dma_outstanding_ends", l, 0, c);
+  EXPECT_EQ(record_of(c.rtl_trace, 0).end, 304u);
+  EXPECT_EQ(record_of(c.rtl_trace, 1).end, 312u);
+}
+
+TEST(RtlAgreement, BankConflict) {
+  expect_exact("bank_conflict", "tests/fixtures/rtl/bank_conflict.schedule.json");
+  Loaded l;
+  load(l, "tests/fixtures/rtl/bank_conflict.schedule.json");
+  Compared c;
+  compare("bank_conflict_ends", l, 0, c);
+  // The COMPUTE owes bank 0 2048 / 8 = 256 cycles; the STORE's 32 lines on bank 0 wait for
+  // them: 256 + 32 = 288; the LOAD's 32 lines per bank (bank 0, after the STORE) end at 320.
+  EXPECT_EQ(record_of(c.rtl_trace, 1).end, 288u);
+  EXPECT_EQ(record_of(c.rtl_trace, 2).end, 320u);
+  // The STORE and the first LOAD find bank 0 busy; the LOAD into bank 2 does not.
+  EXPECT_EQ(c.rtl.bank_conflicts, 2);
+}
+
+// The expected COMPUTE durations of gemm_tile.npg's schedule (the tiler cuts N = 12 into
+// output-channel tiles of 8 and 4; with os it also cuts M = 20 into 16 and 4), by command id.
+void expect_compute_cycles(const std::string &name, std::vector<std::string> sets,
+                           const std::vector<std::pair<uint32_t, uint64_t>> &want, int64_t outputs) {
+  expect_exact(name, "tests/fixtures/rtl/gemm_tile.npg", sets);
+  Loaded l;
+  load(l, "tests/fixtures/rtl/gemm_tile.npg", sets);
+  Compared c;
+  compare(name + "_cycles", l, 0, c);
+  size_t computes = 0;
+  for (size_t i = 0; i < l.schedule.n_cmds; i++) computes += l.schedule.cmds[i].kind == NP_CMD_COMPUTE;
+  EXPECT_EQ(computes, want.size());
+  for (auto &[cmd, cycles] : want) {
+    NpTraceRecord r = record_of(c.rtl_trace, cmd);
+    EXPECT_EQ(r.kind, NP_TRACE_COMPUTE) << "command " << cmd;
+    EXPECT_EQ(r.end - r.start, cycles) << "command " << cmd;
+  }
+  EXPECT_EQ(c.rtl.outputs_checked, outputs);
+}
+
+TEST(RtlAgreement, GemmTileWeightStationary) {
+  // ws, per fold 2R + C + M - 2 = 16 + 8 + 20 - 2 = 42; folds ceil(40/8) x 1 = 5: 210 each
+  // for the 20x8x40 and 20x4x40 tiles.
+  expect_compute_cycles("gemm_ws", {}, {{2, 210}, {4, 210}}, 20 * 12);
+}
+
+TEST(RtlAgreement, GemmTileOutputStationary) {
+  // os, per fold R + C + K - 2 = 8 + 8 + 40 - 2 = 54; 16-row tiles: 2 folds = 108; 4-row: 54.
+  expect_compute_cycles("gemm_os", {"engines.npu.dataflow=os"}, {{2, 108}, {4, 108}, {7, 54}, {9, 54}}, 20 * 12);
+}
+
+TEST(RtlAgreement, Sync) {
+  expect_exact("sync", "tests/fixtures/rtl/sync.schedule.json");
+}
+
+TEST(RtlAgreement, DsCnnOnRtlSmall) {
+  Loaded l;
+  load(l, "models/ds_cnn_kws.onnx");
+  Compared c;
+  compare("ds_cnn", l, 0.02, c);
+  ASSERT_TRUE(c.ok);
+  uint64_t a_total = 0, b_total = 0;
+  for (size_t i = 0; i < c.diff.n_layers; i++) {
+    const NpTraceLayerDelta &d = c.diff.layers[i];
+    EXPECT_LE(std::abs(d.rel), 0.02) << "layer " << d.layer << ": model " << d.a_cycles << ", rtl " << d.b_cycles;
+  }
+  for (size_t i = 0; i < c.diff.n_commands; i++) {
+    a_total = std::max(a_total, c.diff.commands[i].a_end);
+    b_total = std::max(b_total, c.diff.commands[i].b_end);
+  }
+  ASSERT_GT(a_total, 0u);
+  double rel = ((double)b_total - (double)a_total) / (double)a_total;
+  EXPECT_LE(std::abs(rel), 0.01) << "model " << a_total << " cycles, rtl " << b_total;
+  EXPECT_GT(c.rtl.array_commands, 0);
+  EXPECT_GT(c.rtl.outputs_checked, 0);
+}
+
+}  // namespace
