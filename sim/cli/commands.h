@@ -10,5 +10,12 @@ int cmd_graph(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_cliff(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_pareto(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

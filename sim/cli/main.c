@@ -11,6 +11,13 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
+    {"run", cmd_run, "simulate a model: latency cold and warm, energy, per-layer figures, fallbacks, SRAM peak"},
+    {"check", cmd_check, "hold a model to budgets (latency, SRAM, energy, fallbacks): exit 1 when one is broken"},
+    {"sweep", cmd_sweep, "run every point of a sweep spec (configs x model what-ifs) to CSV/JSONL; shard, resume, merge"},
+    {"cliff", cmd_cliff, "find latency cliffs along one axis (SRAM size, channel scale...) and the layers that cause them"},
+    {"fit", cmd_fit, "the largest channel scale or resolution (or other axis value) that meets a budget"},
+    {"pareto", cmd_pareto, "the Pareto front of a sweep's results (two metrics, optionally one front per group)"},
+    {"report", cmd_report, "one self-contained HTML page: tables and plots of a run, a sweep's front, a cliff"},
     {"graph", cmd_graph, "show a model's layers: shapes (NHWC), MACs, weight and activation bytes"},
     {"config", cmd_config, "show the effective accelerator config, or check config files"},
     {"trace", cmd_trace, "dump, summarize, convert (Perfetto) and diff execution traces (.npt.zst)"},
@@ -28,6 +35,8 @@ static void print_usage(FILE *out) {
   for (size_t i = 0; i < n_commands; i++) fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
   fputs("\n`npusim <command> --help` explains a command and its options.\n"
         "examples:\n"
+        "  npusim run models/mobilenet_v2.onnx\n"
+        "  npusim check models/mobilenet_v2.onnx --budget latency_ms=33,sram_mib=4,fallback_ops=0\n"
         "  npusim graph models/mobilenet_v2.onnx\n"
         "  npusim graph models/resnet50.onnx --json\n"
         "  npusim config show --set sram.capacity_bytes=2MiB\n",

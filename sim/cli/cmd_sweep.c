@@ -1,0 +1,293 @@
+/* npusim sweep SPEC.yaml [-o FILE] [--jobs N] [--resume] [--shard K/N] [--quiet]
+ * npusim sweep merge SHARD... -o FILE
+ * Runs every point of a sweep spec, rows in point order, appended and flushed one by one. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "sweep/sweep.h"
+#include "util/diag.h"
+#include "util/file.h"
+#include "util/outfile.h"
+
+static const char sweep_usage[] =
+    "usage: npusim sweep SPEC.yaml [-o FILE.csv|FILE.jsonl] [--jobs N] [--resume] [--shard K/N] [--quiet]\n"
+    "       npusim sweep merge SHARD... -o FILE\n"
+    "\n"
+    "Runs every point of a sweep spec (the product of its axes: config keys, and the model\n"
+    "what-ifs model.channel_scale, model.resolution, model.dtype) and writes one row per point:\n"
+    "the axis values, then status, warm_ms, cold_ms, energy_mj, sram_peak_bytes, dram_bytes,\n"
+    "fallbacks and message. Rows come in point order whatever --jobs is; each is appended and\n"
+    "flushed as soon as the rows before it are. A point whose config or model what-if is\n"
+    "invalid gets its status and message; the sweep goes on. docs/sweeps.md has the spec.\n"
+    "\n"
+    "options:\n"
+    "  -o FILE        write here (.jsonl: JSON Lines, else CSV); default: stdout\n"
+    "  --jobs N       worker threads (default: every core)\n"
+    "  --resume       keep the rows FILE already holds and run only the rest; the file ends\n"
+    "                 equal to an uninterrupted run's\n"
+    "  --shard K/N    run only points p with p %% N = K (0 <= K < N). Without it, taken from\n"
+    "                 SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT, or\n"
+    "                 JOB_COMPLETION_INDEX / NPUSIM_SHARDS (Kubernetes Indexed Job), when set\n"
+    "  --quiet        no progress bar (it shows only on a terminal anyway)\n"
+    "  -h, --help     this text\n"
+    "\n"
+    "merge: the rows of shard files in point order, as the unsharded run writes them.\n"
+    "\n"
+    "examples:\n"
+    "  npusim sweep configs/sweeps/sram-mobilenet.yaml -o sram.csv\n"
+    "  parallel npusim sweep spec.yaml --shard {}/4 -o shard{}.csv ::: 0 1 2 3\n"
+    "  npusim sweep merge shard*.csv -o all.csv\n"
+    "\n"
+    "exit status: 0 ok (failed points are rows, not errors), 2 bad usage, a bad spec, a model\n"
+    "that cannot be loaded, or an output that cannot be written.\n";
+
+typedef struct SweepOptions {
+  const char *spec;
+  const char *out;
+  long jobs;
+  bool resume, quiet, shard_given;
+  size_t shard, n_shards;
+} SweepOptions;
+
+static int usage_error(const char *message, const char *arg) {
+  fprintf(stderr, "npusim sweep: %s%s%s\nsee `npusim sweep --help`\n", message, arg ? ": " : "", arg ? arg : "");
+  return NP_EXIT_BAD_INPUT;
+}
+
+static bool parse_count(const char *text, long lo, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno || end == text || *end != '\0' || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+static bool parse_shard(const char *text, size_t *k, size_t *n) {
+  const char *slash = strchr(text, '/');
+  if (slash == NULL) return false;
+  char first[32];
+  size_t len = (size_t)(slash - text);
+  if (len == 0 || len >= sizeof first) return false;
+  memcpy(first, text, len);
+  first[len] = '\0';
+  long a, b;
+  if (!parse_count(first, 0, 1000000, &a) || !parse_count(slash + 1, 1, 1000000, &b) || a >= b) return false;
+  *k = (size_t)a;
+  *n = (size_t)b;
+  return true;
+}
+
+/* The shard an array job gives through its environment; -1 on a bad value, 0 when none. */
+static int shard_from_environment(SweepOptions *o) {
+  const char *id = getenv("SLURM_ARRAY_TASK_ID"), *count = getenv("SLURM_ARRAY_TASK_COUNT");
+  long a, b, min = 0;
+  if (id && count) {
+    const char *min_text = getenv("SLURM_ARRAY_TASK_MIN");
+    if (!parse_count(id, 0, 100000000, &a) || !parse_count(count, 1, 1000000, &b) ||
+        (min_text && !parse_count(min_text, 0, 100000000, &min)) || a < min || a - min >= b) {
+      fputs("npusim sweep: SLURM_ARRAY_TASK_ID/_MIN/_COUNT do not name a shard (use --array=0-N-1 or --shard)\n",
+            stderr);
+      return -1;
+    }
+    o->shard = (size_t)(a - min), o->n_shards = (size_t)b;
+    return 1;
+  }
+  id = getenv("JOB_COMPLETION_INDEX");
+  if (id) {
+    count = getenv("NPUSIM_SHARDS");
+    if (count == NULL || !parse_count(id, 0, 1000000, &a) || !parse_count(count, 1, 1000000, &b) || a >= b) {
+      fputs("npusim sweep: JOB_COMPLETION_INDEX is set: set NPUSIM_SHARDS to the Job's completions (and the index "
+            "below it), or pass --shard K/N\n",
+            stderr);
+      return -1;
+    }
+    o->shard = (size_t)a, o->n_shards = (size_t)b;
+    return 1;
+  }
+  return 0;
+}
+
+static int parse_options(int argc, char **argv, SweepOptions *o) {
+  memset(o, 0, sizeof *o);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  o->jobs = cores > 0 ? cores : 1;
+  o->n_shards = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(sweep_usage, stdout);
+      return NP_EXIT_OK;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      if (++i >= argc) return usage_error("-o needs a file name", NULL);
+      o->out = argv[i];
+    } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
+      if (++i >= argc || !parse_count(argv[i], 1, 1024, &o->jobs))
+        return usage_error("--jobs needs a thread count 1..1024", i < argc ? argv[i] : NULL);
+    } else if (strcmp(a, "--resume") == 0) {
+      o->resume = true;
+    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+      o->quiet = true;
+    } else if (strcmp(a, "--shard") == 0) {
+      if (++i >= argc || !parse_shard(argv[i], &o->shard, &o->n_shards))
+        return usage_error("--shard needs K/N with 0 <= K < N", i < argc ? argv[i] : NULL);
+      o->shard_given = true;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return usage_error("unknown option", a);
+    } else if (o->spec == NULL) {
+      o->spec = a;
+    } else {
+      return usage_error("one spec at a time", a);
+    }
+  }
+  if (o->spec == NULL) return usage_error("which sweep spec? (npusim sweep SPEC.yaml)", NULL);
+  if (o->resume && o->out == NULL) return usage_error("--resume needs -o FILE", NULL);
+  if (!o->shard_given && shard_from_environment(o) < 0) return NP_EXIT_BAD_INPUT;
+  return -1;
+}
+
+/* ---- progress ---- */
+
+typedef struct Progress {
+  struct timespec start;
+  double last;
+  size_t first_done; /* rows already there when the run started */
+} Progress;
+
+static double seconds_since(const struct timespec *t0) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void show_progress(void *user, size_t done, size_t total) {
+  Progress *p = user;
+  double t = seconds_since(&p->start);
+  if (done < total && t - p->last < 0.1) return;
+  p->last = t;
+  double rate = t > 0 ? (double)(done - p->first_done) / t : 0;
+  double eta = rate > 0 ? (double)(total - done) / rate : 0;
+  int width = 30, filled = total ? (int)((double)width * (double)done / (double)total) : width;
+  char bar[64];
+  for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
+  bar[width] = '\0';
+  fprintf(stderr, "\r[%s] %zu/%zu points  %.1f/s  ETA %d:%02d ", bar, done, total, rate, (int)eta / 60,
+          (int)eta % 60);
+  if (done == total) fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* ---- the run ---- */
+
+/* Opens the output for appending after what --resume keeps. */
+static FILE *open_output(const SweepOptions *o, const NpSweepSpec *spec, NpSweepRun *run, NpDiag *diag) {
+  if (o->out == NULL) return stdout;
+  if (!o->resume) return fopen(o->out, "w");
+  struct stat st;
+  if (stat(o->out, &st) != 0) return fopen(o->out, "w"); /* nothing to resume */
+  size_t len, rows, keep;
+  char *text = np_read_file(o->out, INT64_C(1) << 34, "sweep result", &len, diag);
+  if (text == NULL) return NULL;
+  bool ok = np_sweep_resume_scan(spec, run, o->out, text, len, &rows, &keep, diag);
+  free(text);
+  if (!ok) return NULL;
+  if (truncate(o->out, (off_t)keep) != 0) {
+    np_diag_add(diag, "%s: error: cannot cut off the unfinished row: %s", o->out, strerror(errno));
+    return NULL;
+  }
+  run->skip = rows;
+  run->header = keep == 0;
+  return fopen(o->out, "a");
+}
+
+static int run_sweep(const SweepOptions *o) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpSweepSpec spec;
+  if (!np_sweep_spec_load(o->spec, &spec, &diag)) {
+    np_diag_print(&diag, stderr);
+    np_diag_free(&diag);
+    return NP_EXIT_BAD_INPUT;
+  }
+  NpSweepRun run = {(int)o->jobs, o->shard, o->n_shards, 0, np_sweep_format_from_path(o->out), true, NULL, NULL, NULL};
+  int code = NP_EXIT_OK;
+  FILE *out = open_output(o, &spec, &run, &diag);
+  if (out == NULL) {
+    if (!np_diag_failed(&diag)) np_diag_add(&diag, "%s: error: cannot open for writing: %s", o->out, strerror(errno));
+    code = NP_EXIT_BAD_INPUT;
+  } else {
+    Progress progress = {{0, 0}, -1, run.skip};
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    if (!o->quiet && isatty(fileno(stderr)) && out != stdout) {
+      run.progress = show_progress;
+      run.user = &progress;
+    }
+    run.out = out;
+    if (!np_sweep_execute(&spec, &run, &diag)) code = NP_EXIT_BAD_INPUT;
+    if (out != stdout && fclose(out) != 0 && code == NP_EXIT_OK) {
+      np_diag_add(&diag, "%s: error: cannot write: %s", o->out, strerror(errno));
+      code = NP_EXIT_BAD_INPUT;
+    }
+  }
+  np_diag_print(&diag, stderr);
+  np_diag_free(&diag);
+  np_sweep_spec_free(&spec);
+  return code;
+}
+
+static int run_merge(int argc, char **argv) {
+  const char *out = NULL;
+  const char **inputs = calloc((size_t)argc, sizeof *inputs);
+  size_t n = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+      if (++i >= argc) {
+        free(inputs);
+        return usage_error("-o needs a file name", NULL);
+      }
+      out = argv[i];
+    } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      free(inputs);
+      fputs(sweep_usage, stdout);
+      return NP_EXIT_OK;
+    } else {
+      inputs[n++] = argv[i];
+    }
+  }
+  if (out == NULL || n == 0) {
+    free(inputs);
+    return usage_error("merge needs shard files and -o FILE", NULL);
+  }
+  NpDiag diag;
+  np_diag_init(&diag);
+  char *text = np_sweep_merge(inputs, n, &diag);
+  int code = NP_EXIT_BAD_INPUT;
+  NpOutFile file;
+  if (text != NULL && np_outfile_open(&file, out, &diag)) {
+    if (fputs(text, file.fp) < 0) {
+      np_outfile_abort(&file);
+      np_diag_add(&diag, "%s: error: cannot write", out);
+    } else if (np_outfile_commit(&file, &diag)) {
+      code = NP_EXIT_OK;
+    }
+  }
+  np_diag_print(&diag, stderr);
+  np_diag_free(&diag);
+  free(text);
+  free(inputs);
+  return code;
+}
+
+int cmd_sweep(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "merge") == 0) return run_merge(argc - 1, argv + 1);
+  SweepOptions o;
+  int code = parse_options(argc, argv, &o);
+  if (code >= 0) return code;
+  return run_sweep(&o);
+}

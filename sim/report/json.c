@@ -1,0 +1,241 @@
+/* The run report as JSON (schema "npusim.run/1", docs/formats.md "npusim run --json"). */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "report/report_internal.h"
+#include "util/mem.h"
+
+static json_t *hex64(uint64_t v) {
+  char text[24];
+  snprintf(text, sizeof text, "0x%016" PRIx64, v);
+  return json_string(text);
+}
+
+static void set(json_t *obj, const char *key, json_t *value) { json_object_set_new(obj, key, value); }
+static void set_int(json_t *obj, const char *key, int64_t v) { set(obj, key, json_integer((json_int_t)v)); }
+static void set_real(json_t *obj, const char *key, double v) { set(obj, key, json_real(v)); }
+
+static json_t *stalls_json(const int64_t *stall) {
+  json_t *o = json_object();
+  for (int k = 0; k < NP_STALL_COUNT; k++) set_int(o, np_stall_cause_name((NpStallCause)k), stall[k]);
+  return o;
+}
+
+/* "a, b, c" -> ["a", "b", "c"] */
+static json_t *missing_json(const char *missing) {
+  json_t *list = json_array();
+  const char *p = missing;
+  while (*p) {
+    const char *end = strstr(p, ", ");
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    json_array_append_new(list, json_stringn(p, n));
+    p += n;
+    if (end) p += 2;
+  }
+  return list;
+}
+
+static json_t *energy_json(const NpEnergyBreakdown *e) {
+  json_t *o = json_object();
+  set_real(o, "mac_uj", e->mac_uj);
+  set_real(o, "vector_uj", e->vector_uj);
+  set_real(o, "sram_read_uj", e->sram_read_uj);
+  set_real(o, "sram_write_uj", e->sram_write_uj);
+  set_real(o, "dram_read_uj", e->dram_read_uj);
+  set_real(o, "dram_write_uj", e->dram_write_uj);
+  set_real(o, "sync_uj", e->sync_uj);
+  set_real(o, "static_uj", e->static_uj);
+  set_real(o, "dynamic_uj", e->dynamic_uj);
+  set_real(o, "total_uj", e->total_uj);
+  set_real(o, "fj_per_mac", e->fj_per_mac);
+  set_real(o, "avg_power_mw", e->avg_power_mw);
+  return o;
+}
+
+static json_t *engines_json(const NpRunReport *r, const NpStats *s) {
+  json_t *list = json_array();
+  for (int e = 0; e < r->n_engines; e++) {
+    const NpEngineStats *es = &s->engines[e];
+    json_t *o = json_object();
+    set(o, "name", json_string(r->engine_names[e]));
+    set_int(o, "busy_cycles", es->busy_cycles);
+    set_real(o, "busy_fraction", es->busy_fraction);
+    set_int(o, "commands", es->commands);
+    set_int(o, "macs", es->macs);
+    set_int(o, "elements", es->elements);
+    json_array_append_new(list, o);
+  }
+  return list;
+}
+
+/* One inference (cold or warm). */
+static json_t *inference_json(const NpRunReport *r, const NpSchedule *sched, const NpStats *s) {
+  json_t *o = json_object();
+  set_int(o, "cycles", s->cycles);
+  set_real(o, "ms", s->ms);
+  set(o, "schedule_hash", hex64(sched->hash));
+  set_int(o, "commands", s->commands);
+  set_int(o, "macs", s->macs);
+  set_int(o, "elements", s->elements);
+  set_int(o, "dram_read_bytes", s->dram_read_bytes);
+  set_int(o, "dram_write_bytes", s->dram_write_bytes);
+  set_int(o, "sram_read_bytes", s->sram_read_bytes);
+  set_int(o, "sram_write_bytes", s->sram_write_bytes);
+  set_int(o, "bursts", s->bursts);
+  set_int(o, "row_misses", s->row_misses);
+  set_int(o, "syncs", s->syncs);
+  set_int(o, "bank_conflicts", s->bank_conflicts);
+  set(o, "stall_cycles", stalls_json(s->stall));
+  set(o, "energy", energy_json(&s->energy));
+  set(o, "engines", engines_json(r, s));
+  return o;
+}
+
+static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l) {
+  json_t *o = json_object();
+  set_int(o, "start_cycle", l->start);
+  set_int(o, "end_cycle", l->end);
+  set_int(o, "cycles", l->cycles);
+  set(o, "limit", json_string(np_limit_name(l->limit)));
+  set_int(o, "compute_cycles", l->compute_cycles);
+  set_int(o, "dram_cycles", l->dram_cycles);
+  set_int(o, "sram_cycles", l->sram_cycles);
+  set_int(o, "sync_cycles", l->sync_cycles);
+  set_real(o, "array_utilization", l->utilization);
+  set_int(o, "dram_read_bytes", l->dram_read_bytes);
+  set_int(o, "dram_write_bytes", l->dram_write_bytes);
+  set_int(o, "sram_read_bytes", l->sram_read_bytes);
+  set_int(o, "sram_write_bytes", l->sram_write_bytes);
+  set_int(o, "commands", plan->n_cmds);
+  set(o, "stall_cycles", stalls_json(l->stall));
+  return o;
+}
+
+static json_t *layers_json(const NpRunReport *r) {
+  json_t *list = json_array();
+  for (size_t i = 0; i < r->cold.n_layers; i++) {
+    const NpLayerPlan *p = &r->cold.layers[i];
+    const NpLayerStats *c = np_report_layer(&r->cold_stats, i), *w = np_report_layer(&r->warm_stats, i);
+    if (!c || !w || i >= r->warm.n_layers) break;
+    json_t *o = json_object();
+    set_int(o, "index", (int64_t)i);
+    set(o, "name", json_string(p->name ? p->name : ""));
+    set(o, "op", json_string(r->layers[i].op_kind));
+    set(o, "op_class", json_string(np_op_class_name(p->op_class)));
+    set(o, "engine", json_string(r->engine_names[p->engine]));
+    set(o, "on_accelerator", json_boolean(p->on_accelerator));
+    set(o, "fallback_reason", p->fallback_reason ? json_string(p->fallback_reason) : json_null());
+    json_t *fused = json_array();
+    for (int32_t k = 0; k < r->layers[i].n_fused; k++) {
+      json_t *f = json_object();
+      set(f, "name", json_string(r->layers[i].fused[k].name));
+      set(f, "op", json_string(r->layers[i].fused[k].kind));
+      json_array_append_new(fused, f);
+    }
+    set(o, "fused", fused);
+    set_int(o, "macs", w->macs);
+    set_int(o, "elements", w->elements);
+    set_int(o, "weight_bytes", p->weight_bytes);
+    set(o, "weights_resident", json_boolean(p->weights_resident));
+    set_int(o, "n_tiles", p->n_tiles);
+    set_real(o, "planned_array_utilization", p->array_utilization);
+    set_int(o, "sram_peak_bytes", p->sram_peak_bytes);
+    set(o, "cold", layer_run_json(p, c));
+    set(o, "warm", layer_run_json(&r->warm.layers[i], w));
+    json_array_append_new(list, o);
+  }
+  return list;
+}
+
+static json_t *fallbacks_json(const NpRunReport *r) {
+  json_t *list = json_array();
+  for (size_t i = 0; i < r->cold.n_layers; i++) {
+    const NpLayerPlan *p = &r->cold.layers[i];
+    if (p->on_accelerator) continue;
+    json_t *o = json_object();
+    set_int(o, "layer", (int64_t)i);
+    set(o, "name", json_string(p->name ? p->name : ""));
+    set(o, "op", json_string(r->layers[i].op_kind));
+    set(o, "engine", json_string(r->engine_names[p->engine]));
+    set(o, "reason", p->fallback_reason ? json_string(p->fallback_reason) : json_null());
+    json_array_append_new(list, o);
+  }
+  return list;
+}
+
+static json_t *sram_json(const NpRunReport *r) {
+  json_t *o = json_object();
+  int64_t peak = np_run_sram_peak_bytes(r);
+  set_int(o, "capacity_bytes", r->cold.sram_capacity_bytes);
+  set_int(o, "peak_bytes", peak);
+  set_real(o, "peak_fraction", r->cold.sram_capacity_bytes ? (double)peak / (double)r->cold.sram_capacity_bytes : 0);
+  set_int(o, "resident_weight_bytes", r->cold.resident_weight_bytes);
+  return o;
+}
+
+static json_t *battery_json(const NpRunReport *r) {
+  if (!r->has_battery) return json_null();
+  json_t *o = json_object();
+  set_real(o, "inferences_per_day", r->per_day);
+  set_real(o, "battery_wh", r->battery_wh);
+  set_real(o, "share_per_day", r->battery_share_per_day);
+  return o;
+}
+
+static json_t *trace_json(const NpRunReport *r) {
+  if (!r->trace_path) return json_null();
+  json_t *o = json_object();
+  set(o, "path", json_string(r->trace_path));
+  set(o, "inference", json_string(r->trace_warm ? "warm" : "cold"));
+  set_int(o, "records", (int64_t)r->trace_records);
+  return o;
+}
+
+char *np_run_report_json(const NpRunReport *r) {
+  json_t *root = json_object();
+  set(root, "schema", json_string(NP_RUN_JSON_SCHEMA));
+  json_t *model = json_object();
+  set(model, "name", json_string(r->model_name));
+  set(model, "source", json_string(r->model_source));
+  set(root, "model", model);
+  json_t *config = json_object();
+  set(config, "name", json_string(r->config_name));
+  set(config, "hash", hex64(r->config_hash));
+  set_real(config, "clock_mhz", r->clock_mhz);
+  json_t *engines = json_array();
+  for (int e = 0; e < r->n_engines; e++) {
+    json_t *eng = json_object();
+    set(eng, "name", json_string(r->engine_names[e]));
+    set(eng, "kind", json_string(np_engine_kind_name(r->engine_kinds[e])));
+    json_array_append_new(engines, eng);
+  }
+  set(config, "engines", engines);
+  set(root, "config", config);
+  set(root, "dtype", json_string(np_dtype_name(r->dtype)));
+  json_t *latency = json_object();
+  set_int(latency, "cold_cycles", r->cold_stats.cycles);
+  set_real(latency, "cold_ms", r->cold_stats.ms);
+  set_int(latency, "warm_cycles", r->warm_stats.cycles);
+  set_real(latency, "warm_ms", r->warm_stats.ms);
+  set(root, "latency", latency);
+  set_real(root, "throughput_per_s", r->throughput_per_s);
+  set(root, "sram", sram_json(r));
+  set_int(root, "fallback_ops", r->cold.fallback_ops);
+  set(root, "fallbacks", fallbacks_json(r));
+  set(root, "energy_missing", missing_json(r->warm_stats.energy.missing));
+  set(root, "battery", battery_json(r));
+  set(root, "cold", inference_json(r, &r->cold, &r->cold_stats));
+  set(root, "warm", inference_json(r, &r->warm, &r->warm_stats));
+  set(root, "layers", layers_json(r));
+  set(root, "trace", trace_json(r));
+  char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+  json_decref(root);
+  if (!text) return np_xstrdup("");
+  char *out = np_xasprintf("%s\n", text);
+  free(text);
+  return out;
+}

@@ -1,0 +1,144 @@
+/* Report: one run of a model on an accelerator, and the views model engineers read.
+ *
+ * Takes: a finalized NpGraph (sim/graph/graph.h) and an NpArch (sim/arch/arch.h).
+ * Gives: an NpRunReport: the model lowered twice (cold: the first inference, which loads the
+ * resident weights; warm: a later one), both schedules replayed (sim/replay/replay.h), with
+ * latency, throughput, per-layer and per-engine figures, energy, the ops off the accelerator
+ * and SRAM peak against capacity; optionally a trace of one inference (sim/trace/trace.h).
+ * Writers turn a report into the human table, JSON (schema NP_RUN_JSON_SCHEMA,
+ * docs/formats.md) or CSV (docs/run.md); budgets (`npusim check`) are parsed and checked
+ * against a report here too.
+ *
+ * Determinism: the same graph, arch and options give the same report and the same bytes
+ * from every writer.
+ */
+#ifndef NPUSIM_REPORT_REPORT_H
+#define NPUSIM_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "graph/graph.h"
+#include "lower/schedule.h"
+#include "replay/replay.h"
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NP_RUN_JSON_SCHEMA "npusim.run/1"
+#define NP_CHECK_JSON_SCHEMA "npusim.check/1"
+
+typedef struct NpRunOptions {
+  NpDtype dtype;           /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
+  const char *trace_path;  /* write a trace of one inference here (NULL: none) */
+  bool trace_warm;         /* trace the warm inference instead of the cold one */
+  double per_day;          /* inferences per day and battery capacity (Wh): with both */
+  double battery_wh;       /* > 0 the report gives the battery share per day */
+} NpRunOptions;
+
+/* An op fused into a layer. */
+typedef struct NpRunFused {
+  const char *kind;        /* ONNX op type (static) */
+  char *name;
+} NpRunFused;
+
+/* What the graph says about a layer (the schedule has the rest). */
+typedef struct NpRunLayer {
+  const char *op_kind;     /* the main op's ONNX type (static) */
+  NpRunFused *fused;
+  int32_t n_fused;
+} NpRunLayer;
+
+typedef struct NpRunReport {
+  char *model_name;        /* the graph's name */
+  char *model_source;      /* the file it came from */
+  char config_name[NP_ARCH_NAME_MAX];
+  uint64_t config_hash;    /* FNV-1a 64 of np_arch_to_yaml(arch) */
+  double clock_mhz;
+  NpDtype dtype;
+  int n_engines;
+  char engine_names[NP_ARCH_MAX_ENGINES][NP_ARCH_NAME_MAX];
+  NpEngineKind engine_kinds[NP_ARCH_MAX_ENGINES];
+  NpSchedule cold, warm;   /* the two schedules; same layers in the same order */
+  NpStats cold_stats, warm_stats;
+  NpRunLayer *layers;      /* cold.n_layers of them */
+  double throughput_per_s; /* warm inferences back to back: 1000 / warm ms */
+  bool has_battery;
+  double per_day, battery_wh;
+  double battery_share_per_day; /* of the warm energy: 0.01 = 1 % of the battery a day */
+  char *trace_path;        /* NULL when no trace was written */
+  bool trace_warm;
+  uint64_t trace_records;
+} NpRunReport;
+
+/* Lowers graph (cold and warm), replays both and fills *out. model_source names the model
+ * file in reports (NULL: graph->source). False with errors in diag: the lowering or the
+ * replay refused, or the trace could not be written (no file is then left at trace_path). */
+bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, const NpRunOptions *options,
+            NpRunReport *out, NpDiag *diag);
+void np_run_report_free(NpRunReport *report);
+
+/* SRAM peak of the run: the larger of the two schedules' (bytes). */
+int64_t np_run_sram_peak_bytes(const NpRunReport *report);
+/* Layers that run off the accelerator. */
+int64_t np_run_fallback_layers(const NpRunReport *report);
+
+/* ---- writers: malloc'd NUL-terminated text; free it ---- */
+
+/* The human report. per_layer adds the table of layers. */
+char *np_run_report_text(const NpRunReport *report, bool per_layer);
+/* JSON (schema NP_RUN_JSON_SCHEMA), every layer included, 2-space indent, keys in a fixed
+ * order, ending in a newline. */
+char *np_run_report_json(const NpRunReport *report);
+/* CSV with a header row: one summary row, or with per_layer one row per layer. */
+char *np_run_report_csv(const NpRunReport *report, bool per_layer);
+
+/* ---- budgets (npusim check) ---- */
+
+typedef enum NpBudgetKey {
+  NP_BUDGET_LATENCY_MS = 0,  /* warm latency, ms */
+  NP_BUDGET_LATENCY_COLD_MS, /* cold latency, ms */
+  NP_BUDGET_SRAM_MIB,        /* SRAM peak, MiB (2^20 bytes) */
+  NP_BUDGET_ENERGY_MJ,       /* warm energy per inference, mJ */
+  NP_BUDGET_POWER_MW,        /* warm average power, mW */
+  NP_BUDGET_FALLBACK_OPS,    /* ops off the accelerator */
+  NP_BUDGET_COUNT
+} NpBudgetKey;
+
+const char *np_budget_key_name(NpBudgetKey key); /* "latency_ms", ... */
+const char *np_budget_unit(NpBudgetKey key);     /* "ms", "MiB", "mJ", "mW", "ops" */
+
+typedef struct NpBudgets {
+  bool set[NP_BUDGET_COUNT];
+  double limit[NP_BUDGET_COUNT];
+} NpBudgets;
+
+/* Parses "key=number,key=number..." into *budgets (adding to what is there). False with one
+ * error per problem in diag, naming the text at fault: an unknown key (with the known ones),
+ * a number that is not a finite non-negative decimal, a key given twice, an empty item. */
+bool np_budgets_parse(const char *text, NpBudgets *budgets, NpDiag *diag);
+
+typedef struct NpBudgetResult {
+  NpBudgetKey key;
+  double value, limit;
+  bool holds;              /* value <= limit */
+  char message[192];       /* "latency_ms: 41.2 ms > budget 33 ms (over by 8.2 ms, 24.8%)" */
+} NpBudgetResult;
+
+/* Checks every set budget against the report, in key order, into results (room for
+ * NP_BUDGET_COUNT); *n gets their number. False with an error in diag when a budget cannot be
+ * judged (an energy or power budget on a config whose energy table lacks figures the run
+ * needed: the figure would be too low). */
+bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBudgetResult *results, int *n,
+                      NpDiag *diag);
+/* The verdict as JSON (schema NP_CHECK_JSON_SCHEMA), malloc'd. */
+char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

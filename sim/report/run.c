@@ -1,0 +1,212 @@
+/* A run: lower the model cold and warm, replay both, optionally trace one of them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "report/report_internal.h"
+#include "trace/trace.h"
+#include "util/mem.h"
+
+/* ---------------------------------------------------------------- trace */
+
+/* Streams the replay's per-command records into a trace writer. */
+typedef struct TraceSink {
+  NpTraceWriter *writer;
+  const NpSchedule *schedule;
+  int64_t engine_free[NP_ARCH_MAX_ENGINES]; /* end of the last COMPUTE seen on each engine */
+} TraceSink;
+
+static uint64_t nonneg(int64_t v) { return v > 0 ? (uint64_t)v : 0; }
+
+/* docs/run.md ("Trace"): how a replay record becomes a trace record. */
+void np_report_trace_record(const NpCommandTiming *t, const NpSchedule *schedule, int64_t *engine_free,
+                            NpTraceRecord *r) {
+  memset(r, 0, sizeof *r);
+  r->command = (uint32_t)t->cmd;
+  r->layer = (uint32_t)t->layer;
+  r->kind = (NpTraceKind)t->kind;
+  r->start = nonneg(t->start);
+  r->end = nonneg(t->end);
+  r->bursts = nonneg(t->bursts);
+  r->stall[NP_TRACE_STALL_DRAM] = nonneg(t->stall[NP_STALL_DRAM]);
+  r->stall[NP_TRACE_STALL_BANK_CONFLICT] = nonneg(t->stall[NP_STALL_SRAM_BANK]);
+  r->stall[NP_TRACE_STALL_UNIT] = nonneg(t->stall[NP_STALL_UNIT]);
+  const NpCommand *cmd = &schedule->cmds[t->cmd];
+  switch (t->kind) {
+    case NP_CMD_LOAD:
+    case NP_CMD_STORE:
+      r->unit_kind = NP_TRACE_UNIT_DMA;
+      r->unit = 0;
+      r->bytes = nonneg(t->bytes);
+      break;
+    case NP_CMD_COMPUTE: {
+      r->unit_kind = NP_TRACE_UNIT_ENGINE;
+      r->unit = (uint16_t)t->engine;
+      r->bytes = nonneg(cmd->sram_read_bytes) + nonneg(cmd->sram_write_bytes);
+      /* The engine was free from its previous COMPUTE's end; what it then waited for its
+       * dependencies is the dependency stall (0 when it was still busy at `ready`). */
+      int64_t free_at = engine_free[t->engine] < t->start ? engine_free[t->engine] : t->start;
+      r->stall[NP_TRACE_STALL_DEPENDENCY] = nonneg(t->ready - free_at);
+      if (t->end > engine_free[t->engine]) engine_free[t->engine] = t->end;
+      break;
+    }
+    case NP_CMD_SYNC:
+      r->unit_kind = NP_TRACE_UNIT_ENGINE;
+      r->unit = (uint16_t)t->engine;
+      break;
+  }
+}
+
+static void trace_command(void *user, const NpCommandTiming *timing) {
+  TraceSink *sink = user;
+  NpTraceRecord record;
+  np_report_trace_record(timing, sink->schedule, sink->engine_free, &record);
+  (void)np_trace_write(sink->writer, &record); /* the writer keeps the first error for close */
+}
+
+static NpTraceWriter *open_trace(const char *path, const NpArch *arch, const NpSchedule *schedule, NpDiag *diag) {
+  NpTraceHeader header;
+  memset(&header, 0, sizeof header);
+  header.source = NP_TRACE_SOURCE_MODEL;
+  header.clock_mhz = arch->clock_mhz;
+  char *yaml = np_arch_to_yaml(arch);
+  header.config_hash = np_trace_hash(NP_TRACE_HASH_SEED, yaml, strlen(yaml));
+  free(yaml);
+  header.schedule_hash = schedule->hash;
+  snprintf(header.config_name, sizeof header.config_name, "%s", arch->name);
+  return np_trace_writer_open(path, &header, diag);
+}
+
+/* ---------------------------------------------------------------- run */
+
+static bool replay_one(const NpSchedule *schedule, const NpArch *arch, const char *trace_path, NpStats *stats,
+                       uint64_t *records, NpDiag *diag) {
+  NpReplayOptions options;
+  memset(&options, 0, sizeof options);
+  TraceSink sink;
+  memset(&sink, 0, sizeof sink);
+  if (trace_path) {
+    sink.writer = open_trace(trace_path, arch, schedule, diag);
+    if (!sink.writer) return false;
+    sink.schedule = schedule;
+    options.on_command = trace_command;
+    options.user = &sink;
+  }
+  if (!np_replay_run(schedule, arch, &options, stats, diag)) {
+    if (sink.writer) np_trace_writer_abort(sink.writer);
+    return false;
+  }
+  if (sink.writer) {
+    *records = np_trace_writer_count(sink.writer);
+    if (!np_trace_writer_close(sink.writer, diag)) {
+      np_stats_free(stats);
+      return false;
+    }
+  }
+  return true;
+}
+
+static void describe_layers(const NpGraph *graph, NpRunReport *out) {
+  const NpSchedule *s = &out->cold;
+  out->layers = np_xcalloc(s->n_layers ? s->n_layers : 1, sizeof *out->layers);
+  for (size_t i = 0; i < s->n_layers; i++) {
+    const NpLayerPlan *p = &s->layers[i];
+    NpRunLayer *l = &out->layers[i];
+    l->op_kind = np_op_kind_name(graph->ops[p->op].kind);
+    if (p->n_fused > 0) {
+      l->fused = np_xcalloc((size_t)p->n_fused, sizeof *l->fused);
+      l->n_fused = p->n_fused;
+      for (int32_t k = 0; k < p->n_fused; k++) {
+        const NpOp *op = &graph->ops[p->fused_ops[k]];
+        l->fused[k].kind = np_op_kind_name(op->kind);
+        l->fused[k].name = np_xstrdup(op->name);
+      }
+    }
+  }
+}
+
+static void fill_summary(const NpGraph *graph, const NpArch *arch, const char *model_source,
+                         const NpRunOptions *options, NpRunReport *out) {
+  out->model_name = np_xstrdup(graph->name ? graph->name : "");
+  out->model_source = np_xstrdup(model_source ? model_source : (graph->source ? graph->source : ""));
+  snprintf(out->config_name, sizeof out->config_name, "%s", arch->name);
+  out->config_hash = out->cold.config_hash;
+  out->clock_mhz = arch->clock_mhz;
+  out->dtype = out->cold.dtype;
+  out->n_engines = arch->n_engines;
+  for (int e = 0; e < arch->n_engines; e++) {
+    snprintf(out->engine_names[e], sizeof out->engine_names[e], "%s", arch->engines[e].name);
+    out->engine_kinds[e] = arch->engines[e].kind;
+  }
+  out->throughput_per_s = out->warm_stats.ms > 0 ? 1000.0 / out->warm_stats.ms : 0;
+  if (options->per_day > 0 && options->battery_wh > 0) {
+    out->has_battery = true;
+    out->per_day = options->per_day;
+    out->battery_wh = options->battery_wh;
+    out->battery_share_per_day =
+        np_battery_share_per_day(out->warm_stats.energy.total_uj, options->per_day, options->battery_wh);
+  }
+}
+
+bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, const NpRunOptions *options,
+            NpRunReport *out, NpDiag *diag) {
+  memset(out, 0, sizeof *out);
+  NpRunOptions defaults;
+  memset(&defaults, 0, sizeof defaults);
+  if (!options) options = &defaults;
+  NpLowerOptions cold_options = {false, options->dtype}, warm_options = {true, options->dtype};
+  if (!np_lower(graph, arch, &cold_options, &out->cold, diag)) return false;
+  if (!np_lower(graph, arch, &warm_options, &out->warm, diag)) {
+    np_schedule_free(&out->cold);
+    return false;
+  }
+  /* The traced inference replays last, so a failure before it leaves no trace file. */
+  const char *trace = options->trace_path;
+  bool ok = options->trace_warm
+                ? replay_one(&out->cold, arch, NULL, &out->cold_stats, NULL, diag) &&
+                      replay_one(&out->warm, arch, trace, &out->warm_stats, &out->trace_records, diag)
+                : replay_one(&out->warm, arch, NULL, &out->warm_stats, NULL, diag) &&
+                      replay_one(&out->cold, arch, trace, &out->cold_stats, &out->trace_records, diag);
+  if (!ok) {
+    np_stats_free(&out->cold_stats);
+    np_stats_free(&out->warm_stats);
+    np_schedule_free(&out->cold);
+    np_schedule_free(&out->warm);
+    return false;
+  }
+  if (options->trace_path) {
+    out->trace_path = np_xstrdup(options->trace_path);
+    out->trace_warm = options->trace_warm;
+  }
+  describe_layers(graph, out);
+  fill_summary(graph, arch, model_source, options, out);
+  return true;
+}
+
+void np_run_report_free(NpRunReport *report) {
+  if (!report) return;
+  for (size_t i = 0; report->layers && i < report->cold.n_layers; i++) {
+    for (int32_t k = 0; k < report->layers[i].n_fused; k++) free(report->layers[i].fused[k].name);
+    free(report->layers[i].fused);
+  }
+  free(report->layers);
+  np_stats_free(&report->cold_stats);
+  np_stats_free(&report->warm_stats);
+  np_schedule_free(&report->cold);
+  np_schedule_free(&report->warm);
+  free(report->model_name);
+  free(report->model_source);
+  free(report->trace_path);
+  memset(report, 0, sizeof *report);
+}
+
+int64_t np_run_sram_peak_bytes(const NpRunReport *report) {
+  return report->cold.sram_peak_bytes > report->warm.sram_peak_bytes ? report->cold.sram_peak_bytes
+                                                                     : report->warm.sram_peak_bytes;
+}
+
+int64_t np_run_fallback_layers(const NpRunReport *report) {
+  int64_t n = 0;
+  for (size_t i = 0; i < report->cold.n_layers; i++) n += !report->cold.layers[i].on_accelerator;
+  return n;
+}

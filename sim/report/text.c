@@ -1,0 +1,141 @@
+/* The human report of a run: what `npusim run` prints. Every number carries its unit. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "report/report_internal.h"
+#include "util/buf.h"
+
+void np_report_format_bytes(int64_t bytes, char *out, size_t size) {
+  if (bytes < 1024)
+    snprintf(out, size, "%" PRId64 " B", bytes);
+  else if (bytes < 1024 * 1024)
+    snprintf(out, size, "%.1f KiB", (double)bytes / 1024.0);
+  else if (bytes < INT64_C(1) << 30)
+    snprintf(out, size, "%.2f MiB", (double)bytes / 1048576.0);
+  else
+    snprintf(out, size, "%.2f GiB", (double)bytes / 1073741824.0);
+}
+
+static double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+
+static void put_header(NpBuf *b, const NpRunReport *r) {
+  np_buf_printf(b, "run: %s (%s) on %s at %g MHz, %s\n\n", r->model_name, r->model_source, r->config_name,
+                r->clock_mhz, np_dtype_name(r->dtype));
+}
+
+static void put_latency(NpBuf *b, const NpRunReport *r) {
+  const NpStats *c = &r->cold_stats, *w = &r->warm_stats;
+  np_buf_printf(b, "latency      cold %" PRId64 " cycles = %.4f ms (first inference: loads the resident weights)\n",
+                c->cycles, c->ms);
+  np_buf_printf(b, "             warm %" PRId64 " cycles = %.4f ms (every later inference)\n", w->cycles, w->ms);
+  np_buf_printf(b, "throughput   %.1f inferences/s (warm, back to back)\n", r->throughput_per_s);
+}
+
+static void put_memory(NpBuf *b, const NpRunReport *r) {
+  char peak[32], cap[32], res[32], crd[32], cwr[32], wrd[32], wwr[32];
+  int64_t peak_bytes = np_run_sram_peak_bytes(r);
+  np_report_format_bytes(peak_bytes, peak, sizeof peak);
+  np_report_format_bytes(r->cold.sram_capacity_bytes, cap, sizeof cap);
+  np_report_format_bytes(r->cold.resident_weight_bytes, res, sizeof res);
+  np_report_format_bytes(r->cold_stats.dram_read_bytes, crd, sizeof crd);
+  np_report_format_bytes(r->cold_stats.dram_write_bytes, cwr, sizeof cwr);
+  np_report_format_bytes(r->warm_stats.dram_read_bytes, wrd, sizeof wrd);
+  np_report_format_bytes(r->warm_stats.dram_write_bytes, wwr, sizeof wwr);
+  np_buf_printf(b, "SRAM peak    %s of %s (%.1f%%); resident weights %s\n", peak, cap,
+                percent((double)peak_bytes, (double)r->cold.sram_capacity_bytes), res);
+  np_buf_printf(b, "DRAM         cold %s read, %s written; warm %s read, %s written (per inference)\n\n", crd, cwr,
+                wrd, wwr);
+}
+
+static void put_energy(NpBuf *b, const NpRunReport *r) {
+  const NpEnergyBreakdown *c = &r->cold_stats.energy, *w = &r->warm_stats.energy;
+  np_buf_puts(b, "energy per inference (uJ)      cold          warm\n");
+  struct {
+    const char *name;
+    double cold, warm;
+  } rows[] = {
+      {"MAC", c->mac_uj, w->mac_uj},
+      {"vector", c->vector_uj, w->vector_uj},
+      {"SRAM read", c->sram_read_uj, w->sram_read_uj},
+      {"SRAM write", c->sram_write_uj, w->sram_write_uj},
+      {"DRAM read", c->dram_read_uj, w->dram_read_uj},
+      {"DRAM write", c->dram_write_uj, w->dram_write_uj},
+      {"sync", c->sync_uj, w->sync_uj},
+      {"static", c->static_uj, w->static_uj},
+      {"total", c->total_uj, w->total_uj},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    np_buf_printf(b, "  %-24s %12.3f  %12.3f\n", rows[i].name, rows[i].cold, rows[i].warm);
+  np_buf_printf(b, "  %-24s %12.1f  %12.1f\n", "fJ per MAC", c->fj_per_mac, w->fj_per_mac);
+  np_buf_printf(b, "  %-24s %12.1f  %12.1f\n", "average power (mW)", c->avg_power_mw, w->avg_power_mw);
+  if (w->missing[0])
+    np_buf_printf(b, "  missing from the config's energy table (counted as 0): %s\n", w->missing);
+  if (r->has_battery)
+    np_buf_printf(b, "  battery: %g warm inferences a day take %.4f%% of a %g Wh battery\n", r->per_day,
+                  100.0 * r->battery_share_per_day, r->battery_wh);
+  np_buf_puts(b, "\n");
+}
+
+static void put_engines(NpBuf *b, const NpRunReport *r) {
+  np_buf_puts(b, "engines (busy = share of the inference an engine runs a COMPUTE)\n");
+  for (int e = 0; e < r->n_engines; e++) {
+    const NpEngineStats *c = &r->cold_stats.engines[e], *w = &r->warm_stats.engines[e];
+    np_buf_printf(b, "  %-12s %-10s busy cold %5.1f%%, warm %5.1f%% (%" PRId64 " cycles warm)\n", r->engine_names[e],
+                  np_engine_kind_name(r->engine_kinds[e]), 100.0 * c->busy_fraction, 100.0 * w->busy_fraction,
+                  w->busy_cycles);
+  }
+  np_buf_puts(b, "\n");
+}
+
+static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
+  int64_t n = np_run_fallback_layers(r);
+  if (n == 0) {
+    np_buf_puts(b, "every layer runs on the accelerator\n");
+    return;
+  }
+  np_buf_printf(b, "off the accelerator: %" PRId64 " layer%s\n", n, n == 1 ? "" : "s");
+  for (size_t i = 0; i < r->cold.n_layers; i++) {
+    const NpLayerPlan *p = &r->cold.layers[i];
+    if (!p->on_accelerator)
+      np_buf_printf(b, "  %4zu  on %s: %s\n", i, r->engine_names[p->engine],
+                    p->fallback_reason ? p->fallback_reason : "(no reason given)");
+  }
+}
+
+static void put_layers(NpBuf *b, const NpRunReport *r) {
+  np_buf_puts(b, "\nlayers (warm inference; cold cycles where they differ; util = MAC-array utilization)\n");
+  np_buf_printf(b, "%4s  %-32s %-18s %-8s %12s %12s %-9s %6s %11s %11s\n", "#", "layer", "op", "engine",
+                "warm cycles", "cold cycles", "limit", "util", "DRAM bytes", "SRAM peak");
+  for (size_t i = 0; i < r->warm.n_layers; i++) {
+    const NpLayerPlan *p = &r->warm.layers[i];
+    const NpLayerStats *w = np_report_layer(&r->warm_stats, i), *c = np_report_layer(&r->cold_stats, i);
+    if (!w || !c) break;
+    char util[16] = "-", dram[32], peak[32], cold[24] = "";
+    if (w->utilization > 0) snprintf(util, sizeof util, "%.1f%%", 100.0 * w->utilization);
+    np_report_format_bytes(w->dram_read_bytes + w->dram_write_bytes, dram, sizeof dram);
+    np_report_format_bytes(p->sram_peak_bytes, peak, sizeof peak);
+    if (c->cycles != w->cycles) snprintf(cold, sizeof cold, "%" PRId64, c->cycles);
+    const char *name = p->name ? p->name : "";
+    size_t len = strlen(name);
+    np_buf_printf(b, "%4zu  %-32.32s %-18s %-8s %12" PRId64 " %12s %-9s %6s %11s %11s\n", i,
+                  len > 32 ? name + len - 32 : name, r->layers[i].op_kind, r->engine_names[p->engine], w->cycles,
+                  cold, np_limit_name(w->limit), util, dram, peak);
+  }
+}
+
+char *np_run_report_text(const NpRunReport *report, bool per_layer) {
+  NpBuf b = {0};
+  put_header(&b, report);
+  put_latency(&b, report);
+  put_memory(&b, report);
+  put_energy(&b, report);
+  put_engines(&b, report);
+  put_fallbacks(&b, report);
+  if (per_layer) put_layers(&b, report);
+  if (report->trace_path)
+    np_buf_printf(&b, "\ntrace: %s (%s inference, %" PRIu64 " records)\n", report->trace_path,
+                  report->trace_warm ? "warm" : "cold", report->trace_records);
+  return b.data;
+}

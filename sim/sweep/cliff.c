@@ -1,0 +1,320 @@
+/* Cliff search by coarse sampling and bisection; causes by diffing adjacent schedules. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep/cliff.h"
+#include "util/buf.h"
+#include "util/fmt.h"
+#include "util/mem.h"
+
+#define MAX_SAMPLES 4096
+#define MAX_RETILES_LISTED 4
+
+bool np_axis_range_parse(const char *text, NpAxisRange *range, char *err, size_t err_size) {
+  memset(range, 0, sizeof *range);
+  const char *eq = strchr(text, '='), *dots = eq ? strstr(eq + 1, "..") : NULL;
+  if (eq == NULL || eq == text || dots == NULL) {
+    snprintf(err, err_size, "axis '%s': expected KEY=LO..HI, e.g. sram.capacity_bytes=512KiB..16MiB", text);
+    return false;
+  }
+  char lo_text[64], hi_text[64];
+  size_t lo_len = (size_t)(dots - eq - 1);
+  if (lo_len == 0 || lo_len >= sizeof lo_text || strlen(dots + 2) == 0 || strlen(dots + 2) >= sizeof hi_text) {
+    snprintf(err, err_size, "axis '%s': expected KEY=LO..HI", text);
+    return false;
+  }
+  memcpy(lo_text, eq + 1, lo_len);
+  lo_text[lo_len] = '\0';
+  strcpy(hi_text, dots + 2);
+  int64_t a, b;
+  char why[160];
+  if (np_parse_size(lo_text, &a, why, sizeof why) && np_parse_size(hi_text, &b, why, sizeof why)) {
+    range->lo = (double)a, range->hi = (double)b, range->integer = true;
+  } else if (!np_parse_real(lo_text, &range->lo, why, sizeof why) || !np_parse_real(hi_text, &range->hi, why, sizeof why)) {
+    snprintf(err, err_size, "axis '%s': LO and HI must be numbers or sizes (%s)", text, why);
+    return false;
+  }
+  if (!(range->lo < range->hi)) {
+    snprintf(err, err_size, "axis '%s': LO must be below HI", text);
+    return false;
+  }
+  if ((size_t)(eq - text) >= sizeof range->key) {
+    snprintf(err, err_size, "axis '%s': the key is too long", text);
+    return false;
+  }
+  memcpy(range->key, text, (size_t)(eq - text));
+  range->key[eq - text] = '\0';
+  return true;
+}
+
+void np_axis_format(const NpAxisRange *range, double x, char *out, size_t out_size) {
+  if (range->integer)
+    snprintf(out, out_size, "%lld", (long long)llround(x));
+  else
+    snprintf(out, out_size, "%.6g", x);
+}
+
+/* ---- evaluating one value ---- */
+
+static bool evaluate(const NpCliffSearch *s, double x, double *metric, NpSchedule *schedule) {
+  char value[64];
+  np_axis_format(&s->axis, x, value, sizeof value);
+  char *kv = np_xasprintf("%s=%s", s->axis.key, value);
+  NpPointSetup setup = {0};
+  char err[256];
+  bool ok = true;
+  for (size_t i = 0; i < s->n_sets && ok; i++) ok = np_point_setup_add(&setup, s->sets[i], err, sizeof err);
+  ok = ok && np_point_setup_add(&setup, kv, err, sizeof err);
+  if (ok) {
+    NpPointMetrics m;
+    char *message = NULL;
+    ok = np_point_run(&s->base, &setup, &m, schedule, &message) == NP_POINT_OK && np_point_metric(&m, s->metric, metric);
+    if (ok && s->on_point) s->on_point(s->on_point_user, x, *metric);
+    free(message);
+  }
+  np_point_setup_free(&setup);
+  free(kv);
+  return ok;
+}
+
+/* The lattice: x(k) = lo + k * step, k = 0..last. */
+typedef struct Lattice {
+  double lo, step;
+  int64_t last;
+} Lattice;
+
+static double lattice_x(const Lattice *l, int64_t k) { return l->lo + (double)k * l->step; }
+
+static double default_step(const NpCliffSearch *s) {
+  const NpAxisRange *a = &s->axis;
+  if (strcmp(a->key, "sram.capacity_bytes") == 0) {
+    /* Capacities split into banks of whole rows: one row across all banks is the granule. */
+    NpArch *arch = np_xmalloc(sizeof *arch);
+    NpDiag diag;
+    np_diag_init(&diag);
+    double step = 1;
+    if (np_arch_load_text(s->base.config_text, s->base.config_len, s->base.config_source, NULL, 0, arch, &diag))
+      step = (double)(arch->sram.banks * arch->sram.bank_width_bytes);
+    np_diag_free(&diag);
+    free(arch);
+    return step;
+  }
+  if (a->integer) return 1;
+  if (strcmp(a->key, NP_AXIS_CHANNEL_SCALE) == 0) return 0.01;
+  return (a->hi - a->lo) / 1000;
+}
+
+static bool make_lattice(const NpCliffSearch *s, Lattice *l, NpDiag *diag) {
+  double step = s->axis.step > 0 ? s->axis.step : default_step(s);
+  if (s->axis.integer) step = fmax(1, round(step));
+  double lo = s->axis.lo;
+  if (s->axis.integer && strcmp(s->axis.key, "sram.capacity_bytes") == 0) lo = ceil(lo / step) * step;
+  double count = floor((s->axis.hi - lo) / step + 1e-9);
+  if (!(count >= 1) || count > 1e15) {
+    np_diag_add(diag, "error: cliff axis %s: step %g leaves %g steps between %g and %g (need 1 to 1e15)", s->axis.key,
+                step, count, lo, s->axis.hi);
+    return false;
+  }
+  *l = (Lattice){lo, step, (int64_t)count};
+  return true;
+}
+
+static double step_ratio(double a, double b) {
+  double hi = fmax(a, b), lo = fmin(a, b);
+  return lo > 0 ? hi / lo : (hi > 0 ? INFINITY : 1);
+}
+
+/* ---- causes ---- */
+
+static const NpLayerPlan *plan_of_op(const NpSchedule *s, const int32_t *index, int32_t op, int32_t n) {
+  return op >= 0 && op < n && index[op] >= 0 ? &s->layers[index[op]] : NULL;
+}
+
+static void add_cause(NpCliff *c, char *text) {
+  c->causes = np_xrealloc(c->causes, (c->n_causes + 1) * sizeof *c->causes);
+  c->causes[c->n_causes++] = text;
+}
+
+/* What changed from the better schedule (lower metric) to the worse one, layer by layer. */
+static void diff_schedules(NpCliff *c, const NpSchedule *better, const NpSchedule *worse) {
+  int32_t n = 0;
+  for (size_t i = 0; i < better->n_layers; i++) n = better->layers[i].op + 1 > n ? better->layers[i].op + 1 : n;
+  for (size_t i = 0; i < worse->n_layers; i++) n = worse->layers[i].op + 1 > n ? worse->layers[i].op + 1 : n;
+  int32_t *index = np_xmalloc((size_t)(n ? n : 1) * sizeof *index);
+  for (int32_t i = 0; i < n; i++) index[i] = -1;
+  for (size_t i = 0; i < worse->n_layers; i++) index[worse->layers[i].op] = (int32_t)i;
+  size_t retiles = 0;
+  char a[NP_FMT_LEN];
+  for (int pass = 0; pass < 3; pass++) {
+    for (size_t i = 0; i < better->n_layers; i++) {
+      const NpLayerPlan *b = &better->layers[i], *w = plan_of_op(worse, index, b->op, n);
+      if (w == NULL) continue;
+      const char *name = b->name ? b->name : "?";
+      if (pass == 0 && b->weights_resident && !w->weights_resident) {
+        add_cause(c, np_xasprintf("layer '%s': weights no longer resident in SRAM (%s streamed from DRAM every inference)",
+                                  name, np_fmt_bytes(w->weight_bytes, a)));
+      } else if (pass == 0 && !b->weights_resident && w->weights_resident) {
+        add_cause(c, np_xasprintf("layer '%s': weights now resident in SRAM (%s), leaving less SRAM for tiles", name,
+                                  np_fmt_bytes(w->weight_bytes, a)));
+      } else if (pass == 1 && (b->on_accelerator != w->on_accelerator || b->engine != w->engine)) {
+        add_cause(c, w->on_accelerator ? np_xasprintf("layer '%s': moved to engine %s", name,
+                                                      worse->engine_names[w->engine])
+                                       : np_xasprintf("layer '%s': fell back to %s: %s", name,
+                                                      worse->engine_names[w->engine],
+                                                      w->fallback_reason ? w->fallback_reason : "no reason given"));
+      } else if (pass == 2 && w->on_accelerator &&
+                 (b->tile_rows != w->tile_rows || b->tile_cols != w->tile_cols || b->tile_channels != w->tile_channels ||
+                  b->tile_in_channels != w->tile_in_channels)) {
+        if (retiles++ < MAX_RETILES_LISTED)
+          add_cause(c, np_xasprintf("layer '%s': re-tiled from %lldx%lldx%lld (in %lld), %lld tiles, to %lldx%lldx%lld "
+                                    "(in %lld), %lld tiles",
+                                    name, (long long)b->tile_rows, (long long)b->tile_cols, (long long)b->tile_channels,
+                                    (long long)b->tile_in_channels, (long long)b->n_tiles, (long long)w->tile_rows,
+                                    (long long)w->tile_cols, (long long)w->tile_channels,
+                                    (long long)w->tile_in_channels, (long long)w->n_tiles));
+      }
+    }
+  }
+  if (retiles > MAX_RETILES_LISTED)
+    add_cause(c, np_xasprintf("... and %zu more layers re-tiled", retiles - MAX_RETILES_LISTED));
+  if (c->n_causes == 0) add_cause(c, np_xstrdup("no layer's placement, residency or tiling changed"));
+  free(index);
+}
+
+/* ---- the search ---- */
+
+typedef struct Sample {
+  int64_t k;
+  double m;
+} Sample;
+
+/* Narrows [a, b] (a step of the threshold or more) to adjacent lattice points. */
+static bool bisect(const NpCliffSearch *s, const Lattice *l, Sample a, Sample b, Sample *left, Sample *right) {
+  while (b.k - a.k > 1) {
+    Sample mid = {a.k + (b.k - a.k) / 2, 0};
+    if (!evaluate(s, lattice_x(l, mid.k), &mid.m, NULL)) return false;
+    if (step_ratio(a.m, mid.m) >= step_ratio(mid.m, b.m))
+      b = mid;
+    else
+      a = mid;
+  }
+  *left = a;
+  *right = b;
+  return true;
+}
+
+static bool record_cliff(const NpCliffSearch *s, const Lattice *l, Sample a, Sample b, NpCliff *c) {
+  NpSchedule sa, sb;
+  double ma, mb;
+  if (!evaluate(s, lattice_x(l, a.k), &ma, &sa)) return false;
+  if (!evaluate(s, lattice_x(l, b.k), &mb, &sb)) {
+    np_schedule_free(&sa);
+    return false;
+  }
+  memset(c, 0, sizeof *c);
+  c->x_before = lattice_x(l, a.k);
+  c->x_after = lattice_x(l, b.k);
+  c->m_before = ma;
+  c->m_after = mb;
+  c->ratio = step_ratio(ma, mb);
+  if (ma <= mb)
+    diff_schedules(c, &sa, &sb);
+  else
+    diff_schedules(c, &sb, &sa);
+  np_schedule_free(&sa);
+  np_schedule_free(&sb);
+  return true;
+}
+
+/* Coarse sample positions: geometric when the range spans a factor of 16 or more. */
+static size_t sample_positions(const NpCliffSearch *s, const Lattice *l, int64_t *ks) {
+  int n = s->samples > 1 ? (s->samples > MAX_SAMPLES ? MAX_SAMPLES : s->samples) : 24;
+  double hi = lattice_x(l, l->last);
+  bool geometric = l->lo > 0 && hi / l->lo >= 16;
+  size_t count = 0;
+  for (int i = 0; i < n; i++) {
+    double f = (double)i / (double)(n - 1), x = geometric ? l->lo * pow(hi / l->lo, f) : l->lo + f * (hi - l->lo);
+    int64_t k = (int64_t)llround((x - l->lo) / l->step);
+    if (k < 0) k = 0;
+    if (k > l->last) k = l->last;
+    if (count == 0 || ks[count - 1] != k) ks[count++] = k;
+  }
+  return count;
+}
+
+bool np_cliff_find(const NpCliffSearch *s, NpCliff **cliffs, size_t *n_cliffs, NpDiag *diag) {
+  *cliffs = NULL;
+  *n_cliffs = 0;
+  double probe;
+  NpPointMetrics none = {0};
+  if (!np_point_metric(&none, s->metric, &probe)) {
+    np_diag_add(diag, "error: unknown metric '%s' (warm_ms, cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks)",
+                s->metric);
+    return false;
+  }
+  Lattice l;
+  if (!make_lattice(s, &l, diag)) return false;
+  double threshold = s->threshold > 1 ? s->threshold : 1.2;
+  int64_t ks[MAX_SAMPLES];
+  size_t n = sample_positions(s, &l, ks);
+  Sample *samples = np_xmalloc(n * sizeof *samples);
+  size_t valid = 0;
+  for (size_t i = 0; i < n; i++) {
+    Sample x = {ks[i], 0};
+    if (evaluate(s, lattice_x(&l, x.k), &x.m, NULL)) samples[valid++] = x;
+  }
+  if (valid == 0) {
+    np_diag_add(diag, "error: cliff: no value of %s in %g..%g gives a point that runs (check the config and the axis)",
+                s->axis.key, s->axis.lo, s->axis.hi);
+    free(samples);
+    return false;
+  }
+  size_t capacity = 0;
+  for (size_t i = 0; i + 1 < valid; i++) {
+    if (step_ratio(samples[i].m, samples[i + 1].m) < threshold) continue;
+    Sample a, b;
+    if (!bisect(s, &l, samples[i], samples[i + 1], &a, &b)) continue;
+    if (step_ratio(a.m, b.m) < 1 + (threshold - 1) / 2) continue; /* a slope, not a step */
+    np_grow((void **)cliffs, &capacity, *n_cliffs + 1, sizeof **cliffs);
+    if (record_cliff(s, &l, a, b, &(*cliffs)[*n_cliffs])) (*n_cliffs)++;
+  }
+  free(samples);
+  return true;
+}
+
+void np_cliffs_free(NpCliff *cliffs, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < cliffs[i].n_causes; k++) free(cliffs[i].causes[k]);
+    free(cliffs[i].causes);
+  }
+  free(cliffs);
+}
+
+bool np_fit_find(const NpCliffSearch *s, double budget, double *best, double *best_metric, bool *found,
+                 NpDiag *diag) {
+  *found = false;
+  Lattice l;
+  if (!make_lattice(s, &l, diag)) return false;
+  Sample a = {0, 0}, b = {l.last, 0};
+  if (!evaluate(s, lattice_x(&l, a.k), &a.m, NULL)) {
+    np_diag_add(diag, "error: fit: the point at %s=%g does not run", s->axis.key, lattice_x(&l, 0));
+    return false;
+  }
+  if (a.m > budget) return true;
+  if (evaluate(s, lattice_x(&l, b.k), &b.m, NULL) && b.m <= budget) {
+    a = b;
+  } else {
+    while (b.k - a.k > 1) { /* invariant: a meets the budget, b does not (or does not run) */
+      Sample mid = {a.k + (b.k - a.k) / 2, 0};
+      if (evaluate(s, lattice_x(&l, mid.k), &mid.m, NULL) && mid.m <= budget)
+        a = mid;
+      else
+        b = mid;
+    }
+  }
+  *found = true;
+  *best = lattice_x(&l, a.k);
+  *best_metric = a.m;
+  return true;
+}

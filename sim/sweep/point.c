@@ -1,0 +1,138 @@
+/* One sweep point: lower cold and warm, replay both, collect the metrics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay/replay.h"
+#include "sweep/sweep.h"
+#include "util/mem.h"
+
+const char *const np_point_metric_names[] = {"warm_ms", "cold_ms", "energy_mj", "sram_peak_bytes", "dram_bytes",
+                                             "fallbacks"};
+const size_t np_point_metric_count = sizeof np_point_metric_names / sizeof np_point_metric_names[0];
+
+bool np_point_metric(const NpPointMetrics *m, const char *name, double *value) {
+  const double values[] = {m->warm_ms,         m->cold_ms,         m->energy_mj, (double)m->sram_peak_bytes,
+                           (double)m->dram_bytes, (double)m->fallbacks};
+  for (size_t i = 0; i < np_point_metric_count; i++) {
+    if (strcmp(name, np_point_metric_names[i]) == 0) {
+      *value = values[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool lower_and_replay(const NpGraph *graph, const NpArch *arch, NpDtype dtype, bool warm, NpSchedule *schedule,
+                             NpStats *stats, NpDiag *diag) {
+  NpLowerOptions options = {warm, dtype};
+  if (!np_lower(graph, arch, &options, schedule, diag)) return false;
+  if (np_replay_run(schedule, arch, NULL, stats, diag)) return true;
+  np_schedule_free(schedule);
+  return false;
+}
+
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
+                       NpSchedule *warm_schedule, NpDiag *diag) {
+  memset(out, 0, sizeof *out);
+  NpSchedule cold, warm;
+  NpStats cold_stats, warm_stats;
+  if (!lower_and_replay(graph, arch, dtype, false, &cold, &cold_stats, diag)) return false;
+  if (!lower_and_replay(graph, arch, dtype, true, &warm, &warm_stats, diag)) {
+    np_schedule_free(&cold);
+    np_stats_free(&cold_stats);
+    return false;
+  }
+  out->warm_ms = warm_stats.ms;
+  out->cold_ms = cold_stats.ms;
+  out->energy_mj = warm_stats.energy.total_uj / 1000.0;
+  out->sram_peak_bytes = warm.sram_peak_bytes;
+  out->dram_bytes = warm_stats.dram_read_bytes + warm_stats.dram_write_bytes;
+  out->fallbacks = warm.fallback_ops;
+  out->resident_weight_bytes = warm.resident_weight_bytes;
+  np_schedule_free(&cold);
+  np_stats_free(&cold_stats);
+  np_stats_free(&warm_stats);
+  if (warm_schedule != NULL)
+    *warm_schedule = warm;
+  else
+    np_schedule_free(&warm);
+  return true;
+}
+
+/* ---- setups ---- */
+
+bool np_point_setup_add(NpPointSetup *setup, const char *kv, char *err, size_t err_size) {
+  const char *eq = strchr(kv, '=');
+  if (eq == NULL || eq == kv) {
+    snprintf(err, err_size, "'%s': expected KEY=VALUE", kv);
+    return false;
+  }
+  size_t klen = (size_t)(eq - kv);
+  const char *value = eq + 1;
+  if (klen == strlen(NP_AXIS_CHANNEL_SCALE) && strncmp(kv, NP_AXIS_CHANNEL_SCALE, klen) == 0)
+    return np_whatif_parse_scale(value, &setup->whatif.channel_scale, err, err_size);
+  if (klen == strlen(NP_AXIS_RESOLUTION) && strncmp(kv, NP_AXIS_RESOLUTION, klen) == 0)
+    return np_whatif_parse_resolution(value, &setup->whatif.height, &setup->whatif.width, err, err_size);
+  if (klen == strlen(NP_AXIS_DTYPE) && strncmp(kv, NP_AXIS_DTYPE, klen) == 0) {
+    setup->dtype = np_dtype_from_name(value);
+    if (setup->dtype == NP_DTYPE_UNKNOWN) {
+      snprintf(err, err_size, "model.dtype '%s': not a data type (int8, int16, fp16, bf16, fp32)", value);
+      return false;
+    }
+    return true;
+  }
+  if (klen > 6 && strncmp(kv, "model.", 6) == 0) {
+    snprintf(err, err_size, "unknown model axis '%.*s' (model axes: %s, %s, %s)", (int)klen, kv,
+             NP_AXIS_CHANNEL_SCALE, NP_AXIS_RESOLUTION, NP_AXIS_DTYPE);
+    return false;
+  }
+  np_grow((void **)&setup->sets, &setup->sets_capacity, setup->n_sets + 1, sizeof *setup->sets);
+  setup->sets[setup->n_sets++] = kv;
+  return true;
+}
+
+void np_point_setup_free(NpPointSetup *setup) {
+  free(setup->sets);
+  memset(setup, 0, sizeof *setup);
+}
+
+const char *np_point_status_name(NpPointStatus status) {
+  switch (status) {
+  case NP_POINT_OK: return "ok";
+  case NP_POINT_BAD_CONFIG: return "bad_config";
+  case NP_POINT_BAD_MODEL: return "bad_model";
+  default: return "error";
+  }
+}
+
+/* The first line of the first message: a row's message must stay on one line. */
+static char *first_line(const NpDiag *diag) {
+  if (diag->count == 0) return np_xstrdup("failed (no message)");
+  const char *m = diag->messages[0];
+  return np_xstrndup(m, strcspn(m, "\r\n"));
+}
+
+NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, NpPointMetrics *out,
+                           NpSchedule *warm_schedule, char **message) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  *message = NULL;
+  memset(out, 0, sizeof *out);
+  NpArch *arch = np_xmalloc(sizeof *arch); /* large: keep it off small thread stacks */
+  NpPointStatus status = NP_POINT_OK;
+  NpGraph *owned = NULL;
+  if (!np_arch_load_text(base->config_text, base->config_len, base->config_source, setup->sets, setup->n_sets, arch,
+                         &diag)) {
+    status = NP_POINT_BAD_CONFIG;
+  } else if (!np_whatif_is_identity(&setup->whatif) &&
+             (owned = np_whatif_apply(base->graph, &setup->whatif, &diag)) == NULL) {
+    status = NP_POINT_BAD_MODEL;
+  } else if (!np_point_evaluate(owned ? owned : base->graph, arch, setup->dtype, out, warm_schedule, &diag)) {
+    status = NP_POINT_ERROR;
+  }
+  if (status != NP_POINT_OK) *message = first_line(&diag);
+  np_graph_free(owned);
+  free(arch);
+  np_diag_free(&diag);
+  return status;
+}

@@ -1,0 +1,375 @@
+/* Running a sweep: worker threads claim points in order; finished rows are written in point
+ * order (out-of-order completions wait in their slot), each flushed as soon as it can go. */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "sweep/sweep.h"
+#include "util/buf.h"
+#include "util/csv.h"
+#include "util/file.h"
+#include "util/mem.h"
+
+#define MAX_RESULT_FILE_BYTES (INT64_C(1) << 32)
+
+NpSweepFormat np_sweep_format_from_path(const char *path) {
+  size_t n = path ? strlen(path) : 0;
+  if ((n >= 6 && strcmp(path + n - 6, ".jsonl") == 0) || (n >= 7 && strcmp(path + n - 7, ".ndjson") == 0))
+    return NP_SWEEP_JSONL;
+  return NP_SWEEP_CSV;
+}
+
+size_t np_sweep_shard_size(size_t n_points, size_t shard, size_t n_shards) {
+  if (n_shards == 0 || shard >= n_shards || shard >= n_points) return 0;
+  return (n_points - shard + n_shards - 1) / n_shards;
+}
+
+/* ---- rows ---- */
+
+char *np_sweep_csv_header(const NpSweepSpec *spec) {
+  NpBuf buf = {0};
+  np_buf_puts(&buf, "point,model");
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    np_buf_puts(&buf, ",");
+    np_csv_put_field(&buf, spec->axes[i].key);
+  }
+  np_buf_puts(&buf, ",status");
+  for (size_t i = 0; i < np_point_metric_count; i++) np_buf_printf(&buf, ",%s", np_point_metric_names[i]);
+  np_buf_puts(&buf, ",message\n");
+  return buf.data; /* the buffer's own allocation: never empty here */
+}
+
+typedef struct PointRow {
+  size_t point;
+  const char *model;
+  const char **values;
+  NpPointStatus status;
+  const NpPointMetrics *m;
+  const char *message;
+} PointRow;
+
+static char *csv_row(const NpSweepSpec *spec, const PointRow *r) {
+  NpBuf buf = {0};
+  np_buf_printf(&buf, "%zu,", r->point);
+  np_csv_put_field(&buf, r->model);
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    np_buf_puts(&buf, ",");
+    np_csv_put_field(&buf, r->values[i]);
+  }
+  np_buf_printf(&buf, ",%s", np_point_status_name(r->status));
+  if (r->status == NP_POINT_OK) {
+    np_buf_printf(&buf, ",%.9g,%.9g,%.9g,%lld,%lld,%lld,", r->m->warm_ms, r->m->cold_ms, r->m->energy_mj,
+                  (long long)r->m->sram_peak_bytes, (long long)r->m->dram_bytes, (long long)r->m->fallbacks);
+  } else {
+    np_buf_puts(&buf, ",,,,,,,");
+    np_csv_put_field(&buf, r->message ? r->message : "");
+  }
+  np_buf_puts(&buf, "\n");
+  return buf.data;
+}
+
+static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
+  json_t *o = json_object();
+  json_object_set_new(o, "point", json_integer((json_int_t)r->point));
+  json_object_set_new(o, "model", json_string(r->model));
+  for (size_t i = 0; i < spec->n_axes; i++) json_object_set_new(o, spec->axes[i].key, json_string(r->values[i]));
+  json_object_set_new(o, "status", json_string(np_point_status_name(r->status)));
+  if (r->status == NP_POINT_OK) {
+    json_object_set_new(o, "warm_ms", json_real(r->m->warm_ms));
+    json_object_set_new(o, "cold_ms", json_real(r->m->cold_ms));
+    json_object_set_new(o, "energy_mj", json_real(r->m->energy_mj));
+    json_object_set_new(o, "sram_peak_bytes", json_integer(r->m->sram_peak_bytes));
+    json_object_set_new(o, "dram_bytes", json_integer(r->m->dram_bytes));
+    json_object_set_new(o, "fallbacks", json_integer(r->m->fallbacks));
+  } else {
+    json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
+  }
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+  json_decref(o);
+  char *row = np_xasprintf("%s\n", text);
+  free(text);
+  return row;
+}
+
+/* ---- the runner ---- */
+
+typedef struct Runner {
+  const NpSweepSpec *spec;
+  const NpSweepRun *run;
+  NpGraph **graphs;
+  size_t n;           /* points in the shard */
+  size_t next_claim;  /* shard-local indices */
+  size_t next_write;
+  char **rows;        /* finished rows waiting for their turn */
+  bool write_failed;
+  pthread_mutex_t lock;
+} Runner;
+
+static char *evaluate_point(const Runner *r, size_t point) {
+  const NpSweepSpec *spec = r->spec;
+  const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
+  char **kvs = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *kvs);
+  size_t model = np_sweep_point(spec, point, values);
+  NpPointSetup setup = {0};
+  char err[256];
+  bool ok = true;
+  for (size_t i = 0; i < spec->n_sets && ok; i++) ok = np_point_setup_add(&setup, spec->sets[i], err, sizeof err);
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    kvs[i] = np_xasprintf("%s=%s", spec->axes[i].key, values[i]);
+    if (ok) ok = np_point_setup_add(&setup, kvs[i], err, sizeof err);
+  }
+  NpPointMetrics m;
+  char *message = NULL;
+  NpPointStatus status = NP_POINT_BAD_CONFIG;
+  if (ok) {
+    NpPointBase base = {spec->config_text, spec->config_len, spec->config_source, r->graphs[model]};
+    status = np_point_run(&base, &setup, &m, NULL, &message);
+  } else {
+    message = np_xstrdup(err);
+  }
+  PointRow row = {point, spec->model_labels[model], values, status, &m, message};
+  char *text = r->run->format == NP_SWEEP_JSONL ? jsonl_row(spec, &row) : csv_row(spec, &row);
+  free(message);
+  for (size_t i = 0; i < spec->n_axes; i++) free(kvs[i]);
+  free(kvs);
+  free(values);
+  np_point_setup_free(&setup);
+  return text;
+}
+
+/* With the lock held: writes every row that is next in order. */
+static void write_ready_rows(Runner *r) {
+  while (r->next_write < r->n && r->rows[r->next_write] != NULL) {
+    char *row = r->rows[r->next_write];
+    if (!r->write_failed && (fputs(row, r->run->out) < 0 || fflush(r->run->out) != 0)) r->write_failed = true;
+    free(row);
+    r->rows[r->next_write++] = NULL;
+    if (r->run->progress) r->run->progress(r->run->user, r->next_write, r->n);
+  }
+}
+
+static void *worker(void *arg) {
+  Runner *r = arg;
+  for (;;) {
+    pthread_mutex_lock(&r->lock);
+    size_t i = r->next_claim;
+    bool stop = i >= r->n || r->write_failed;
+    if (!stop) r->next_claim++;
+    pthread_mutex_unlock(&r->lock);
+    if (stop) return NULL;
+    char *row = evaluate_point(r, np_sweep_shard_point(i, r->run->shard, r->run->n_shards));
+    pthread_mutex_lock(&r->lock);
+    r->rows[i] = row;
+    write_ready_rows(r);
+    pthread_mutex_unlock(&r->lock);
+  }
+}
+
+static bool load_models(const NpSweepSpec *spec, NpGraph **graphs, NpDiag *diag) {
+  bool ok = true;
+  for (size_t i = 0; i < spec->n_models; i++) {
+    graphs[i] = np_model_load(spec->models[i], diag);
+    ok = ok && graphs[i] != NULL;
+  }
+  return ok;
+}
+
+bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *diag) {
+  size_t n_shards = run->n_shards ? run->n_shards : 1;
+  if (run->shard >= n_shards) {
+    np_diag_add(diag, "%s: error: shard %zu of %zu does not exist (shards are 0..%zu)", spec->source, run->shard,
+                n_shards, n_shards - 1);
+    return false;
+  }
+  NpGraph **graphs = np_xcalloc(spec->n_models, sizeof *graphs);
+  bool ok = load_models(spec, graphs, diag);
+  if (ok && run->header && run->format == NP_SWEEP_CSV) {
+    char *header = np_sweep_csv_header(spec);
+    ok = fputs(header, run->out) >= 0 && fflush(run->out) == 0;
+    free(header);
+    if (!ok) np_diag_add(diag, "error: cannot write the sweep results");
+  }
+  if (ok) {
+    NpSweepRun local = *run;
+    local.n_shards = n_shards;
+    Runner r = {spec, &local, graphs, np_sweep_shard_size(spec->n_points, run->shard, n_shards), 0, 0, NULL, false,
+                PTHREAD_MUTEX_INITIALIZER};
+    r.next_claim = r.next_write = run->skip < r.n ? run->skip : r.n;
+    r.rows = np_xcalloc(r.n ? r.n : 1, sizeof *r.rows);
+    int jobs = run->jobs < 1 ? 1 : run->jobs;
+    if ((size_t)jobs > r.n - r.next_claim) jobs = (int)(r.n - r.next_claim) > 0 ? (int)(r.n - r.next_claim) : 1;
+    pthread_t *threads = np_xmalloc((size_t)jobs * sizeof *threads);
+    int started = 0;
+    for (int j = 1; j < jobs; j++)
+      if (pthread_create(&threads[started], NULL, worker, &r) == 0) started++;
+    worker(&r); /* the calling thread works too */
+    for (int j = 0; j < started; j++) pthread_join(threads[j], NULL);
+    free(threads);
+    for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
+    free(r.rows);
+    pthread_mutex_destroy(&r.lock);
+    if (r.write_failed) {
+      np_diag_add(diag, "error: cannot write the sweep results (disk full?)");
+      ok = false;
+    }
+  }
+  for (size_t i = 0; i < spec->n_models; i++) np_graph_free(graphs[i]);
+  free(graphs);
+  return ok;
+}
+
+/* ---- resume ---- */
+
+/* The point number a row starts with (CSV: the first field; JSONL: "point"), or -1. */
+static long long row_point(const char *line, size_t len, NpSweepFormat format) {
+  if (format == NP_SWEEP_CSV) {
+    long long v = 0;
+    size_t i = 0;
+    while (i < len && line[i] >= '0' && line[i] <= '9' && v < (long long)NP_SWEEP_MAX_POINTS * 10)
+      v = v * 10 + (line[i++] - '0');
+    return i > 0 && i < len && line[i] == ',' ? v : -1;
+  }
+  json_error_t error;
+  json_t *o = json_loadb(line, len, 0, &error);
+  json_t *p = o ? json_object_get(o, "point") : NULL;
+  long long v = json_is_integer(p) ? (long long)json_integer_value(p) : -1;
+  json_decref(o);
+  return v;
+}
+
+bool np_sweep_resume_scan(const NpSweepSpec *spec, const NpSweepRun *run, const char *path, const char *text,
+                          size_t len, size_t *rows, size_t *keep, NpDiag *diag) {
+  *rows = 0;
+  *keep = 0;
+  size_t pos = 0;
+  if (run->format == NP_SWEEP_CSV && len > 0) {
+    char *header = np_sweep_csv_header(spec);
+    size_t hlen = strlen(header);
+    bool torn = len < hlen && memcmp(text, header, len) == 0;
+    bool same = len >= hlen && memcmp(text, header, hlen) == 0;
+    free(header);
+    if (torn) return true; /* killed while writing the header: start over */
+    if (!same) {
+      np_diag_add(diag, "%s: error: --resume: the file's header is not this sweep's (another spec?); "
+                  "remove it or write elsewhere", path);
+      return false;
+    }
+    pos = *keep = hlen;
+  }
+  size_t n_shards = run->n_shards ? run->n_shards : 1;
+  size_t expected_rows = np_sweep_shard_size(spec->n_points, run->shard, n_shards);
+  while (pos < len) {
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    if (nl == NULL) break; /* a torn last row: cut off and run again */
+    size_t line_len = (size_t)(nl - (text + pos));
+    long long point = row_point(text + pos, line_len, run->format);
+    size_t want = np_sweep_shard_point(*rows, run->shard, n_shards);
+    if (*rows >= expected_rows || point != (long long)want) {
+      np_diag_add(diag, "%s: error: --resume: row %zu is point %lld, but this sweep%s expects point %zu there; "
+                  "remove the file or write elsewhere", path, *rows + 1, point, n_shards > 1 ? " shard" : "", want);
+      return false;
+    }
+    (*rows)++;
+    pos += line_len + 1;
+    *keep = pos;
+  }
+  return true;
+}
+
+/* ---- merge ---- */
+
+typedef struct MergeRow {
+  long long point;
+  const char *text;
+  size_t len;
+  size_t file;
+} MergeRow;
+
+static int compare_rows(const void *a, const void *b) {
+  const MergeRow *x = a, *y = b;
+  return (x->point > y->point) - (x->point < y->point);
+}
+
+char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag) {
+  char **texts = np_xcalloc(n_paths ? n_paths : 1, sizeof *texts);
+  MergeRow *rows = NULL;
+  size_t n_rows = 0, capacity = 0, header_len = 0;
+  const char *header = NULL;
+  NpSweepFormat format = NP_SWEEP_CSV;
+  bool ok = n_paths > 0;
+  if (!ok) np_diag_add(diag, "error: sweep merge: no input files");
+  for (size_t f = 0; f < n_paths && ok; f++) {
+    size_t len;
+    texts[f] = np_read_file(paths[f], MAX_RESULT_FILE_BYTES, "sweep result", &len, diag);
+    if (texts[f] == NULL) {
+      ok = false;
+      break;
+    }
+    const char *t = texts[f];
+    NpSweepFormat this_format = (len > 0 && t[0] == '{') ? NP_SWEEP_JSONL : NP_SWEEP_CSV;
+    if (f == 0) format = this_format;
+    size_t pos = 0;
+    if (this_format == NP_SWEEP_CSV && len > 0) {
+      const char *nl = memchr(t, '\n', len);
+      size_t hlen = nl ? (size_t)(nl - t) + 1 : len;
+      if (header == NULL) {
+        header = t, header_len = hlen;
+      } else if (hlen != header_len || memcmp(t, header, hlen) != 0) {
+        np_diag_add(diag, "%s: error: its header differs from %s's (a shard of another sweep?)", paths[f], paths[0]);
+        ok = false;
+        break;
+      }
+      pos = hlen;
+    }
+    if (this_format != format) {
+      np_diag_add(diag, "%s: error: mixes CSV and JSON Lines shards", paths[f]);
+      ok = false;
+      break;
+    }
+    while (pos < len && ok) {
+      const char *nl = memchr(t + pos, '\n', len - pos);
+      if (nl == NULL) {
+        np_diag_add(diag, "%s: error: the last row is incomplete (the shard did not finish; run it again with --resume)",
+                    paths[f]);
+        ok = false;
+        break;
+      }
+      size_t line_len = (size_t)(nl - (t + pos));
+      long long point = row_point(t + pos, line_len, format);
+      if (point < 0) {
+        np_diag_add(diag, "%s: error: row at byte %zu has no point number", paths[f], pos);
+        ok = false;
+        break;
+      }
+      np_grow((void **)&rows, &capacity, n_rows + 1, sizeof *rows);
+      rows[n_rows++] = (MergeRow){point, t + pos, line_len + 1, f};
+      pos += line_len + 1;
+    }
+  }
+  char *out = NULL;
+  if (ok) {
+    qsort(rows, n_rows, sizeof *rows, compare_rows);
+    for (size_t i = 0; i < n_rows && ok; i++) {
+      if (rows[i].point == (long long)i) continue;
+      if (i > 0 && rows[i].point == rows[i - 1].point)
+        np_diag_add(diag, "%s: error: point %lld is also in %s (the same shard twice?)", paths[rows[i].file],
+                    rows[i].point, paths[rows[i - 1].file]);
+      else
+        np_diag_add(diag, "error: sweep merge: point %zu is in no file (a shard missing or unfinished)", i);
+      ok = false;
+    }
+  }
+  if (ok) {
+    NpBuf buf = {0};
+    if (header) np_buf_append(&buf, header, header_len);
+    for (size_t i = 0; i < n_rows; i++) np_buf_append(&buf, rows[i].text, rows[i].len);
+    out = np_xstrdup(np_buf_str(&buf));
+    np_buf_free(&buf);
+  }
+  for (size_t f = 0; f < n_paths; f++) free(texts[f]);
+  free(texts);
+  free(rows);
+  return out;
+}

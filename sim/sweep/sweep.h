@@ -1,0 +1,181 @@
+/* Sweeps: many (model, config) points, each lowered and replayed, written as one table.
+ *
+ * Takes: a sweep spec (YAML: a base config, models, axes over config keys and model
+ * what-ifs; docs/sweeps.md), or single points built by a caller (cliff search, fit).
+ * Gives: per point the metrics architects compare (warm and cold latency, energy, SRAM
+ * peak, DRAM bytes, fallbacks) or a status and message when the point cannot run; the
+ * whole sweep as CSV or JSON Lines rows in point order, whatever the thread count, each row
+ * appended and flushed as soon as the rows before it are; resume and shard bookkeeping;
+ * the merge of shard files.
+ *
+ * Determinism: the same spec gives the same bytes, whatever --jobs or sharding.
+ */
+#ifndef NPUSIM_SWEEP_SWEEP_H
+#define NPUSIM_SWEEP_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch/arch.h"
+#include "graph/graph.h"
+#include "lower/schedule.h"
+#include "util/diag.h"
+#include "whatif/whatif.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- one point ---- */
+
+typedef struct NpPointMetrics {
+  double warm_ms, cold_ms;  /* one inference with resident weights already in SRAM / without */
+  double energy_mj;         /* of a warm inference (the steady state), dynamic + static */
+  int64_t sram_peak_bytes;  /* of the warm schedule */
+  int64_t dram_bytes;       /* read + written by a warm inference */
+  int64_t fallbacks;        /* ops that left the accelerator */
+  int64_t resident_weight_bytes;
+} NpPointMetrics;
+
+/* Lowers graph on arch cold and warm (dtype NP_DTYPE_UNKNOWN: the arch's default), replays
+ * both and fills *out. When warm_schedule is not NULL it receives the warm schedule (free
+ * it with np_schedule_free) for a caller that compares points. False with errors in diag. */
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
+                       NpSchedule *warm_schedule, NpDiag *diag);
+
+/* The metrics by name, as the result columns call them: "warm_ms", "cold_ms", "energy_mj",
+ * "sram_peak_bytes", "dram_bytes", "fallbacks". False for another name. */
+bool np_point_metric(const NpPointMetrics *m, const char *name, double *value);
+extern const char *const np_point_metric_names[];
+extern const size_t np_point_metric_count;
+
+/* ---- the spec ---- */
+
+/* The model what-if axes; every other axis key is a config key path, as --set takes it. */
+#define NP_AXIS_CHANNEL_SCALE "model.channel_scale"
+#define NP_AXIS_RESOLUTION "model.resolution"
+#define NP_AXIS_DTYPE "model.dtype"
+#define NP_SWEEP_MAX_POINTS 10000000
+#define NP_SWEEP_MAX_FILE_BYTES (1 << 20)
+
+typedef struct NpSweepAxis {
+  char *key;       /* config key path or one of NP_AXIS_* */
+  char **values;   /* as they go to --set (or to the what-if parser) */
+  size_t n_values;
+  int dim;         /* the product dimension it belongs to (axes of one zip group share it) */
+} NpSweepAxis;
+
+typedef struct NpSweepSpec {
+  char *source;         /* the spec file, for messages */
+  char *config_path;    /* base config (resolved against the spec's folder); NULL: the default */
+  char *config_text;    /* its YAML, read at parse time (the embedded default's when no file) */
+  size_t config_len;
+  char *config_source;  /* the name config errors use */
+  char **sets;          /* fixed overrides "key=value" under `set:` */
+  size_t n_sets;
+  char **models;        /* model paths, resolved against the spec's folder */
+  char **model_labels;  /* as written in the spec (the `model` column) */
+  size_t n_models;
+  NpSweepAxis *axes;    /* in spec order */
+  size_t n_axes;
+  size_t n_dims;        /* product dimensions after the model: axes, a zip group counting once */
+  size_t *dim_sizes;
+  size_t *dim_strides;  /* points between two steps of a dimension (models: n_points / n_models) */
+  size_t n_points;
+} NpSweepSpec;
+
+/* Parses spec text; `dir` is the folder relative paths in it are taken from ("" or NULL: as
+ * written). Every problem is reported as "source:line:col: error: ..." with the source line
+ * and a caret. */
+bool np_sweep_spec_parse(const char *text, size_t len, const char *source, const char *dir, NpSweepSpec *out,
+                         NpDiag *diag);
+bool np_sweep_spec_load(const char *path, NpSweepSpec *out, NpDiag *diag);
+void np_sweep_spec_free(NpSweepSpec *spec);
+
+/* Point p (0-based, < n_points): its model index and each axis's value (values[i] for
+ * axis i; pointers into the spec). The model is the outermost loop, then the axes in spec
+ * order (a zip group at its place), the last varying fastest. */
+size_t np_sweep_point(const NpSweepSpec *spec, size_t p, const char **values);
+
+/* ---- points from axis values ---- */
+
+/* A point's inputs resolved from key=value pairs: config overrides and model what-ifs. */
+typedef struct NpPointSetup {
+  const char **sets;    /* config overrides (pointers to the caller's strings) */
+  size_t n_sets, sets_capacity;
+  NpWhatIf whatif;
+  NpDtype dtype;        /* NP_DTYPE_UNKNOWN: the arch default */
+} NpPointSetup;
+
+/* Adds "key=value": a model axis updates the what-if or dtype (false with a reason in err
+ * for a bad value), any other key becomes a config override (the string must outlive the
+ * setup). */
+bool np_point_setup_add(NpPointSetup *setup, const char *key_eq_value, char *err, size_t err_size);
+void np_point_setup_free(NpPointSetup *setup);
+
+/* The status of a point that did not run: "ok", "bad_config", "bad_model", "error". */
+typedef enum NpPointStatus { NP_POINT_OK = 0, NP_POINT_BAD_CONFIG, NP_POINT_BAD_MODEL, NP_POINT_ERROR } NpPointStatus;
+const char *np_point_status_name(NpPointStatus status);
+
+/* Everything one point needs: the base config text, the model's graph, the setup. Runs the
+ * point and gives its status (message: the first line of the first error, malloc'd, or NULL
+ * when ok). warm_schedule as for np_point_evaluate. */
+typedef struct NpPointBase {
+  const char *config_text; /* the base config YAML */
+  size_t config_len;
+  const char *config_source;
+  const NpGraph *graph;
+} NpPointBase;
+NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, NpPointMetrics *out,
+                           NpSchedule *warm_schedule, char **message);
+
+/* ---- running a sweep ---- */
+
+typedef enum NpSweepFormat { NP_SWEEP_CSV = 0, NP_SWEEP_JSONL } NpSweepFormat;
+
+/* The format a file name asks for: .jsonl/.ndjson give JSONL, anything else CSV. */
+NpSweepFormat np_sweep_format_from_path(const char *path);
+
+/* The points of shard k of n (0 <= k < n): p with p % n == k, in order. */
+size_t np_sweep_shard_size(size_t n_points, size_t shard, size_t n_shards);
+static inline size_t np_sweep_shard_point(size_t i, size_t shard, size_t n_shards) { return i * n_shards + shard; }
+
+typedef void (*NpSweepProgress)(void *user, size_t done, size_t total);
+
+typedef struct NpSweepRun {
+  int jobs;               /* worker threads, at least 1 */
+  size_t shard, n_shards; /* 0 and 1: everything */
+  size_t skip;            /* rows of this shard already in the output (resume) */
+  NpSweepFormat format;
+  bool header;            /* write the CSV header first */
+  FILE *out;              /* rows are written and flushed here, in order */
+  NpSweepProgress progress; /* may be NULL; called with the output lock held */
+  void *user;
+} NpSweepRun;
+
+/* The CSV header line (with '\n'), malloc'd. */
+char *np_sweep_csv_header(const NpSweepSpec *spec);
+
+/* Loads the base config text and every model, then runs the shard's points from `skip` on.
+ * False with errors in diag when a model or the base config cannot be read, or writing
+ * fails; a point that cannot run is a row with its status, not a failure. */
+bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *diag);
+
+/* Resume: checks what an earlier run left in `text` (len bytes) against the shard's
+ * expected rows. Gives the complete rows found (*rows) and the bytes they span with the
+ * header (*keep: a torn last line is cut off). False with an error naming `path` when the
+ * file belongs to another spec or shard. */
+bool np_sweep_resume_scan(const NpSweepSpec *spec, const NpSweepRun *run, const char *path, const char *text,
+                          size_t len, size_t *rows, size_t *keep, NpDiag *diag);
+
+/* Merge: the rows of shard files (same format, same header) in point order, as text
+ * (malloc'd). False with an error naming the file for a header mismatch, a duplicate point
+ * or a gap (a shard missing or unfinished). */
+char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,145 @@
+// Whole runs through `npusim run --json`, latencies worked by hand from docs/timing.md and the
+// lowering rules of docs/lowering.md on the tiny config of run_support.h.
+#include "run_support.h"
+
+namespace {
+
+// Cold vs warm with resident weights. The GEMM's weights (256 B) and activations fit in
+// 64 KiB: everything is resident, one tile (lowering.md, "Residency" and "Tiling").
+// Cold schedule: LOAD weights -> LOAD input (a LOAD waits for the previous LOAD of its
+// layer) -> COMPUTE -> STORE. Warm: the same without the weight LOAD.
+//   LOAD 256 B = 4 bursts alone: 10 + 4 x 8 = 42 cycles (SRAM work 256 / 16 = 16 < 42).
+//   COMPUTE ws on 4x4, M = 16 rows, K = 16, N = 16: folds ceil(16/4) x ceil(16/4) = 16,
+//   each 2R + C + M - 2 = 8 + 4 + 16 - 2 = 26 cycles: 416 cycles (SRAM work: reads 256 input
+//   + 256 weights, writes 256 output = 768 B / 16 = 48 < 416).
+//   STORE 256 B: 42 cycles.
+// Cold: 42 + 42 + 416 + 42 = 542 cycles; warm: 42 + 416 + 42 = 500 cycles.
+TEST(RunLatency, ColdAndWarmWithResidentWeights) {
+  JsonPtr j = run_json(kGemmGraph, kTinyArch);
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jint(j.get(), {"latency", "cold_cycles"}), 542);
+  EXPECT_EQ(jint(j.get(), {"latency", "warm_cycles"}), 500);
+  // 1 GHz: 542 cycles = 542 ns = 0.000542 ms.
+  EXPECT_DOUBLE_EQ(jnum(j.get(), {"latency", "cold_ms"}), 542 / 1e6);
+  EXPECT_DOUBLE_EQ(jnum(j.get(), {"latency", "warm_ms"}), 500 / 1e6);
+  // Warm inferences back to back: 1 s / 500 ns = 2,000,000 per second.
+  EXPECT_NEAR(jnum(j.get(), {"throughput_per_s"}), 2e6, 1e-6);
+  EXPECT_EQ(jint(j.get(), {"sram", "resident_weight_bytes"}), 256);
+  // Weights, input and output each in SRAM at once: 768 B peak of 65536.
+  EXPECT_EQ(jint(j.get(), {"sram", "peak_bytes"}), 768);
+  EXPECT_EQ(jint(j.get(), {"sram", "capacity_bytes"}), 65536);
+  // The one layer: compute-bound (416 compute cycles against 84 / 42 cycles of DRAM), and the
+  // 16x16x16 GEMM fills the 4x4 array in every fold: utilization 4096 / (16 x 416)
+  // = 4096 / 6656 (the fill and drain cycles are PE-cycles without MACs).
+  EXPECT_EQ(jstr(j.get(), {"layers", "0", "warm", "limit"}), "compute");
+  EXPECT_EQ(jint(j.get(), {"layers", "0", "warm", "cycles"}), 500);
+  EXPECT_NEAR(jnum(j.get(), {"layers", "0", "warm", "array_utilization"}), 4096.0 / 6656.0, 1e-12);
+  EXPECT_EQ(jint(j.get(), {"layers", "0", "warm", "dram_read_bytes"}), 256);
+  EXPECT_EQ(jint(j.get(), {"layers", "0", "cold", "dram_read_bytes"}), 512);
+  EXPECT_EQ(jint(j.get(), {"layers", "0", "warm", "dram_write_bytes"}), 256);
+  // The npu holds its COMPUTE for 416 of the 500 warm cycles.
+  EXPECT_EQ(jint(j.get(), {"warm", "engines", "0", "busy_cycles"}), 416);
+  EXPECT_DOUBLE_EQ(jnum(j.get(), {"warm", "engines", "0", "busy_fraction"}), 416.0 / 500.0);
+}
+
+// The cliff. A 4x4 max pool (x 1x16x16x16 = 4096 B -> y 1x4x4x16 = 256 B) feeds a 1x1 conv
+// 16 -> 16 (weights 256 B, output z 256 B). Residency (lowering.md): the activation working
+// set P is the largest layer's reads + writes = 4096 + 256 = 4352 B (the conv's is 512 B);
+// the weights stay resident when 256 + 4352 = 4608 B fit. At capacity 4608 they do; at 4607
+// the budget 4607 - 4352 = 255 B is one byte short and they stream every inference. In both
+// cases y stays on chip and each layer is one tile, so the warm schedules differ only by the
+// conv's weight LOAD, which waits for the pool (the layer's start) and holds up the conv.
+//   LOAD x: 64 bursts: 10 + 64 x 8 = 522 (SRAM 4096 / 16 = 256 < 522)       -> 522
+//   pool: 256 elements / 16 = 16 cycles, but the bank moves 16 B a cycle:
+//         (4096 read + 256 written) / 16 = 272 cycles                        -> 794
+//   [streamed only: LOAD weights 256 B: 10 + 4 x 8 = 42                     -> 836]
+//   conv: GEMM M = 16 pixels, K = 16, N = 16: 416 cycles (SRAM 768 / 16 = 48)
+//   STORE z 256 B: 42
+// Resident warm: 794 + 416 + 42 = 1252; streamed warm: 836 + 416 + 42 = 1294.
+// The step is the weight-streaming time: 10 + ceil(256 / 64) x 8 = 42 cycles.
+const char *kCliffGraph = R"(graph cliff
+input x int8 1x16x16x16
+maxpool p x -> y kernel=4 stride=4
+conv c y -> z out=16 kernel=1 bias=no
+output z
+)";
+
+TEST(RunLatency, OneByteBelowTheResidencyBudgetWeightsStream) {
+  JsonPtr fits = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=4608");
+  JsonPtr over = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=4607");
+  ASSERT_TRUE(fits.get() && over.get());
+  EXPECT_TRUE(json_is_true(at(fits.get(), {"layers", "1", "weights_resident"})));
+  EXPECT_TRUE(json_is_false(at(over.get(), {"layers", "1", "weights_resident"})));
+  EXPECT_EQ(jint(fits.get(), {"latency", "warm_cycles"}), 1252);
+  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}), 1294);
+  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}) - jint(fits.get(), {"latency", "warm_cycles"}),
+            10 + (256 / 64) * 8);
+  // Cold: the resident weights are loaded once, at the conv's start, just as streamed ones
+  // are: both cold runs take 1294 cycles. Streamed, warm equals cold.
+  EXPECT_EQ(jint(fits.get(), {"latency", "cold_cycles"}), 1294);
+  EXPECT_EQ(jint(over.get(), {"latency", "cold_cycles"}), 1294);
+  // Warm DRAM reads: x alone (4096) when resident, x + weights (4352) when streamed.
+  EXPECT_EQ(jint(fits.get(), {"warm", "dram_read_bytes"}), 4096);
+  EXPECT_EQ(jint(over.get(), {"warm", "dram_read_bytes"}), 4352);
+}
+
+// A fallback op between two NPU layers. GEMM g1 -> Softmax sm -> GEMM g2 (16x16 int8, no
+// bias). Softmax is not in the npu's rules, so it runs on the CPU, which cannot read the SRAM:
+// g1 stores its output, a SYNC hands over (mac_array -> cpu: 100 cycles), the CPU computes,
+// a SYNC hands back (cpu -> mac_array: 50 cycles) and g2 loads the CPU's result
+// (docs/timing.md, "SYNC and fallback"). Warm (weights resident):
+//   LOAD x 42 -> 42; g1 416 -> 458; STORE a 42 -> 500; SYNC 100 -> 600;
+//   Softmax on the CPU: 256 elements / 4 per cycle = 64 -> 664; SYNC 50 -> 714;
+//   LOAD b 42 -> 756; g2 416 -> 1172; STORE y 42 -> 1214.
+// Cold adds each GEMM's weight LOAD (42 cycles, before its input LOAD): 1214 + 2 x 42 = 1298.
+const char *kFallbackGraph = R"(graph fb
+input x int8 16x16
+gemm g1 x -> a n=16 bias=no
+softmax sm a -> b
+gemm g2 b -> y n=16 bias=no
+output y
+)";
+
+TEST(RunLatency, FallbackBetweenTwoNpuLayersPaysSyncsAndTheDramRoundTrip) {
+  JsonPtr j = run_json(kFallbackGraph, kTinyArch);
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jint(j.get(), {"latency", "warm_cycles"}), 1214);
+  EXPECT_EQ(jint(j.get(), {"latency", "cold_cycles"}), 1298);
+  // The SYNCs cost what the config says: 100 + 50 cycles, two of them.
+  EXPECT_EQ(jint(j.get(), {"warm", "syncs"}), 2);
+  EXPECT_EQ(jint(j.get(), {"layers", "1", "warm", "sync_cycles"}), 100);
+  EXPECT_EQ(jint(j.get(), {"layers", "2", "warm", "sync_cycles"}), 50);
+  // The round trip: a (256 B) stored by g1 and b (256 B) loaded by g2, besides x and y.
+  EXPECT_EQ(jint(j.get(), {"warm", "dram_read_bytes"}), 512);
+  EXPECT_EQ(jint(j.get(), {"warm", "dram_write_bytes"}), 512);
+  // The fallback is listed with its reason.
+  EXPECT_EQ(jint(j.get(), {"fallback_ops"}), 1);
+  json_t *fallbacks = at(j.get(), {"fallbacks"});
+  ASSERT_EQ(json_array_size(fallbacks), 1u);
+  EXPECT_EQ(jstr(fallbacks, {"0", "name"}), "sm");
+  EXPECT_EQ(jstr(fallbacks, {"0", "engine"}), "cpu");
+  EXPECT_EQ(jstr(fallbacks, {"0", "reason"}), "Softmax 'sm': Softmax is not in engines.npu.rules.ops [Conv, Gemm, MatMul, MaxPool]");
+  EXPECT_TRUE(json_is_false(at(j.get(), {"layers", "1", "on_accelerator"})));
+  // The CPU runs 64 of the 1214 warm cycles.
+  EXPECT_EQ(jint(j.get(), {"warm", "engines", "1", "busy_cycles"}), 64);
+}
+
+// The same through the human report: both latencies with units, the fallback and its reason.
+TEST(RunLatency, TextReportNamesUnitsAndFallbacks) {
+  CliResult r = run_on(kFallbackGraph, kTinyArch, "--per-layer");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cold 1298 cycles = 0.0013 ms"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warm 1214 cycles = 0.0012 ms"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("off the accelerator: 1 layer"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Softmax 'sm': Softmax is not in engines.npu.rules.ops"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SRAM peak"), std::string::npos);
+  EXPECT_NE(r.out.find("inferences/s"), std::string::npos);
+  EXPECT_NE(r.out.find("energy per inference (uJ)"), std::string::npos);
+  // The config has no energy table: the report says which figures are missing.
+  EXPECT_NE(r.out.find("missing from the config's energy table"), std::string::npos) << r.out;
+  // --per-layer: one row per layer, with its limiting resource.
+  EXPECT_NE(r.out.find("g1"), std::string::npos);
+  EXPECT_NE(r.out.find("Softmax"), std::string::npos);
+}
+
+}  // namespace

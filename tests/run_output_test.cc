@@ -1,0 +1,226 @@
+// npusim run's outputs: byte-identical repeats (JSON, CSV, traces), atomic -o, the trace's
+// header and records, CSV columns, the JSON schema documented in docs/formats.md, bad usage.
+#include <set>
+
+#include "run_support.h"
+
+extern "C" {
+#include "trace/trace.h"
+}
+
+namespace {
+
+const char *kChain = "models/micro/chain.npg";
+
+TEST(RunOutput, TwoRunsGiveByteIdenticalJsonCsvAndTraces) {
+  std::string dir = scratch_dir();
+  for (const char *model : {kChain, "models/mobilenet_v3_small.onnx"}) {
+    for (const char *format : {"--json", "--csv", "--csv --per-layer", "--per-layer"}) {
+      std::string args = std::string("run ") + model + " " + format;
+      CliResult a = run_npusim(args + " --trace '" + dir + "/a.npt.zst'");
+      CliResult b = run_npusim(args + " --trace '" + dir + "/b.npt.zst'");
+      ASSERT_EQ(a.exit_code, 0) << a.err;
+      ASSERT_EQ(b.exit_code, 0) << b.err;
+      // The outputs name their trace file; everything else must match byte for byte.
+      std::string out_b = b.out;
+      for (size_t p; (p = out_b.find("/b.npt.zst")) != std::string::npos;) out_b.replace(p, 10, "/a.npt.zst");
+      EXPECT_EQ(a.out, out_b) << args;
+      std::string ta = read_file(dir + "/a.npt.zst"), tb = read_file(dir + "/b.npt.zst");
+      EXPECT_FALSE(ta.empty());
+      EXPECT_EQ(ta, tb) << args;
+    }
+  }
+}
+
+TEST(RunOutput, OutputFileIsWrittenWhole) {
+  std::string path = scratch_dir() + "/report.json";
+  CliResult r = run_npusim(std::string("run ") + kChain + " --json -o '" + path + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  CliResult direct = run_npusim(std::string("run ") + kChain + " --json");
+  EXPECT_EQ(read_file(path), direct.out);
+  // A directory that does not exist: exit 2, the file named, nothing left behind.
+  r = run_npusim(std::string("run ") + kChain + " -o '" + scratch_dir() + "/no/such/dir/r.txt'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no/such/dir/r.txt: error:"), std::string::npos) << r.err;
+}
+
+// The trace of the cold inference: one record per command, header naming the clock, the
+// config (hash of its canonical YAML) and the cold schedule's hash; readable to its end.
+TEST(RunOutput, TraceHoldsEveryCommandOfTheColdInference) {
+  std::string trace = scratch_dir() + "/t.npt.zst";
+  JsonPtr j = run_json(kGemmGraph, kTinyArch, "--trace '" + trace + "'");
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jstr(j.get(), {"trace", "inference"}), "cold");
+  EXPECT_EQ(jint(j.get(), {"trace", "records"}), 4);  // LOAD w, LOAD x, COMPUTE, STORE
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceReader *reader = np_trace_reader_open(trace.c_str(), &diag);
+  ASSERT_NE(reader, nullptr) << (diag.count ? diag.messages[0] : "");
+  const NpTraceHeader *h = np_trace_reader_header(reader);
+  EXPECT_EQ(h->source, NP_TRACE_SOURCE_MODEL);
+  EXPECT_DOUBLE_EQ(h->clock_mhz, 1000);
+  EXPECT_STREQ(h->config_name, "tiny");
+  char hash[24];
+  snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)h->schedule_hash);
+  EXPECT_EQ(hash, jstr(j.get(), {"cold", "schedule_hash"}));
+  snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)h->config_hash);
+  EXPECT_EQ(hash, jstr(j.get(), {"config", "hash"}));
+  // Cycles as worked in run_latency_test.cc: LOAD w [0,42), LOAD x [42,84), COMPUTE [84,500),
+  // STORE [500,542).
+  std::vector<NpTraceRecord> records;
+  NpTraceRecord rec;
+  int rc;
+  while ((rc = np_trace_read(reader, &rec, &diag)) == 1) records.push_back(rec);
+  EXPECT_EQ(rc, 0);
+  np_trace_reader_close(reader);
+  np_diag_free(&diag);
+  ASSERT_EQ(records.size(), 4u);
+  std::sort(records.begin(), records.end(), [](auto &a, auto &b) { return a.command < b.command; });
+  uint64_t starts[] = {0, 42, 84, 500}, ends[] = {42, 84, 500, 542};
+  for (int i = 0; i < 4; i++) {
+    EXPECT_EQ(records[i].start, starts[i]) << i;
+    EXPECT_EQ(records[i].end, ends[i]) << i;
+  }
+  EXPECT_EQ(records[0].unit_kind, NP_TRACE_UNIT_DMA);
+  EXPECT_EQ(records[0].bytes, 256u);
+  EXPECT_EQ(records[0].bursts, 4u);
+  EXPECT_EQ(records[2].unit_kind, NP_TRACE_UNIT_ENGINE);
+  EXPECT_EQ(records[2].unit, 0);
+  // The COMPUTE touches 768 SRAM bytes; its engine was free from cycle 0 and its last
+  // dependency ended at 84: 84 cycles waiting for dependencies, none for the unit.
+  EXPECT_EQ(records[2].bytes, 768u);
+  EXPECT_EQ(records[2].stall[NP_TRACE_STALL_DEPENDENCY], 84u);
+  EXPECT_EQ(records[2].stall[NP_TRACE_STALL_UNIT], 0u);
+}
+
+TEST(RunOutput, TraceWarmTracesTheWarmInference) {
+  std::string trace = scratch_dir() + "/w.npt.zst";
+  JsonPtr j = run_json(kGemmGraph, kTinyArch, "--trace '" + trace + "' --trace-warm");
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jstr(j.get(), {"trace", "inference"}), "warm");
+  EXPECT_EQ(jint(j.get(), {"trace", "records"}), 3);  // no weight LOAD when warm
+}
+
+TEST(RunOutput, CsvColumnsAreStable) {
+  CliResult r = run_npusim(std::string("run ") + kChain + " --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string header = r.out.substr(0, r.out.find('\n'));
+  EXPECT_EQ(header,
+            "model,config,dtype,cold_cycles,cold_ms,warm_cycles,warm_ms,throughput_per_s,sram_peak_bytes,"
+            "sram_capacity_bytes,resident_weight_bytes,fallback_ops,cold_dram_read_bytes,cold_dram_write_bytes,"
+            "warm_dram_read_bytes,warm_dram_write_bytes,macs,cold_energy_uj,warm_energy_uj,warm_mac_uj,"
+            "warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,"
+            "warm_static_uj,warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing");
+  // One summary row after the header.
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
+  r = run_npusim(std::string("run ") + kChain + " --csv --per-layer");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  header = r.out.substr(0, r.out.find('\n'));
+  EXPECT_EQ(header,
+            "model,config,dtype,layer,name,op,op_class,engine,on_accelerator,cold_cycles,warm_cycles,limit,"
+            "array_utilization,macs,elements,weight_bytes,weights_resident,cold_dram_read_bytes,"
+            "cold_dram_write_bytes,warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason");
+  // The JSON says how many layers there are: one row each.
+  JsonPtr j = parse_json(run_npusim(std::string("run ") + kChain + " --json").out);
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ((size_t)std::count(r.out.begin(), r.out.end(), '\n'), 1 + json_array_size(at(j.get(), {"layers"})));
+}
+
+// A CSV field with a comma or a quote is quoted (RFC 4180): a fallback reason has both.
+TEST(RunOutput, CsvQuotesFallbackReasons) {
+  std::string graph = R"(graph fb
+input x int8 16x16
+softmax sm x -> y
+output y
+)";
+  CliResult r = run_on(graph, kTinyArch, "--csv --per-layer");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(",\"Softmax 'sm': Softmax is not in engines.npu.rules.ops [Conv, Gemm, MatMul, MaxPool]\"\n"),
+            std::string::npos)
+      << r.out;
+}
+
+// Every key the JSON has is documented in docs/formats.md's "npusim run --json" section.
+static void collect_keys(json_t *j, std::set<std::string> &keys) {
+  if (json_is_object(j)) {
+    const char *key;
+    json_t *value;
+    json_object_foreach(j, key, value) {
+      keys.insert(key);
+      collect_keys(value, keys);
+    }
+  } else if (json_is_array(j)) {
+    for (size_t i = 0; i < json_array_size(j); i++) collect_keys(json_array_get(j, i), keys);
+  }
+}
+
+TEST(RunOutput, JsonSchemaFieldsArePresentAndDocumented) {
+  std::string trace = scratch_dir() + "/t.npt.zst";
+  // A run with every optional part: a fallback, a battery, a trace, fused ops (chain.npg on
+  // the default config fuses its Relu).
+  JsonPtr j = parse_json(
+      run_npusim(std::string("run ") + kChain + " --json --per-day 100 --battery-wh 1 --trace '" + trace + "'").out);
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jstr(j.get(), {"schema"}), "npusim.run/1");
+  for (const char *key : {"model", "config", "dtype", "latency", "throughput_per_s", "sram", "fallback_ops",
+                          "fallbacks", "energy_missing", "battery", "cold", "warm", "layers", "trace"})
+    EXPECT_NE(json_object_get(j.get(), key), nullptr) << key;
+  JsonPtr fb = run_json(R"(graph fb
+input x int8 16x16
+softmax sm x -> y
+output y
+)",
+                        kTinyArch);
+  std::set<std::string> keys;
+  collect_keys(j.get(), keys);
+  collect_keys(fb.get(), keys);
+  std::string doc = read_file(source_path("docs/formats.md"));
+  size_t begin = doc.find("## npusim run --json");
+  ASSERT_NE(begin, std::string::npos);
+  size_t end = doc.find("\n## ", begin + 5);
+  std::string section = doc.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  for (const std::string &k : keys) EXPECT_NE(section.find("`" + k + "`"), std::string::npos) << k << " undocumented";
+}
+
+TEST(RunOutput, BadUsageExitsTwo) {
+  struct Case {
+    const char *args, *message;
+  } cases[] = {
+      {"run", "missing MODEL"},
+      {"run models/micro/gemm.npg --json --csv", "--json and --csv exclude each other"},
+      {"run models/micro/gemm.npg --trace-warm", "--trace-warm needs --trace FILE"},
+      {"run models/micro/gemm.npg --dtype int3", "--dtype int3: not one of the config's data_types"},
+      {"run models/micro/gemm.npg --frobnicate", "unknown option '--frobnicate'"},
+      {"run models/micro/gemm.npg models/micro/chain.npg", "one MODEL only"},
+      {"run models/micro/gemm.npg --set sram.banks=0", "sram.banks"},
+      {"run models/nope.onnx", "models/nope.onnx"},
+      {"run models/micro/gemm.npg -o", "-o needs a file name"},
+  };
+  for (const Case &c : cases) {
+    CliResult r = run_npusim(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The what-if options reach the run: conv3x3.npg at 28x28 instead of 56x56 does
+// 28 x 28 (output pixels, pad 1) x 64 (out channels) x 64 x 3 x 3 (reduction) = 28,901,376 MACs,
+// a quarter of the 115,605,504 at full size.
+TEST(RunOutput, ResolutionWhatIfReachesTheRun) {
+  CliResult full = run_npusim("run models/micro/conv3x3.npg --json");
+  CliResult small = run_npusim("run models/micro/conv3x3.npg --json --resolution 28");
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  JsonPtr a = parse_json(full.out), b = parse_json(small.out);
+  ASSERT_TRUE(a.get() && b.get());
+  EXPECT_EQ(jint(a.get(), {"warm", "macs"}), 115605504);
+  EXPECT_EQ(jint(b.get(), {"warm", "macs"}), 28901376);
+}
+
+}  // namespace

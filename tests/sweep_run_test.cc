@@ -1,0 +1,155 @@
+// npusim sweep end to end: order whatever --jobs, failed points as rows, resume (after a torn
+// row and after SIGKILL), shards through GNU parallel merged back, byte for byte.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "support/cli.h"
+#include "support/files.h"
+
+namespace {
+
+// 3 sizes x 2 bandwidths x 2 widths = 12 points on a small text graph; 3000000 is not a
+// multiple of 16 banks x 64 B, so its 4 points are bad_config rows.
+std::string small_spec() {
+  return write_scratch("small.yaml", "models: [" + source_path("models/micro/chain.npg") + "]\n" +
+                                         "axes:\n"
+                                         "  sram.capacity_bytes: [1MiB, 3000000, 4MiB]\n"
+                                         "  dram.bandwidth_gb_per_s: [8, 34]\n"
+                                         "  model.channel_scale: [0.5, 1]\n");
+}
+
+int count_lines(const std::string &text) {
+  int n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+int shell(const std::string &command) { return std::system(("/bin/sh -c '" + command + "'").c_str()); }
+
+TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
+  std::string spec = small_spec(), dir = scratch_dir();
+  CliResult one = run_npusim("sweep " + spec + " -o " + dir + "/one.csv --jobs 1");
+  CliResult three = run_npusim("sweep " + spec + " -o " + dir + "/three.csv --jobs 3");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  std::string a = read_file(dir + "/one.csv"), b = read_file(dir + "/three.csv");
+  EXPECT_EQ(a, b);
+  // A header and 12 rows, numbered 0..11 in order.
+  EXPECT_EQ(count_lines(a), 13);
+  EXPECT_EQ(a.rfind("point,model,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,", 0), 0u);
+  EXPECT_NE(a.find("\n11,"), std::string::npos);
+  // Points 4..7 have the bad size: their rows carry the status and the config's message.
+  EXPECT_NE(a.find("\n4," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,"),
+            std::string::npos)
+      << a;
+  EXPECT_NE(a.find("multiple of banks x bank_width_bytes"), std::string::npos);
+  EXPECT_NE(a.find("\n8," + source_path("models/micro/chain.npg") + ",4MiB,8,0.5,ok,"), std::string::npos);
+}
+
+TEST(SweepRun, ResumeAfterATornRowEqualsAnUninterruptedRun) {
+  std::string spec = small_spec(), dir = scratch_dir();
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + dir + "/full.csv --jobs 2").exit_code, 0);
+  std::string full = read_file(dir + "/full.csv");
+  // The first 5 lines (header + 4 rows) and half of the next row, as a crash leaves it.
+  size_t cut = 0;
+  for (int i = 0; i < 5; i++) cut = full.find('\n', cut) + 1;
+  size_t half = cut + (full.find('\n', cut) - cut) / 2;
+  write_scratch("partial.csv", full.substr(0, half));
+  std::string partial = scratch_dir() + "/partial.csv";
+  CliResult r = run_npusim("sweep " + spec + " -o " + partial + " --resume --jobs 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(partial), full);
+}
+
+TEST(SweepRun, ResumeRefusesAnotherSweepsFile) {
+  std::string spec = small_spec();
+  std::string other = write_scratch("other.csv", "point,model,something_else\n0,x,y\n");
+  CliResult r = run_npusim("sweep " + spec + " -o " + other + " --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(other + ": error: --resume"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(other), "point,model,something_else\n0,x,y\n");  // untouched
+}
+
+TEST(SweepRun, ResumeAfterSigkillEqualsAnUninterruptedRun) {
+  // MobileNetV2 points take long enough to kill the sweep part-way.
+  std::string spec = write_scratch("kill.yaml", "models: [" + source_path("models/mobilenet_v2.onnx") + "]\n" +
+                                                    "axes:\n"
+                                                    "  sram.capacity_bytes: [1MiB, 2MiB, 3MiB, 4MiB]\n"
+                                                    "  model.dtype: [int8, fp16]\n");
+  std::string dir = scratch_dir();
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + dir + "/full.csv --jobs 2").exit_code, 0);
+  std::string out = dir + "/killed.csv", cli = NPUSIM_CLI;
+  // Start it, wait for the header and two rows, SIGKILL it.
+  int rc = shell(cli + " sweep " + spec + " -o " + out + " --jobs 1 & pid=$!; " +
+                 "while [ \"$(cat " + out + " 2>/dev/null | wc -l)\" -lt 3 ]; do sleep 0.02; done; " +
+                 "kill -9 $pid; wait $pid; exit 0");
+  ASSERT_EQ(rc, 0);
+  int rows_left = count_lines(read_file(out)) - 1;
+  EXPECT_LT(rows_left, 8) << "the sweep finished before the kill: the test proved nothing";
+  CliResult r = run_npusim("sweep " + spec + " -o " + out + " --resume --jobs 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(out), read_file(dir + "/full.csv"));
+}
+
+TEST(SweepRun, FourShardsThroughGnuParallelMergeIntoTheUnshardedFile) {
+  std::string spec = small_spec(), dir = scratch_dir(), cli = NPUSIM_CLI;
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + dir + "/all.csv --jobs 1").exit_code, 0);
+  int rc = shell("parallel --will-cite --halt now,fail=1 " + cli + " sweep " + spec + " --jobs 1 --shard {}/4 -o " +
+                 dir + "/shard{}.csv ::: 0 1 2 3");
+  ASSERT_EQ(rc, 0);
+  // Shard 1 of 4 holds points 1, 5, 9.
+  std::string shard1 = read_file(dir + "/shard1.csv");
+  EXPECT_EQ(count_lines(shard1), 4);
+  EXPECT_NE(shard1.find("\n5,"), std::string::npos);
+  CliResult m = run_npusim("sweep merge " + dir + "/shard0.csv " + dir + "/shard1.csv " + dir + "/shard2.csv " + dir +
+                           "/shard3.csv -o " + dir + "/merged.csv");
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(read_file(dir + "/merged.csv"), read_file(dir + "/all.csv"));
+  // A missing shard is an error naming the first missing point (2: shard 2's first).
+  CliResult gap = run_npusim("sweep merge " + dir + "/shard0.csv " + dir + "/shard1.csv " + dir + "/shard3.csv -o " +
+                             dir + "/gap.csv");
+  EXPECT_EQ(gap.exit_code, 2);
+  EXPECT_NE(gap.err.find("point 2 is in no file"), std::string::npos) << gap.err;
+  EXPECT_EQ(read_file(dir + "/gap.csv"), "");
+}
+
+TEST(SweepRun, ShardFromSlurmAndKubernetesEnvironment) {
+  std::string spec = small_spec(), dir = scratch_dir();
+  // Slurm array 1-4: task 3 is shard 2 of 4 (points 2, 6, 10).
+  ASSERT_EQ(run_npusim("sweep " + spec + " --shard 2/4 -o " + dir + "/explicit.csv").exit_code, 0);
+  std::string env = "SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=4 ";
+  int rc = shell(env + NPUSIM_CLI + " sweep " + spec + " -o " + dir + "/slurm.csv");
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(read_file(dir + "/slurm.csv"), read_file(dir + "/explicit.csv"));
+  rc = shell(std::string("JOB_COMPLETION_INDEX=2 NPUSIM_SHARDS=4 ") + NPUSIM_CLI + " sweep " + spec + " -o " + dir +
+             "/k8s.csv");
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(read_file(dir + "/k8s.csv"), read_file(dir + "/explicit.csv"));
+  EXPECT_EQ(count_lines(read_file(dir + "/explicit.csv")), 4);
+  // Without NPUSIM_SHARDS the index alone is a usage error.
+  rc = shell(std::string("JOB_COMPLETION_INDEX=2 ") + NPUSIM_CLI + " sweep " + spec + " -o " + dir + "/bad.csv 2>/dev/null");
+  EXPECT_NE(rc, 0);
+}
+
+TEST(SweepRun, JsonLinesShardsMergeToo) {
+  std::string spec = small_spec(), dir = scratch_dir();
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + dir + "/all.jsonl").exit_code, 0);
+  ASSERT_EQ(run_npusim("sweep " + spec + " --shard 0/2 -o " + dir + "/a.jsonl").exit_code, 0);
+  ASSERT_EQ(run_npusim("sweep " + spec + " --shard 1/2 -o " + dir + "/b.jsonl").exit_code, 0);
+  ASSERT_EQ(run_npusim("sweep merge " + dir + "/b.jsonl " + dir + "/a.jsonl -o " + dir + "/m.jsonl").exit_code, 0);
+  std::string all = read_file(dir + "/all.jsonl");
+  EXPECT_EQ(read_file(dir + "/m.jsonl"), all);
+  EXPECT_EQ(all.rfind("{\"point\":0,\"model\":", 0), 0u) << all;
+  EXPECT_NE(all.find("\"status\":\"bad_config\""), std::string::npos);
+}
+
+TEST(SweepRun, BadSpecIsExitTwoWithThePlace) {
+  std::string spec = write_scratch("bad.yaml", "models: [x.npg]\naxes:\n  model.colour: [1]\n");
+  CliResult r = run_npusim("sweep " + spec);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(spec + ":3:3: error: unknown model axis"), std::string::npos) << r.err;
+}
+
+}  // namespace
