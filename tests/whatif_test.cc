@@ -153,7 +153,9 @@ TEST(WhatIf, ResolutionChangesEveryFeatureMap) {
   EXPECT_EQ(dims(tensor(big.g, "o")), "1x10");
   // MACs of c1: 16*12 pixels x 32 out x 16*9 = 884,736.
   for (size_t i = 0; i < big.g->n_ops; i++) {
-    if (std::string(big.g->ops[i].name) == "c1") EXPECT_EQ(big.g->ops[i].macs, 884736);
+    if (std::string(big.g->ops[i].name) == "c1") {
+      EXPECT_EQ(big.g->ops[i].macs, 884736);
+    }
   }
 }
 
