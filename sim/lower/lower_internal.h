@@ -91,6 +91,19 @@ typedef struct LTilePlan {
 
 enum { BUF_IN = 0, BUF_W = 1, BUF_OUT = 2, BUF_EXTRA = 3 };
 
+/* A tile search's answer, kept for the budgets that give the very same answer: the search
+ * with any budget in [lo, hi) and the same operand placement (`key`) takes the same steps. */
+typedef struct LTileMemo {
+  unsigned key;
+  int64_t lo, hi;
+  LTilePlan plan;
+} LTileMemo;
+
+#define LOWER_TILE_MEMOS 4
+
+/* A layer's tile candidates and what the search needs of them that never changes (tile.c). */
+typedef struct LTileSpace LTileSpace;
+
 typedef struct LLayer {
   int op;
   int engine;
@@ -115,6 +128,9 @@ typedef struct LLayer {
   LTilePlan plan;
   int64_t act_base;    /* SRAM offset where its staging buffers start */
   int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
+  LTileMemo memos[LOWER_TILE_MEMOS]; /* lower_tile's recent answers */
+  int n_memos, next_memo;
+  LTileSpace *space;   /* made at its first tile search */
 } LLayer;
 
 typedef struct Lower {
@@ -147,8 +163,9 @@ void lower_set_cpu(Lower *L, LLayer *ly, char *reason);
 /* tile.c */
 int64_t lower_align(const Lower *L, int64_t bytes);
 /* The best tiling of layer ly with `budget` SRAM bytes for its buffers, given where its
- * operands are now (values' on_chip / needs_dram, the layer's `resident`). */
-LTilePlan lower_tile(const Lower *L, const LLayer *ly, int64_t budget);
+ * operands are now (values' on_chip / needs_dram, the layer's `resident`). Remembers its
+ * answer in ly->memos. */
+LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget);
 /* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */
 int64_t lower_min_staging(const Lower *L, const LLayer *ly);
 /* Input rows [first, first+count) an output-row range [r0, r1) reads. */

@@ -213,7 +213,7 @@ static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
   int64_t delta = 0;
   bool ok = true;
   for (int l = first; l <= last && ok; l++) {
-    const LLayer *ly = &L->layers[l];
+    LLayer *ly = &L->layers[l];
     if (!ly->sram_engine) continue;
     int64_t top = m->top[l] > end ? m->top[l] : end;
     trial[l - first] = lower_tile(L, ly, budget_at(L, m, l, top));

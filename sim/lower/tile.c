@@ -147,86 +147,138 @@ static double utilization(const Lower *L, const LLayer *ly, int64_t th, int64_t 
   return weight_sum > 0 ? sum / weight_sum : 0.0;
 }
 
-/* Costs one candidate. */
-static LTilePlan evaluate(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th, int64_t tw,
-                          int64_t tc, int64_t tk, int order) {
-  const LGeometry *g = &ly->geo;
-  LTilePlan p;
-  memset(&p, 0, sizeof p);
-  p.th = th, p.tw = tw, p.tc = tc, p.tk = tk, p.order = order;
+/* Trip counts of the loop nest for a tile size. */
+static void trip_counts(const LGeometry *g, int64_t th, int64_t tw, int64_t tc, int64_t tk, int64_t trips[V_COUNT]) {
   bool grouped = g->groups > 1;
   int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
-  p.nr = np_ceil_div_i64(g->out_h, th);
-  p.nc = np_ceil_div_i64(g->out_w, tw);
-  p.nco = np_ceil_div_i64(g->out_c, tc);
-  p.nci = (grouped || g->family != FAMILY_WINDOW) ? 1 : np_ceil_div_i64(cig, tk);
-  int64_t trips[V_COUNT] = {g->batch, p.nr, p.nc, p.nco, p.nci};
-  p.n_tiles = g->batch * p.nr * p.nc * p.nco * p.nci;
-  int64_t out_tiles = g->batch * p.nr * p.nc * p.nco;
-  int64_t out_elements = g->batch * g->out_h * g->out_w * g->out_c;
-  int64_t tile_elements = th * tw * tc;
-  int64_t loads, repeat, dram = 0, commands = p.n_tiles;
+  trips[V_N] = g->batch;
+  trips[V_R] = np_ceil_div_i64(g->out_h, th);
+  trips[V_C] = np_ceil_div_i64(g->out_w, tw);
+  trips[V_CO] = np_ceil_div_i64(g->out_c, tc);
+  trips[V_CI] = (grouped || g->family != FAMILY_WINDOW) ? 1 : np_ceil_div_i64(cig, tk);
+}
 
-  /* input */
+/* What the loop nest moves: DRAM bytes (the weights' share apart) and the loads of each
+ * buffer (0: the operand has no buffer). Depends on the tile size only through the trips
+ * and the input spans. */
+typedef struct Traffic {
+  int64_t dram, w_dram;
+  int64_t loads[BUF_EXTRA + LOWER_MAX_EXTRAS];
+} Traffic;
+
+static void plan_traffic(const LGeometry *g, const Operands *o, const Spans *sp, const int64_t trips[V_COUNT],
+                         int order, Traffic *t) {
+  bool grouped = g->groups > 1;
+  int64_t loads, repeat;
+  memset(t, 0, sizeof *t);
   if (o->in_dram) {
     unsigned key = grouped ? KEY(V_N) | KEY(V_R) | KEY(V_C) | KEY(V_CO) : KEY(V_N) | KEY(V_R) | KEY(V_C) | KEY(V_CI);
-    int64_t sweep, block;
+    int64_t sweep;
     if (g->family == FAMILY_WINDOW) {
-      int64_t chunk = grouped ? tc / (g->out_c / g->groups) * cig : tk;
       sweep = g->batch * sp->sum_rows * sp->sum_cols * g->in_c * g->in_eb;
-      block = sp->max_rows * sp->max_cols * chunk * g->in_eb;
     } else {
       key = KEY(V_R);
       sweep = g->in_total;
-      block = np_ceil_div_i64(g->in_total * th, g->out_h);
     }
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    dram += sweep * repeat;
-    commands += loads;
-    p.buf_bytes[BUF_IN] = block;
-    p.buf_slots[BUF_IN] = loads > 1 ? 2 : 1;
+    t->dram += sweep * repeat;
+    t->loads[BUF_IN] = loads;
   }
   /* weights, or a MatMul's B operand */
   if (o->w_dram) {
     unsigned key = KEY(V_CO) | KEY(V_CI) | (g->w_batched ? KEY(V_N) : 0);
-    int64_t chunk = grouped ? cig : tk;
-    int64_t block = g->family == FAMILY_WINDOW ? tc * chunk * g->w_per_pair + np_ceil_div_i64(g->w_other * tc, g->out_c)
-                                               : g->w_total;
-    if (g->w_batched) block = tc * chunk * g->w_per_pair;
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    dram += g->w_total * repeat;
-    p.w_dram_bytes = g->w_total * repeat;
-    commands += loads;
-    p.buf_bytes[BUF_W] = block;
-    p.buf_slots[BUF_W] = loads > 1 ? 2 : 1;
+    t->dram += g->w_total * repeat;
+    t->w_dram = g->w_total * repeat;
+    t->loads[BUF_W] = loads;
   }
-  /* output */
-  if (o->out_store) {
-    dram += g->out_total;
-    commands += out_tiles;
-  }
-  if (o->out_stage) {
-    p.buf_bytes[BUF_OUT] = g->family == FAMILY_WINDOW ? tile_elements * g->out_eb : np_ceil_div_i64(g->out_total * th, g->out_h);
-    p.buf_slots[BUF_OUT] = out_tiles > 1 ? 2 : 1;
-  }
+  if (o->out_store) t->dram += g->out_total;
   /* extra operands: streamed with each output tile, or broadcast (loaded once) */
   for (int i = 0; i < o->n_extras; i++) {
     if (!o->ex_dram[i]) continue;
     unsigned key = o->ex_bcast[i] ? 0 : KEY(V_N) | KEY(V_R) | KEY(V_C) | KEY(V_CO);
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    dram += o->ex_total[i] * repeat;
-    commands += loads;
-    p.buf_bytes[BUF_EXTRA + i] = o->ex_bcast[i] ? o->ex_total[i] : np_ceil_div_i64(o->ex_total[i] * tile_elements, out_elements);
-    p.buf_slots[BUF_EXTRA + i] = loads > 1 ? 2 : 1;
+    t->dram += o->ex_total[i] * repeat;
+    t->loads[BUF_EXTRA + i] = loads;
   }
+}
+
+/* The block (one buffer slot) of each operand that has a buffer; 0 for the others. Every
+ * block grows with each tile dim. */
+static void block_bytes(const LGeometry *g, const Operands *o, const Spans *sp, int64_t th, int64_t tw, int64_t tc,
+                        int64_t tk, int64_t bytes[BUF_EXTRA + LOWER_MAX_EXTRAS]) {
+  bool grouped = g->groups > 1;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t out_elements = g->batch * g->out_h * g->out_w * g->out_c;
+  int64_t tile_elements = th * tw * tc;
+  memset(bytes, 0, (BUF_EXTRA + LOWER_MAX_EXTRAS) * sizeof *bytes);
+  if (o->in_dram) {
+    if (g->family == FAMILY_WINDOW) {
+      int64_t chunk = grouped ? tc / (g->out_c / g->groups) * cig : tk;
+      bytes[BUF_IN] = sp->max_rows * sp->max_cols * chunk * g->in_eb;
+    } else {
+      bytes[BUF_IN] = np_ceil_div_i64(g->in_total * th, g->out_h);
+    }
+  }
+  if (o->w_dram) {
+    int64_t chunk = grouped ? cig : tk;
+    bytes[BUF_W] = g->family == FAMILY_WINDOW ? tc * chunk * g->w_per_pair + np_ceil_div_i64(g->w_other * tc, g->out_c)
+                                              : g->w_total;
+    if (g->w_batched) bytes[BUF_W] = tc * chunk * g->w_per_pair;
+  }
+  if (o->out_stage)
+    bytes[BUF_OUT] = g->family == FAMILY_WINDOW ? tile_elements * g->out_eb : np_ceil_div_i64(g->out_total * th, g->out_h);
+  for (int i = 0; i < o->n_extras; i++)
+    if (o->ex_dram[i])
+      bytes[BUF_EXTRA + i] = o->ex_bcast[i] ? o->ex_total[i] : np_ceil_div_i64(o->ex_total[i] * tile_elements, out_elements);
+}
+
+static bool has_buffer(const Operands *o, int b) {
+  switch (b) {
+    case BUF_IN: return o->in_dram;
+    case BUF_W: return o->w_dram;
+    case BUF_OUT: return o->out_stage;
+    default: return o->ex_dram[b - BUF_EXTRA];
+  }
+}
+
+/* Costs one candidate, all but its utilization. */
+static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th,
+                                int64_t tw, int64_t tc, int64_t tk, int order) {
+  const LGeometry *g = &ly->geo;
+  LTilePlan p;
+  memset(&p, 0, sizeof p);
+  p.th = th, p.tw = tw, p.tc = tc, p.tk = tk, p.order = order;
+  int64_t trips[V_COUNT];
+  trip_counts(g, th, tw, tc, tk, trips);
+  p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
+  p.n_tiles = g->batch * p.nr * p.nc * p.nco * p.nci;
+  int64_t out_tiles = g->batch * p.nr * p.nc * p.nco;
+  Traffic t;
+  plan_traffic(g, o, sp, trips, order, &t);
+  block_bytes(g, o, sp, th, tw, tc, tk, p.buf_bytes);
+  p.commands = p.n_tiles + (o->out_store ? out_tiles : 0);
   for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) {
-    if (p.buf_slots[b] == 0) continue;
+    if (!has_buffer(o, b)) continue;
+    if (b == BUF_OUT) {
+      p.buf_slots[b] = out_tiles > 1 ? 2 : 1;
+    } else {
+      p.commands += t.loads[b];
+      p.buf_slots[b] = t.loads[b] > 1 ? 2 : 1;
+    }
     int64_t aligned = lower_align(L, p.buf_bytes[b]);
     p.staging += aligned * p.buf_slots[b];
     p.pad_waste += (aligned - p.buf_bytes[b]) * p.buf_slots[b];
   }
-  p.dram_bytes = dram;
-  p.commands = commands;
+  p.dram_bytes = t.dram;
+  p.w_dram_bytes = t.w_dram;
+  return p;
+}
+
+/* Costs one candidate. */
+static LTilePlan evaluate(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th, int64_t tw,
+                          int64_t tc, int64_t tk, int order) {
+  LTilePlan p = evaluate_costs(L, ly, o, sp, th, tw, tc, tk, order);
   p.utilization = utilization(L, ly, th, tw, tc, tk);
   return p;
 }
@@ -258,60 +310,329 @@ static int dim_candidates(int64_t d, int64_t unit, int64_t *out, int max) {
   return n;
 }
 
+#define UTIL_TIE 1e-12 /* utilizations closer than this tie */
+
 /* a better than b: less traffic, then higher utilization, then fewer commands, then less
  * SRAM; equal plans keep the earlier (larger) candidate. */
 static bool better(const LTilePlan *a, const LTilePlan *b) {
   if (!b->feasible) return a->feasible;
   if (!a->feasible) return false;
   if (a->dram_bytes != b->dram_bytes) return a->dram_bytes < b->dram_bytes;
-  if (a->utilization > b->utilization + 1e-12) return true;
-  if (a->utilization < b->utilization - 1e-12) return false;
+  if (a->utilization > b->utilization + UTIL_TIE) return true;
+  if (a->utilization < b->utilization - UTIL_TIE) return false;
   if (a->commands != b->commands) return a->commands < b->commands;
   return a->staging < b->staging;
 }
 
-#define MAX_CANDIDATES 20
+/* ---- utilization without its full sum
+ *
+ * Per tile, utilization() maps two of the GEMM dims (m, n, k) on the array and takes
+ * fill(x) * fill(y), fill(v) = v / (ceil(v / side) * side), weighted by the tile's MACs. Summed
+ * over the tiles, the weights factor by dim (the m weights sum to out_h * out_w whatever the
+ * spatial tile, and so on), so in exact arithmetic the layer's utilization is the product of
+ * the MAC-weighted mean fill of each mapped dim alone: m's depends only on (rows, cols), n's
+ * on the channel tile, k's on the chunk. utilization() computes the same value in doubles
+ * with a relative error of a few tens of ulps (all terms positive, at most 16 of them), as
+ * does the product here: the two are within UTIL_SLACK of each other, far inside the
+ * UTIL_TIE that better() counts as a tie. So the factors bound the utilization of whole groups
+ * of candidates, and a candidate is costed in full only when it may beat the best. */
+#define UTIL_SLACK 1e-13
 
-static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, int64_t budget) {
-  const LGeometry *g = &ly->geo;
-  LTilePlan best;
-  memset(&best, 0, sizeof best);
-  bool grouped = g->groups > 1;
-  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
-  int64_t rows[MAX_CANDIDATES], cols[MAX_CANDIDATES], chans[MAX_CANDIDATES], ins[MAX_CANDIDATES];
-  int n_rows = dim_candidates(g->out_h, 1, rows, MAX_CANDIDATES);
-  int n_cols = dim_candidates(g->out_w, 1, cols, MAX_CANDIDATES);
-  int64_t unit = grouped ? g->out_c / g->groups : 1;
-  int n_chans = g->split_channels ? dim_candidates(g->out_c, unit, chans, MAX_CANDIDATES) : 1;
-  if (!g->split_channels) chans[0] = g->out_c;
-  int n_ins = (g->family == FAMILY_WINDOW && !grouped && g->matrix) ? dim_candidates(cig, 1, ins, MAX_CANDIDATES) : 1;
-  if (n_ins == 1) ins[0] = cig > 0 ? cig : 1;
-  int n_orders = g->family == FAMILY_WINDOW ? 2 : 1;
-  Spans colspans[MAX_CANDIDATES];
-  for (int c = 0; c < n_cols; c++)
-    if (g->family == FAMILY_WINDOW) span_stats(g, false, cols[c], &colspans[c].sum_cols, &colspans[c].max_cols);
-  for (int r = 0; r < n_rows; r++) {
-    Spans sp = {0, 0, 0, 0};
-    if (g->family == FAMILY_WINDOW) span_stats(g, true, rows[r], &sp.sum_rows, &sp.max_rows);
-    /* partial-width tiles only once a tile is down to one row: full rows are contiguous */
-    int col_limit = (rows[r] == 1 || g->out_h == 1) ? n_cols : 1;
-    for (int c = 0; c < col_limit; c++) {
-      sp.sum_cols = colspans[c].sum_cols, sp.max_cols = colspans[c].max_cols;
-      for (int k = 0; k < n_chans; k++)
-        for (int i = 0; i < n_ins; i++)
-          for (int order = 0; order < n_orders; order++) {
-            LTilePlan p = evaluate(L, ly, o, &sp, rows[r], cols[c], chans[k], ins[i], order);
-            p.feasible = p.staging <= budget;
-            if (better(&p, &best)) best = p;
-          }
-    }
-  }
-  return best;
+static double fill(int64_t v, int64_t side) {
+  return (double)v / ((double)np_ceil_div_i64(v, side) * (double)side);
 }
 
-LTilePlan lower_tile(const Lower *L, const LLayer *ly, int64_t budget) {
+/* MAC-weighted mean fill of one dim of `extent` cut in tiles of `tile` (the last one the
+ * remainder), each tile's mapped size being its size times `scale`. */
+static double mean_fill(int64_t extent, int64_t tile, int64_t scale, int64_t side) {
+  int64_t whole = extent / tile, rest = extent % tile;
+  double num = (double)whole * (double)(tile * scale) * fill(tile * scale, side);
+  double den = (double)whole * (double)(tile * scale);
+  if (rest > 0) {
+    num += (double)(rest * scale) * fill(rest * scale, side);
+    den += (double)(rest * scale);
+  }
+  return den > 0 ? num / den : 0.0;
+}
+
+/* The same for m = rows x cols of a spatial tile. */
+static double spatial_fill(const LGeometry *g, int64_t th, int64_t tw, int64_t side) {
+  int64_t rs[2] = {th, g->out_h % th}, rc[2] = {g->out_h / th, rs[1] > 0};
+  int64_t cs[2] = {tw, g->out_w % tw}, cc[2] = {g->out_w / tw, cs[1] > 0};
+  double num = 0, den = 0;
+  for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++) {
+      if (rc[a] == 0 || cc[b] == 0) continue;
+      double w = (double)rc[a] * (double)cc[b] * (double)(rs[a] * cs[b]);
+      num += w * fill(rs[a] * cs[b], side);
+      den += w;
+    }
+  return den > 0 ? num / den : 0.0;
+}
+
+#define MAX_CANDIDATES 20
+
+/* What the tile search of a layer enumerates, and what does not depend on the budget or on
+ * where the operands are: worked out at the layer's first search. */
+struct LTileSpace {
+  int n_rows, n_cols, n_chans, n_ins, n_orders;
+  int64_t rows[MAX_CANDIDATES], cols[MAX_CANDIDATES], chans[MAX_CANDIDATES], ins[MAX_CANDIDATES];
+  Spans row_spans[MAX_CANDIDATES], col_spans[MAX_CANDIDATES]; /* rows' and cols' halves set */
+  /* utilization factors: n on the columns for ws and os, k on the rows for ws and is, m on
+   * the rows for os and on the columns for is; 1 for a dim not mapped */
+  int dataflow; /* -1: no MACs (utilization() is 0 exactly) */
+  int64_t R, C;
+  double chan_fill[MAX_CANDIDATES], in_fill[MAX_CANDIDATES], max_chan_fill, max_in_fill;
+};
+
+static void fill_factors(const Lower *L, const LLayer *ly, LTileSpace *t) {
+  const LGeometry *g = &ly->geo;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t cpg = g->groups > 1 ? g->out_c / g->groups : 0;
+  t->dataflow = -1;
+  if (!g->matrix || g->out_h < 1 || g->out_w < 1 || g->out_c < 1 || g->kh < 1 || g->kw < 1 || cig < 1) return;
+  const NpEngine *e = &L->arch->engines[ly->engine];
+  t->dataflow = (int)e->dataflow, t->R = e->rows, t->C = e->cols;
+  for (int k = 0; k < t->n_chans; k++) {
+    t->chan_fill[k] = 1.0;
+    if (e->dataflow != NP_DATAFLOW_IS) t->chan_fill[k] = cpg ? fill(cpg, t->C) : mean_fill(g->out_c, t->chans[k], 1, t->C);
+    if (t->chan_fill[k] > t->max_chan_fill) t->max_chan_fill = t->chan_fill[k];
+  }
+  for (int i = 0; i < t->n_ins; i++) {
+    t->in_fill[i] = 1.0;
+    if (e->dataflow != NP_DATAFLOW_OS) t->in_fill[i] = mean_fill(cig, g->groups > 1 ? cig : t->ins[i], g->kh * g->kw, t->R);
+    if (t->in_fill[i] > t->max_in_fill) t->max_in_fill = t->in_fill[i];
+  }
+}
+
+static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
+  const LGeometry *g = &ly->geo;
+  LTileSpace *t = np_xcalloc(1, sizeof *t);
+  bool grouped = g->groups > 1;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  t->n_rows = dim_candidates(g->out_h, 1, t->rows, MAX_CANDIDATES);
+  t->n_cols = dim_candidates(g->out_w, 1, t->cols, MAX_CANDIDATES);
+  int64_t unit = grouped ? g->out_c / g->groups : 1;
+  t->n_chans = g->split_channels ? dim_candidates(g->out_c, unit, t->chans, MAX_CANDIDATES) : 1;
+  if (!g->split_channels) t->chans[0] = g->out_c;
+  t->n_ins = (g->family == FAMILY_WINDOW && !grouped && g->matrix) ? dim_candidates(cig, 1, t->ins, MAX_CANDIDATES) : 1;
+  if (t->n_ins == 1) t->ins[0] = cig > 0 ? cig : 1;
+  t->n_orders = g->family == FAMILY_WINDOW ? 2 : 1;
+  if (g->family == FAMILY_WINDOW) {
+    for (int r = 0; r < t->n_rows; r++) span_stats(g, true, t->rows[r], &t->row_spans[r].sum_rows, &t->row_spans[r].max_rows);
+    for (int c = 0; c < t->n_cols; c++) span_stats(g, false, t->cols[c], &t->col_spans[c].sum_cols, &t->col_spans[c].max_cols);
+  }
+  fill_factors(L, ly, t);
+  return t;
+}
+
+/* The tile search is a branch and bound over the enumeration (rows, cols, out channels, in
+ * channels, loop order; each dim largest first). It visits the candidates in that order and
+ * keeps the same running best as costing every one would, skipping only groups of
+ * candidates none of which can replace it:
+ * - staging: every block grows with each tile dim, so the buffers of the smallest channel
+ *   and chunk sizes, one slot each, bound the staging of a whole group from below; a group
+ *   above the budget holds no feasible candidate;
+ * - traffic and commands: every trip count shrinks as a tile dim grows, and a repeat or a
+ *   load count never falls when a trip count rises, so for a fixed spatial tile a smaller
+ *   channel tile or chunk never moves fewer bytes nor takes fewer commands. Once a channel
+ *   size moves more than the best in both loop orders, every smaller one does too; the
+ *   best's traffic only falls as the search goes on;
+ * - utilization: bounded by the product of the largest fills (above); a group that moves as
+ *   much as the best, with no better utilization, and more commands, cannot win.
+ * utilization() itself runs only for candidates that may beat the best. */
+typedef struct Search {
+  const Lower *L;
+  const LLayer *ly;
+  const LTileSpace *t;
+  const Operands *o;
+  int64_t budget;
+  LTilePlan best;
+  /* The budgets that take the same steps: any from the largest staging of a plan that was
+   * ever the best (lo) up to, not including, the least staging (or floor) turned down as
+   * over the budget (hi). */
+  int64_t lo, hi;
+} Search;
+
+/* Whether `staging` exceeds the budget; a refusal narrows the range of budgets that refuse
+ * the same candidates. */
+static bool over_budget(Search *s, int64_t staging) {
+  if (staging <= s->budget) return false;
+  if (staging < s->hi) s->hi = staging;
+  return true;
+}
+
+/* Staging of the candidate's blocks at one slot each: a lower bound for every candidate
+ * with these or larger dims. */
+static int64_t staging_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+  int64_t bytes[BUF_EXTRA + LOWER_MAX_EXTRAS];
+  block_bytes(&s->ly->geo, s->o, sp, th, tw, tc, tk, bytes);
+  int64_t sum = 0;
+  for (int b = 0; b < BUF_EXTRA + s->o->n_extras; b++)
+    if (has_buffer(s->o, b)) sum += lower_align(s->L, bytes[b]);
+  return sum;
+}
+
+/* The spatial factor of a tile size: 1 when m is not mapped. */
+static double spatial_factor(const Search *s, int64_t th, int64_t tw) {
+  if (s->t->dataflow == NP_DATAFLOW_OS) return spatial_fill(&s->ly->geo, th, tw, s->t->R);
+  if (s->t->dataflow == NP_DATAFLOW_IS) return spatial_fill(&s->ly->geo, th, tw, s->t->C);
+  return 1.0;
+}
+
+/* The least traffic and the fewest commands of any candidate with this spatial tile and
+ * these or smaller channel sizes. */
+static void group_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk,
+                        int64_t *dram, int64_t *commands) {
+  const LGeometry *g = &s->ly->geo;
+  int64_t trips[V_COUNT];
+  trip_counts(g, th, tw, tc, tk, trips);
+  int64_t out_tiles = trips[V_N] * trips[V_R] * trips[V_C] * trips[V_CO];
+  int64_t tiles = out_tiles * trips[V_CI];
+  *dram = *commands = INT64_MAX;
+  for (int order = 0; order < s->t->n_orders; order++) {
+    Traffic t;
+    plan_traffic(g, s->o, sp, trips, order, &t);
+    int64_t n = tiles + (s->o->out_store ? out_tiles : 0);
+    for (int b = 0; b < BUF_EXTRA + s->o->n_extras; b++)
+      if (b != BUF_OUT) n += t.loads[b];
+    if (t.dram < *dram) *dram = t.dram;
+    if (n < *commands) *commands = n;
+  }
+}
+
+/* Whether a group of candidates may hold one better than the best, given the group's least
+ * traffic and commands and an upper bound of its fill product. */
+static bool group_may_win(const Search *s, int64_t dram, int64_t commands, double fill_bound) {
+  const LTilePlan *b = &s->best;
+  if (!b->feasible || dram < b->dram_bytes) return true;
+  if (dram > b->dram_bytes) return false;
+  double most = s->t->dataflow < 0 ? 0.0 : fill_bound + UTIL_SLACK;
+  if (most < b->utilization - UTIL_TIE) return false;                           /* worse utilization */
+  if (most <= b->utilization + UTIL_TIE && commands > b->commands) return false; /* a tie at best */
+  return true;
+}
+
+/* Whether candidate p, its traffic equal to the best's, cannot beat it whatever its exact
+ * utilization (within UTIL_SLACK of `approx`). */
+static bool surely_not_better(const Search *s, const LTilePlan *p, double approx) {
+  const LTilePlan *b = &s->best;
+  bool none = s->t->dataflow < 0;
+  double lo = none ? 0.0 : approx - UTIL_SLACK, hi = none ? 0.0 : approx + UTIL_SLACK;
+  if (hi < b->utilization - UTIL_TIE) return true;
+  if (hi <= b->utilization + UTIL_TIE && lo >= b->utilization - UTIL_TIE) /* a sure tie */
+    return p->commands > b->commands || (p->commands == b->commands && p->staging >= b->staging);
+  return false;
+}
+
+/* Costs the loop orders of one tile size and keeps any that beats the best. */
+static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk, double approx_util) {
+  double util = -1.0; /* the same for both orders: worked out once, when needed */
+  for (int order = 0; order < s->t->n_orders; order++) {
+    LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order);
+    if (over_budget(s, p.staging)) continue;
+    p.feasible = true;
+    if (s->best.feasible && p.dram_bytes > s->best.dram_bytes) continue;
+    if (s->best.feasible && p.dram_bytes == s->best.dram_bytes && surely_not_better(s, &p, approx_util)) continue;
+    if (util < 0) util = utilization(s->L, s->ly, th, tw, tc, tk);
+    p.utilization = util;
+    if (better(&p, &s->best)) {
+      s->best = p;
+      if (p.staging > s->lo) s->lo = p.staging;
+    }
+  }
+}
+
+/* A group's least traffic and fewest commands (group_floor), worked out when first needed. */
+typedef struct Floor {
+  bool known;
+  int64_t dram, commands;
+} Floor;
+
+/* Where a group of candidates (this spatial tile, channel sizes up to tc and tk) stands
+ * against the best: may hold a better one, holds none, or holds none and neither does any
+ * group with smaller channel sizes. */
+typedef enum Verdict { MAY_WIN, NONE, NONE_SMALLER } Verdict;
+
+static Verdict judge_group(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk, Floor *f,
+                           double fill_bound) {
+  if (!s->best.feasible) return MAY_WIN; /* anything feasible wins */
+  if (!f->known) group_floor(s, sp, th, tw, tc, tk, &f->dram, &f->commands);
+  f->known = true;
+  if (f->dram > s->best.dram_bytes) return NONE_SMALLER;
+  return group_may_win(s, f->dram, f->commands, fill_bound) ? MAY_WIN : NONE;
+}
+
+/* The candidates with one spatial tile. */
+static void search_spatial(Search *s, const Spans *sp, int64_t th, int64_t tw) {
+  const LTileSpace *t = s->t;
+  int64_t min_tc = t->chans[t->n_chans - 1], min_tk = t->ins[t->n_ins - 1];
+  if (over_budget(s, staging_floor(s, sp, th, tw, min_tc, min_tk))) return;
+  double m_fill = spatial_factor(s, th, tw);
+  Floor whole = {false, 0, 0}; /* the floors of the largest channel sizes serve three groups */
+  if (judge_group(s, sp, th, tw, t->chans[0], t->ins[0], &whole, m_fill * t->max_chan_fill * t->max_in_fill) != MAY_WIN)
+    return;
+  for (int k = 0; k < t->n_chans; k++) {
+    int64_t tc = t->chans[k];
+    Floor chan = k == 0 ? whole : (Floor){false, 0, 0};
+    Verdict v = judge_group(s, sp, th, tw, tc, t->ins[0], &chan, m_fill * t->chan_fill[k] * t->max_in_fill);
+    if (v == NONE_SMALLER) break;
+    if (v == NONE || over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
+    for (int i = 0; i < t->n_ins; i++) {
+      int64_t tk = t->ins[i];
+      double approx = m_fill * t->chan_fill[k] * t->in_fill[i];
+      Floor one = i == 0 ? chan : (Floor){false, 0, 0};
+      v = judge_group(s, sp, th, tw, tc, tk, &one, approx);
+      if (v == NONE_SMALLER) break;
+      if (v == NONE || over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
+      try_tile(s, sp, th, tw, tc, tk, approx);
+    }
+  }
+}
+
+static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, int64_t budget, int64_t *lo,
+                        int64_t *hi) {
+  const LGeometry *g = &ly->geo;
+  const LTileSpace *t = ly->space;
+  Search s;
+  memset(&s, 0, sizeof s);
+  s.L = L, s.ly = ly, s.t = t, s.o = o, s.budget = budget;
+  s.lo = INT64_MIN, s.hi = INT64_MAX;
+  for (int r = 0; r < t->n_rows; r++) {
+    /* partial-width tiles only once a tile is down to one row: full rows are contiguous */
+    int col_limit = (t->rows[r] == 1 || g->out_h == 1) ? t->n_cols : 1;
+    for (int c = 0; c < col_limit; c++) {
+      Spans sp = {t->row_spans[r].sum_rows, t->row_spans[r].max_rows, t->col_spans[c].sum_cols,
+                  t->col_spans[c].max_cols};
+      search_spatial(&s, &sp, t->rows[r], t->cols[c]);
+    }
+  }
+  *lo = s.lo, *hi = s.hi;
+  return s.best;
+}
+
+/* Where the operands are, as one number: the search depends on nothing else that changes. */
+static unsigned operands_key(const Operands *o) {
+  unsigned key = (unsigned)o->in_dram | (unsigned)o->w_dram << 1 | (unsigned)o->out_store << 2 |
+                 (unsigned)o->out_stage << 3;
+  for (int i = 0; i < o->n_extras; i++) key |= (unsigned)o->ex_dram[i] << (4 + i);
+  return key;
+}
+
+LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) {
+  if (!ly->space) ly->space = tile_space(L, ly);
   Operands o = operands(L, ly, false);
-  return search(L, ly, &o, budget);
+  unsigned key = operands_key(&o);
+  for (int i = 0; i < ly->n_memos; i++) {
+    const LTileMemo *m = &ly->memos[i];
+    if (m->key == key && m->lo <= budget && budget < m->hi) return m->plan;
+  }
+  LTileMemo *m = &ly->memos[ly->next_memo];
+  ly->next_memo = (ly->next_memo + 1) % LOWER_TILE_MEMOS;
+  if (ly->n_memos < LOWER_TILE_MEMOS) ly->n_memos++;
+  m->key = key;
+  m->plan = search(L, ly, &o, budget, &m->lo, &m->hi);
+  return m->plan;
 }
 
 int64_t lower_min_staging(const Lower *L, const LLayer *ly) {
