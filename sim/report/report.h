@@ -23,6 +23,7 @@
 #include "graph/graph.h"
 #include "lower/schedule.h"
 #include "replay/replay.h"
+#include "trace/trace.h"
 #include "util/diag.h"
 
 #ifdef __cplusplus
@@ -81,6 +82,18 @@ typedef struct NpRunReport {
 bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, const NpRunOptions *options,
             NpRunReport *out, NpDiag *diag);
 void np_run_report_free(NpRunReport *report);
+
+/* ---- traces (docs/run.md, "Trace") ----
+ * The one mapping from the replay's per-command timings to trace records: `npusim run
+ * --trace` and the RTL comparison's model side (rtl/harness) both write through it. */
+
+/* The header of a trace of schedule on arch (clock, config and schedule hashes, name). */
+NpTraceHeader np_report_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source);
+/* Replays schedule on arch and streams one record per command to a trace at path (committed
+ * only on success). *stats gets the replay's stats (free with np_stats_free); *records (may
+ * be NULL) the record count. False with errors in diag, and no file at path. */
+bool np_report_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
+                             uint64_t *records, NpDiag *diag);
 
 /* SRAM peak of the run: the larger of the two schedules' (bytes). */
 int64_t np_run_sram_peak_bytes(const NpRunReport *report);

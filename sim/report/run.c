@@ -13,14 +13,21 @@
 typedef struct TraceSink {
   NpTraceWriter *writer;
   const NpSchedule *schedule;
+  const NpArch *arch;
   int64_t engine_free[NP_ARCH_MAX_ENGINES]; /* end of the last COMPUTE seen on each engine */
 } TraceSink;
 
 static uint64_t nonneg(int64_t v) { return v > 0 ? (uint64_t)v : 0; }
 
+/* The DRAM channel of a transfer's first burst (docs/timing.md, "Bursts"): its DMA track. */
+static uint16_t first_channel(const NpArch *arch, const NpCommand *cmd) {
+  int64_t burst = arch->dram.burst_bytes > 0 ? arch->dram.burst_bytes : 1;
+  int64_t channels = arch->dram.channels > 0 ? arch->dram.channels : 1;
+  return (uint16_t)((cmd->dram_addr / burst) % channels);
+}
+
 /* docs/run.md ("Trace"): how a replay record becomes a trace record. */
-void np_report_trace_record(const NpCommandTiming *t, const NpSchedule *schedule, int64_t *engine_free,
-                            NpTraceRecord *r) {
+static void trace_record(TraceSink *sink, const NpCommandTiming *t, NpTraceRecord *r) {
   memset(r, 0, sizeof *r);
   r->command = (uint32_t)t->cmd;
   r->layer = (uint32_t)t->layer;
@@ -31,12 +38,13 @@ void np_report_trace_record(const NpCommandTiming *t, const NpSchedule *schedule
   r->stall[NP_TRACE_STALL_DRAM] = nonneg(t->stall[NP_STALL_DRAM]);
   r->stall[NP_TRACE_STALL_BANK_CONFLICT] = nonneg(t->stall[NP_STALL_SRAM_BANK]);
   r->stall[NP_TRACE_STALL_UNIT] = nonneg(t->stall[NP_STALL_UNIT]);
-  const NpCommand *cmd = &schedule->cmds[t->cmd];
+  const NpCommand *cmd = &sink->schedule->cmds[t->cmd];
+  int64_t *engine_free = sink->engine_free;
   switch (t->kind) {
     case NP_CMD_LOAD:
     case NP_CMD_STORE:
       r->unit_kind = NP_TRACE_UNIT_DMA;
-      r->unit = 0;
+      r->unit = first_channel(sink->arch, cmd);
       r->bytes = nonneg(t->bytes);
       break;
     case NP_CMD_COMPUTE: {
@@ -60,50 +68,47 @@ void np_report_trace_record(const NpCommandTiming *t, const NpSchedule *schedule
 static void trace_command(void *user, const NpCommandTiming *timing) {
   TraceSink *sink = user;
   NpTraceRecord record;
-  np_report_trace_record(timing, sink->schedule, sink->engine_free, &record);
+  trace_record(sink, timing, &record);
   (void)np_trace_write(sink->writer, &record); /* the writer keeps the first error for close */
 }
 
-static NpTraceWriter *open_trace(const char *path, const NpArch *arch, const NpSchedule *schedule, NpDiag *diag) {
+NpTraceHeader np_report_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source) {
   NpTraceHeader header;
   memset(&header, 0, sizeof header);
-  header.source = NP_TRACE_SOURCE_MODEL;
+  header.source = source;
   header.clock_mhz = arch->clock_mhz;
   char *yaml = np_arch_to_yaml(arch);
   header.config_hash = np_trace_hash(NP_TRACE_HASH_SEED, yaml, strlen(yaml));
   free(yaml);
   header.schedule_hash = schedule->hash;
   snprintf(header.config_name, sizeof header.config_name, "%s", arch->name);
-  return np_trace_writer_open(path, &header, diag);
+  return header;
+}
+
+bool np_report_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
+                             uint64_t *records, NpDiag *diag) {
+  NpTraceHeader header = np_report_trace_header(schedule, arch, NP_TRACE_SOURCE_MODEL);
+  TraceSink sink = {.writer = np_trace_writer_open(path, &header, diag), .schedule = schedule, .arch = arch};
+  if (!sink.writer) return false;
+  NpReplayOptions options = {.on_command = trace_command, .user = &sink};
+  if (!np_replay_run(schedule, arch, &options, stats, diag)) {
+    np_trace_writer_abort(sink.writer);
+    return false;
+  }
+  if (records) *records = np_trace_writer_count(sink.writer);
+  if (!np_trace_writer_close(sink.writer, diag)) {
+    np_stats_free(stats);
+    return false;
+  }
+  return true;
 }
 
 /* ---------------------------------------------------------------- run */
 
 static bool replay_one(const NpSchedule *schedule, const NpArch *arch, const char *trace_path, NpStats *stats,
                        uint64_t *records, NpDiag *diag) {
-  NpReplayOptions options;
-  memset(&options, 0, sizeof options);
-  TraceSink sink;
-  memset(&sink, 0, sizeof sink);
-  if (trace_path) {
-    sink.writer = open_trace(trace_path, arch, schedule, diag);
-    if (!sink.writer) return false;
-    sink.schedule = schedule;
-    options.on_command = trace_command;
-    options.user = &sink;
-  }
-  if (!np_replay_run(schedule, arch, &options, stats, diag)) {
-    if (sink.writer) np_trace_writer_abort(sink.writer);
-    return false;
-  }
-  if (sink.writer) {
-    *records = np_trace_writer_count(sink.writer);
-    if (!np_trace_writer_close(sink.writer, diag)) {
-      np_stats_free(stats);
-      return false;
-    }
-  }
-  return true;
+  if (trace_path) return np_report_replay_traced(schedule, arch, trace_path, stats, records, diag);
+  return np_replay_run(schedule, arch, NULL, stats, diag);
 }
 
 static void describe_layers(const NpGraph *graph, NpRunReport *out) {

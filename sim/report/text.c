@@ -6,17 +6,7 @@
 #include "report/report.h"
 #include "report/report_internal.h"
 #include "util/buf.h"
-
-void np_report_format_bytes(int64_t bytes, char *out, size_t size) {
-  if (bytes < 1024)
-    snprintf(out, size, "%" PRId64 " B", bytes);
-  else if (bytes < 1024 * 1024)
-    snprintf(out, size, "%.1f KiB", (double)bytes / 1024.0);
-  else if (bytes < INT64_C(1) << 30)
-    snprintf(out, size, "%.2f MiB", (double)bytes / 1048576.0);
-  else
-    snprintf(out, size, "%.2f GiB", (double)bytes / 1073741824.0);
-}
+#include "util/fmt.h"
 
 static double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
@@ -34,15 +24,15 @@ static void put_latency(NpBuf *b, const NpRunReport *r) {
 }
 
 static void put_memory(NpBuf *b, const NpRunReport *r) {
-  char peak[32], cap[32], res[32], crd[32], cwr[32], wrd[32], wwr[32];
+  char peak[NP_FMT_LEN], cap[NP_FMT_LEN], res[NP_FMT_LEN], crd[NP_FMT_LEN], cwr[NP_FMT_LEN], wrd[NP_FMT_LEN], wwr[NP_FMT_LEN];
   int64_t peak_bytes = np_run_sram_peak_bytes(r);
-  np_report_format_bytes(peak_bytes, peak, sizeof peak);
-  np_report_format_bytes(r->cold.sram_capacity_bytes, cap, sizeof cap);
-  np_report_format_bytes(r->cold.resident_weight_bytes, res, sizeof res);
-  np_report_format_bytes(r->cold_stats.dram_read_bytes, crd, sizeof crd);
-  np_report_format_bytes(r->cold_stats.dram_write_bytes, cwr, sizeof cwr);
-  np_report_format_bytes(r->warm_stats.dram_read_bytes, wrd, sizeof wrd);
-  np_report_format_bytes(r->warm_stats.dram_write_bytes, wwr, sizeof wwr);
+  np_fmt_bytes(peak_bytes, peak);
+  np_fmt_bytes(r->cold.sram_capacity_bytes, cap);
+  np_fmt_bytes(r->cold.resident_weight_bytes, res);
+  np_fmt_bytes(r->cold_stats.dram_read_bytes, crd);
+  np_fmt_bytes(r->cold_stats.dram_write_bytes, cwr);
+  np_fmt_bytes(r->warm_stats.dram_read_bytes, wrd);
+  np_fmt_bytes(r->warm_stats.dram_write_bytes, wwr);
   np_buf_printf(b, "SRAM peak    %s of %s (%.1f%%); resident weights %s\n", peak, cap,
                 percent((double)peak_bytes, (double)r->cold.sram_capacity_bytes), res);
   np_buf_printf(b, "DRAM         cold %s read, %s written; warm %s read, %s written (per inference)\n\n", crd, cwr,
@@ -112,10 +102,10 @@ static void put_layers(NpBuf *b, const NpRunReport *r) {
     const NpLayerPlan *p = &r->warm.layers[i];
     const NpLayerStats *w = np_report_layer(&r->warm_stats, i), *c = np_report_layer(&r->cold_stats, i);
     if (!w || !c) break;
-    char util[16] = "-", dram[32], peak[32], cold[24] = "";
+    char util[16] = "-", dram[NP_FMT_LEN], peak[NP_FMT_LEN], cold[24] = "";
     if (w->utilization > 0) snprintf(util, sizeof util, "%.1f%%", 100.0 * w->utilization);
-    np_report_format_bytes(w->dram_read_bytes + w->dram_write_bytes, dram, sizeof dram);
-    np_report_format_bytes(p->sram_peak_bytes, peak, sizeof peak);
+    np_fmt_bytes(w->dram_read_bytes + w->dram_write_bytes, dram);
+    np_fmt_bytes(p->sram_peak_bytes, peak);
     if (c->cycles != w->cycles) snprintf(cold, sizeof cold, "%" PRId64, c->cycles);
     const char *name = p->name ? p->name : "";
     size_t len = strlen(name);
