@@ -174,6 +174,11 @@ struct fy_node;
 struct NpBuf;
 /* Where a YAML node starts, 0-based; a mapping or sequence is placed at its first scalar.
  * False when the node has no position. */
+/* Checks text before a YAML parser sees it: at most max_bytes, no NUL byte, valid UTF-8
+ * (libfyaml 0.7.12 loops forever on a '%' directive holding an invalid byte). False with
+ * one error naming source (and the line:col of a bad byte); `what` names the file's kind. */
+bool np_yaml_text_check(const char *text, size_t len, const char *source, int64_t max_bytes, const char *what,
+                        NpDiag *diag);
 bool np_yaml_node_position(struct fy_node *node, int *line, int *column);
 /* Appends "\n<the source line>\n<a caret under column>" (0-based line and column), the
  * excerpt every config error shows. */

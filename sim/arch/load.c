@@ -83,6 +83,29 @@ static size_t line_start_of(const char *text, size_t len, int line) {
   return pos < len ? pos : len;
 }
 
+bool np_yaml_text_check(const char *text, size_t len, const char *source, int64_t max_bytes, const char *what,
+                        NpDiag *diag) {
+  if ((int64_t)len > max_bytes) {
+    np_diag_add(diag, "%s: error: the %s is larger than %lld bytes; is it the right file?", source, what,
+                (long long)max_bytes);
+    return false;
+  }
+  if (memchr(text, '\0', len) != NULL) {
+    np_diag_add(diag, "%s: error: not a text file (it contains a NUL byte)", source);
+    return false;
+  }
+  size_t bad_byte = np_utf8_invalid_at(text, len);
+  if (bad_byte == len) return true;
+  int line = 0, column = 0;
+  for (size_t i = 0; i < bad_byte; i++) {
+    if (text[i] == '\n') line++, column = 0;
+    else column++;
+  }
+  np_diag_add(diag, "%s:%d:%d: error: not valid UTF-8 text (byte 0x%02x); YAML files must be UTF-8", source, line + 1,
+              column + 1, (unsigned char)text[bad_byte]);
+  return false;
+}
+
 bool np_yaml_node_position(struct fy_node *node, int *line, int *column) {
   const struct fy_mark *mark = node_mark(node);
   if (mark == NULL) return false;
@@ -449,21 +472,8 @@ bool np_arch_load_text(const char *text, size_t len, const char *source_name, co
                          .sets = sets,
                          .n_sets = n_sets};
   bool ok = false;
-  size_t bad_byte = np_utf8_invalid_at(text, len);
-  if (len > NP_ARCH_MAX_FILE_BYTES) {
-    np_diag_add(diag, "%s: error: the config is larger than %d bytes; is it the right file?", loader.source,
-                NP_ARCH_MAX_FILE_BYTES);
-  } else if (memchr(text, '\0', len) != NULL) {
-    np_diag_add(diag, "%s: error: not a text file (it contains a NUL byte)", loader.source);
-  } else if (bad_byte != len) {
-    int line = 0, column = 0;
-    for (size_t i = 0; i < bad_byte; i++) {
-      if (text[i] == '\n') line++, column = 0;
-      else column++;
-    }
-    np_diag_add(diag, "%s:%d:%d: error: not valid UTF-8 text (byte 0x%02x); YAML configs must be UTF-8",
-                loader.source, line + 1, column + 1, (unsigned char)text[bad_byte]);
-  } else if (parse_document(&loader)) {
+  if (np_yaml_text_check(text, len, loader.source, NP_ARCH_MAX_FILE_BYTES, "config", diag) &&
+      parse_document(&loader)) {
     if (fy_node_get_type(fy_document_root(loader.doc)) == FYNT_MAPPING)
       for (size_t k = 0; k < n_sets; k++) apply_set(&loader, k);
     ok = np_arch_build(&loader, arch) && loader.errors == 0;

@@ -504,6 +504,7 @@ bool np_sweep_spec_parse(const char *text, size_t len, const char *source, const
   memset(out, 0, sizeof *out);
   out->source = np_xstrdup(source);
   SpecParser p = {source, text, len, dir, diag, 0, out, 0};
+  if (!np_yaml_text_check(text, len, source, NP_ARCH_MAX_FILE_BYTES, "sweep spec", diag)) return false;
   struct fy_diag_cfg dcfg;
   fy_diag_cfg_default(&dcfg);
   dcfg.fp = NULL;

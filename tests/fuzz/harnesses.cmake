@@ -6,4 +6,7 @@ set(NPUSIM_FUZZ_HARNESSES
   onnx
   arch
   textgraph
+  schedule
+  trace
+  sweep
 )
