@@ -58,6 +58,9 @@ extern const size_t np_point_metric_count;
 #define NP_AXIS_RESOLUTION "model.resolution"
 #define NP_AXIS_DTYPE "model.dtype"
 #define NP_SWEEP_MAX_POINTS 10000000
+/* A config axis is a spec error (a misspelt key) when none of its first this-many values
+ * loads on the base config; later failures are per-point `bad_config` rows. */
+#define NP_SWEEP_AXIS_VALUES_CHECKED 8
 #define NP_SWEEP_MAX_FILE_BYTES (1 << 20)
 
 typedef struct NpSweepAxis {
