@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "cli/cli_run.h"
+#include "cli/cli_plots.h"
 #include "cli/commands.h"
 #include "report/report.h"
 #include "util/diag.h"
-#include "util/outfile.h"
 
 static const char run_usage_head[] =
     "usage: npusim run MODEL [--config FILE] [--set KEY=VALUE]... [--scale-channels S] [--resolution R]\n"
@@ -171,17 +171,7 @@ static int write_output(const char *path, const char *text) {
     fputs(text, stdout);
     return NP_EXIT_OK;
   }
-  NpDiag diag;
-  np_diag_init(&diag);
-  NpOutFile file;
-  bool ok = np_outfile_open(&file, path, &diag);
-  if (ok) {
-    fputs(text, file.fp);
-    ok = np_outfile_commit(&file, &diag);
-  }
-  if (!ok) np_diag_print(&diag, stderr);
-  np_diag_free(&diag);
-  return ok ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
+  return np_cli_write_file(path, text) ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
 }
 
 int cmd_run(int argc, char **argv) {

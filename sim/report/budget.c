@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/report_internal.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -178,10 +179,5 @@ char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, 
   }
   json_object_set_new(root, "pass", json_boolean(pass));
   json_object_set_new(root, "budgets", list);
-  char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
-  json_decref(root);
-  if (!text) return np_xstrdup("");
-  char *out = np_xasprintf("%s\n", text);
-  free(text);
-  return out;
+  return np_report_json_text(root);
 }

@@ -25,6 +25,15 @@ static json_t *stalls_json(const int64_t *stall) {
   return o;
 }
 
+char *np_report_json_text(json_t *root) {
+  char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+  json_decref(root);
+  if (!text) return np_xstrdup("");
+  char *out = np_xasprintf("%s\n", text);
+  free(text);
+  return out;
+}
+
 /* "a, b, c" -> ["a", "b", "c"] */
 static json_t *missing_json(const char *missing) {
   json_t *list = json_array();
@@ -232,10 +241,5 @@ char *np_run_report_json(const NpRunReport *r) {
   set(root, "warm", inference_json(r, &r->warm, &r->warm_stats));
   set(root, "layers", layers_json(r));
   set(root, "trace", trace_json(r));
-  char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
-  json_decref(root);
-  if (!text) return np_xstrdup("");
-  char *out = np_xasprintf("%s\n", text);
-  free(text);
-  return out;
+  return np_report_json_text(root);
 }
