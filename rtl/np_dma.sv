@@ -9,7 +9,7 @@
 // whichever is later; a retiring burst frees its slot in that same cycle.
 //
 // Per cycle, in this order (the replay's order): new transfers join the queue in lane order
-// (the harness puts same-cycle starts in command-id order), bursts retire, bursts issue.
+// (np_seq puts same-cycle starts in command-id order), bursts retire, bursts issue.
 // slot_done[s] rises in the cycle the last burst's data of slot s is done and stays up until
 // the slot is released.
 module np_dma #(
@@ -21,6 +21,7 @@ module np_dma #(
 ) (
     input  logic clk,
     input  logic rst,
+    input  logic en,                 // advance one model cycle at this edge (np_seq step)
     input  logic [15:0] cfg_max_outstanding,  // 1..MAX_OUT
     input  logic [15:0] cfg_burst_bytes,
     input  logic [7:0] cfg_channels,           // 1..MAX_CHANNELS
@@ -190,7 +191,7 @@ module np_dma #(
       fl_head_q <= 0;
       fl_count_q <= 0;
       fl_done_q <= '0;
-    end else begin
+    end else if (en) begin
       for (int s = 0; s < NSLOT; s++) slots_q[s] <= slots_d[s];
       for (int i = 0; i < NSLOT; i++) queue_q[i] <= queue_d[i];
       for (int i = 0; i < MAX_OUT; i++) fl_slot_q[i] <= fl_slot_d[i];

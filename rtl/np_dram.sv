@@ -17,6 +17,7 @@ module np_dram #(
 ) (
     input  logic clk,
     input  logic rst,
+    input  logic en,                 // advance one model cycle at this edge (np_seq step)
     input  logic [63:0] now,
     input  logic [15:0] cfg_latency,
     input  logic [31:0] cfg_burst_ticks,
@@ -56,7 +57,7 @@ module np_dram #(
         sp_head[c] <= 0;
         bus_free[c] <= 0;
       end
-    end else begin
+    end else if (en) begin
       for (int c = 0; c < MAX_CHANNELS; c++) begin
         logic [PW:0] rc, sc;
         logic [PW-1:0] rh, sh;

@@ -10,7 +10,7 @@
 //       weights from the top (column j skewed by j); PE (i, j) accumulates its output over K:
 //       R + C + K - 2 cycles per fold; each PE hands its result out with its last MAC.
 //
-// Operands come from two byte memories the harness fills (the memory image): element
+// Operands come from two byte memories the harness fills (part of the memory image): element
 // (b, m, k) of the inputs is a_mem[(b*M*K + m*K + k) mod A_DEPTH], element (b, k, n) of the
 // weights b_mem[(b*K*N + k*N + n) mod B_DEPTH]. Results leave on out_* (registered), one
 // lane per PE, when final. start is taken in the cycle it is high, and that cycle is the
@@ -24,6 +24,7 @@ module np_mac_array #(
 ) (
     input  logic clk,
     input  logic rst,
+    input  logic en,                 // advance one model cycle at this edge (np_seq step)
     // memory image
     input  logic a_we,
     input  logic b_we,
@@ -80,7 +81,7 @@ module np_mac_array #(
   end
 
   always_ff @(posedge clk) begin
-    out_valid <= '0;
+    if (rst || en) out_valid <= '0;
     if (rst) begin
       busy_q <= 1'b0;
       done_q <= 1'b0;
@@ -90,7 +91,7 @@ module np_mac_array #(
         for (int j = 0; j < C; j++) begin
           ahv[i][j] <= 1'b0;
         end
-    end else if (busy_q || start) begin
+    end else if (en && (busy_q || start)) begin
       // the command: latched, or taken from the inputs in its first cycle
       logic dfo;
       logic [63:0] mm, nn, kk, bb, bi, c1, c2, cnt, last_cnt;

@@ -3,7 +3,7 @@
 // A command that starts owes each bank it names ceil(lines on that bank / ports) cycles of
 // accesses, where lines per bank = ceil(ceil(bytes / width) / banks named) for the bytes it
 // reads and, added, for the bytes it writes. Each bank keeps the commands that owe it work in
-// start order (same-cycle starts in lane order, which the harness makes command-id order) and
+// start order (same-cycle starts in lane order, which np_seq makes command-id order) and
 // gives all its ports to the oldest one, every cycle, until that command's accesses on the
 // bank are done; then the next one. A command that finds work queued on one of its banks when
 // it starts has a bank conflict. tag_busy[t] is up while any bank still owes command tag t
@@ -19,6 +19,7 @@ module np_sram_arbiter #(
 ) (
     input  logic clk,
     input  logic rst,
+    input  logic en,                 // advance one model cycle at this edge (np_seq step)
     input  logic [7:0] cfg_banks,
     input  logic [15:0] cfg_width,
     input  logic [7:0] cfg_ports,
@@ -105,7 +106,7 @@ module np_sram_arbiter #(
         count_q[b] <= 0;
       end
       for (int t = 0; t < NTAG; t++) pending_q[t] <= 0;
-    end else begin
+    end else if (en) begin
       head_q <= head_d;
       count_q <= count_d;
       pending_q <= pending_d;

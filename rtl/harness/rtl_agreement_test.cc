@@ -84,10 +84,11 @@ void compare(const std::string &name, Loaded &l, double tol_rel, Compared &out) 
   EXPECT_EQ(out.diff.n_only_a + out.diff.n_only_b, 0u);
 }
 
-void expect_exact(const std::string &name, const std::string &input, std::vector<std::string> sets = {}) {
-  Loaded l;
+// Loads input, runs it on both sides and expects every command to agree at tolerance 0; l and
+// c keep the schedule and the traces for the checks worked by hand.
+void expect_exact(const std::string &name, const std::string &input, std::vector<std::string> sets, Loaded &l,
+                  Compared &c) {
   load(l, input, sets);
-  Compared c;
   compare(name, l, 0, c);
   ASSERT_TRUE(c.ok);
   EXPECT_TRUE(c.diff.agree) << name << ": " << c.diff.n_outside << " commands differ, max |d end| "
@@ -109,26 +110,22 @@ NpTraceRecord record_of(const std::string &path, uint32_t cmd) {
 }
 
 TEST(RtlAgreement, SingleLoad) {
-  expect_exact("dma_single", "tests/fixtures/rtl/dma_single.schedule.json");
-  // 3 bursts on one channel, 3 <= 4 outstanding: L + 3 x 8 = 10 + 24 = 34 cycles.
   Loaded l;
-  load(l, "tests/fixtures/rtl/dma_single.schedule.json");
-  RtlRunResult res;
-  ASSERT_TRUE(np_rtl_run(&l.schedule, &l.arch, "", &res)) << res.error;
-  EXPECT_EQ(res.cycles, 34);
+  Compared c;
+  expect_exact("dma_single", "tests/fixtures/rtl/dma_single.schedule.json", {}, l, c);
+  // 3 bursts on one channel, 3 <= 4 outstanding: L + 3 x 8 = 10 + 24 = 34 cycles.
+  EXPECT_EQ(c.rtl.cycles, 34);
 }
 
 TEST(RtlAgreement, ConcurrentTransfers) {
-  expect_exact("dma_concurrent", "tests/fixtures/rtl/dma_concurrent.schedule.json");
   // By hand: the queue at cycle 0 is [LOAD 0 (4 bursts), LOAD 1 (3 runs of 67, 67, 66 B:
   // 6 bursts), STORE 2 (2 bursts)]; 4 slots, bus 8 cycles a burst from cycle 10. Issue order
   // 0 1 2 0 | 1 (18) 2 (26) 0 (34) 1 (42) 0 (50) 1 (58) 1 (66) 1 (74): the STORE's last burst
   // is the 6th on the bus (ends 58), LOAD 0's the 9th (82), LOAD 1's the 12th (106); LOAD 3
   // (3 bursts) starts at 82 and follows on the bus: 130.
   Loaded l;
-  load(l, "tests/fixtures/rtl/dma_concurrent.schedule.json");
   Compared c;
-  compare("dma_concurrent_ends", l, 0, c);
+  expect_exact("dma_concurrent", "tests/fixtures/rtl/dma_concurrent.schedule.json", {}, l, c);
   EXPECT_EQ(record_of(c.rtl_trace, 2).end, 58u);
   EXPECT_EQ(record_of(c.rtl_trace, 0).end, 82u);
   EXPECT_EQ(record_of(c.rtl_trace, 1).end, 106u);
@@ -137,7 +134,6 @@ TEST(RtlAgreement, ConcurrentTransfers) {
 
 TEST(RtlAgreement, OutstandingLimitBinds) {
   std::vector<std::string> sets = {"dram.max_outstanding_bursts=2", "dram.latency_cycles=30"};
-  expect_exact("dma_outstanding", "tests/fixtures/rtl/dma_outstanding.schedule.json", sets);
   // Two slots, 38 cycles from issue to data (30 + 8): bursts go out in pairs, one pair
   // every 38 cycles at best; 16 bursts alternate between the two LOADs. Burst j (0-based,
   // across both) issues at 38 * floor(j / 2)... and the second of each pair waits 8 more on
@@ -145,19 +141,16 @@ TEST(RtlAgreement, OutstandingLimitBinds) {
   // first of the previous retires (38p + 38). Last pair p = 7: 304 and 312. The first LOAD
   // has the even bursts (ends at 304), the second the odd ones (ends at 312).
   Loaded l;
-  load(l, "tests/fixtures/rtl/dma_outstanding.schedule.json", sets);
   Compared c;
-  compare("dma_outstanding_ends", l, 0, c);
+  expect_exact("dma_outstanding", "tests/fixtures/rtl/dma_outstanding.schedule.json", sets, l, c);
   EXPECT_EQ(record_of(c.rtl_trace, 0).end, 304u);
   EXPECT_EQ(record_of(c.rtl_trace, 1).end, 312u);
 }
 
 TEST(RtlAgreement, BankConflict) {
-  expect_exact("bank_conflict", "tests/fixtures/rtl/bank_conflict.schedule.json");
   Loaded l;
-  load(l, "tests/fixtures/rtl/bank_conflict.schedule.json");
   Compared c;
-  compare("bank_conflict_ends", l, 0, c);
+  expect_exact("bank_conflict", "tests/fixtures/rtl/bank_conflict.schedule.json", {}, l, c);
   // The COMPUTE owes bank 0 2048 / 8 = 256 cycles; the STORE's 32 lines on bank 0 wait for
   // them: 256 + 32 = 288; the LOAD's 32 lines per bank (bank 0, after the STORE) end at 320.
   EXPECT_EQ(record_of(c.rtl_trace, 1).end, 288u);
@@ -170,11 +163,9 @@ TEST(RtlAgreement, BankConflict) {
 // output-channel tiles of 8 and 4; with os it also cuts M = 20 into 16 and 4), by command id.
 void expect_compute_cycles(const std::string &name, std::vector<std::string> sets,
                            const std::vector<std::pair<uint32_t, uint64_t>> &want, int64_t outputs) {
-  expect_exact(name, "tests/fixtures/rtl/gemm_tile.npg", sets);
   Loaded l;
-  load(l, "tests/fixtures/rtl/gemm_tile.npg", sets);
   Compared c;
-  compare(name + "_cycles", l, 0, c);
+  expect_exact(name, "tests/fixtures/rtl/gemm_tile.npg", sets, l, c);
   size_t computes = 0;
   for (size_t i = 0; i < l.schedule.n_cmds; i++) computes += l.schedule.cmds[i].kind == NP_CMD_COMPUTE;
   EXPECT_EQ(computes, want.size());
@@ -198,7 +189,29 @@ TEST(RtlAgreement, GemmTileOutputStationary) {
 }
 
 TEST(RtlAgreement, Sync) {
-  expect_exact("sync", "tests/fixtures/rtl/sync.schedule.json");
+  Loaded l;
+  Compared c;
+  expect_exact("sync", "tests/fixtures/rtl/sync.schedule.json", {}, l, c);
+}
+
+TEST(RtlAgreement, SameCycleRounds) {
+  Loaded l;
+  Compared c;
+  expect_exact("same_cycle", "tests/fixtures/rtl/same_cycle.schedule.json", {}, l, c);
+  // By hand (docs/timing.md, "Rounds within a cycle"). Vector engine, 80 elements over 8
+  // lanes = 10 cycles a COMPUTE. At 10, COMPUTE 0 ends; the free SYNC 1 (vector -> vector,
+  // 0 cycles) ends in the same pass, so COMPUTE 2 and 3 are both ready when the engine is
+  // free: 2 (lower id) runs 10-20, 3 waits and runs 20-30.
+  EXPECT_EQ(record_of(c.rtl_trace, 2).start, 10u);
+  EXPECT_EQ(record_of(c.rtl_trace, 2).end, 20u);
+  EXPECT_EQ(record_of(c.rtl_trace, 3).start, 20u);
+  EXPECT_EQ(record_of(c.rtl_trace, 3).end, 30u);
+  // At 0, LOAD 4 (256 B, 4 bursts) starts; the empty LOAD 5 starts with it and ends at once,
+  // so LOAD 6 (128 B, 2 bursts) starts in a second round at 0. The DMA issues once, with both
+  // queued: A0 B0 A1 B1 (4 outstanding), bus 8 cycles a burst from 10: B1 ends at 42; A2
+  // issues when A0 retires (18) and A3 when B0 does (26), and follow on the bus: 50, 58.
+  EXPECT_EQ(record_of(c.rtl_trace, 6).end, 42u);
+  EXPECT_EQ(record_of(c.rtl_trace, 4).end, 58u);
 }
 
 TEST(RtlAgreement, DsCnnOnRtlSmall) {
@@ -221,6 +234,60 @@ TEST(RtlAgreement, DsCnnOnRtlSmall) {
   EXPECT_LE(std::abs(rel), 0.01) << "model " << a_total << " cycles, rtl " << b_total;
   EXPECT_GT(c.rtl.array_commands, 0);
   EXPECT_GT(c.rtl.outputs_checked, 0);
+}
+
+// A schedule of n independent commands built in memory (no layers, no dependencies).
+struct Independent {
+  std::vector<NpCommand> cmds;
+  NpSchedule schedule{};
+  Independent(size_t n, NpCmdKind kind) : cmds(n) {
+    for (size_t i = 0; i < n; i++) {
+      NpCommand &c = cmds[i];
+      c.id = (int32_t)i;
+      c.kind = kind;
+      c.bytes = kind == NP_CMD_LOAD ? 64 : 0;
+      c.dram_runs = 1;
+      c.dram_addr = (int64_t)i * 64;
+      c.banks = 1;
+      c.from_engine = 0;
+      c.to_engine = 2;  // npu -> cpu: 100 cycles on rtl-small
+    }
+    schedule.cmds = cmds.data();
+    schedule.n_cmds = n;
+    schedule.n_engines = 3;
+  }
+};
+
+TEST(RtlSequencer, EightTransfersStartTogether) {
+  // Eight LOADs of one burst each start at 0 on the eight DMA lanes; the fourth outstanding
+  // burst fills the window (4), so bursts go out as earlier ones retire: L + 8 x 8 = 74.
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_single.schedule.json");
+  Independent s(8, NP_CMD_LOAD);
+  RtlRunResult res;
+  ASSERT_TRUE(np_rtl_run(&s.schedule, &l.arch, "", &res)) << res.error;
+  EXPECT_EQ(res.cycles, 74);
+}
+
+TEST(RtlSequencer, NineTransfersInOneCycleAreRefused) {
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_single.schedule.json");
+  Independent s(9, NP_CMD_LOAD);
+  RtlRunResult res;
+  EXPECT_FALSE(np_rtl_run(&s.schedule, &l.arch, "", &res));
+  EXPECT_NE(res.error.find("cycle 0, command 8"), std::string::npos) << res.error;
+}
+
+TEST(RtlSequencer, MoreRunningCommandsThanEntriesAreRefused) {
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_single.schedule.json");
+  Independent fits(32, NP_CMD_SYNC);
+  RtlRunResult res;
+  ASSERT_TRUE(np_rtl_run(&fits.schedule, &l.arch, "", &res)) << res.error;
+  EXPECT_EQ(res.cycles, 100);  // 32 SYNCs of 100 cycles side by side
+  Independent over(33, NP_CMD_SYNC);
+  EXPECT_FALSE(np_rtl_run(&over.schedule, &l.arch, "", &res));
+  EXPECT_NE(res.error.find("command 32: more commands run at once"), std::string::npos) << res.error;
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ extern "C" {
 namespace {
 
 // The RTL's capacities (np_top.sv parameters).
-constexpr int kLanes = 8, kSlots = 16, kMaxOut = 8, kMaxChannels = 2, kMaxBanks = 8, kTags = 32;
+constexpr int kMaxOut = 8, kMaxChannels = 2, kMaxBanks = 8, kMaxEngines = 4;
+constexpr int kCmds = 4096, kSuccs = 16384, kRowWords = 16;
 constexpr int kRows = 8, kCols = 8, kAdepth = 4096, kBdepth = 4096, kMaxM = 1024;
 
 // ---- bit access into Verilator's port types ----
@@ -58,10 +59,10 @@ void clear(T &sig) { sig = 0; }
 template <std::size_t N>
 void clear(VlWide<N> &sig) { for (std::size_t i = 0; i < N; i++) sig[i] = 0; }
 
-// The memory image: deterministic int8 operands (a 32-bit LCG).
-struct Image {
+// The MAC array's operands: deterministic int8 values (a 32-bit LCG).
+struct Operands {
   int8_t a[kAdepth], b[kBdepth];
-  explicit Image(uint32_t seed) {
+  explicit Operands(uint32_t seed) {
     uint32_t x = seed;
     auto next = [&x]() { x = x * 1664525u + 1013904223u; return (int8_t)(x >> 24); };
     for (auto &v : a) v = next();
@@ -78,23 +79,17 @@ struct Image {
   }
 };
 
-enum class State { kWaiting, kReady, kRunning, kDone };
-
-struct CmdRun {
-  State state = State::kWaiting;
-  int32_t deps_left = 0;
-  int64_t ready = 0, start = 0, end = 0;
-  int64_t work = 0;       // SYNC cost; COMPUTE cycles off the RTL array
-  int slot = -1, tag = -1;
-  bool on_array = false;
-  bool bank_work = false;
-  uint64_t bursts = 0;
-  int64_t outputs = 0;    // array outputs seen
+// The command image (docs/formats.md, "RTL command image"): kRowWords 64-bit words per
+// command, and the successor lists the sequencer walks when a command ends.
+struct CommandImage {
+  std::vector<uint64_t> words;
+  std::vector<uint32_t> successors;
+  std::vector<bool> on_array;  // COMPUTEs the RTL MAC array runs
 };
 
 class Harness {
  public:
-  Harness(const NpSchedule *s, const NpArch *a, RtlRunResult *res) : s_(s), a_(a), res_(res), image_(0x5eed1234u) {}
+  Harness(const NpSchedule *s, const NpArch *a, RtlRunResult *res) : s_(s), a_(a), res_(res), operands_(0x5eed1234u) {}
 
   bool run(const std::string &trace_path);
 
@@ -102,37 +97,29 @@ class Harness {
   const NpSchedule *s_;
   const NpArch *a_;
   RtlRunResult *res_;
-  Image image_;
+  Operands operands_;
+  CommandImage image_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vnp_top> top_;
-  std::vector<CmdRun> cs_;
-  std::vector<std::vector<int32_t>> succ_;
-  std::vector<std::vector<int32_t>> engine_ready_;  // per engine, ready COMPUTE ids (kept sorted)
-  std::vector<int32_t> ready_transfers_;
-  std::vector<int32_t> running_;
-  std::vector<int> engine_busy_;                    // command id or -1
-  std::vector<int> free_slots_, free_tags_;
   int array_engine_ = -1;
-  int32_t array_cmd_ = -1;
-  int lanes_dma_ = 0, lanes_sram_ = 0;
-  size_t done_ = 0;
-  int64_t now_ = 0;
+  std::vector<int64_t> outputs_;  // array outputs seen, per command
   NpTraceWriter *writer_ = nullptr;
 
   bool fail(const std::string &msg) {
     if (res_->error.empty()) res_->error = msg;
     return false;
   }
+  std::string where(int64_t id) const { return "command " + std::to_string(id); }
   bool configure();
-  void load_image();
-  void clear_inputs();
+  bool compile();
+  bool compile_compute(const NpCommand &c, uint64_t *row);
+  void write_image(int sel, uint32_t addr, uint64_t data);
+  void load();
   void tick();
-  bool is_done(int32_t id) const;
-  bool end_command(int32_t id);
-  void make_ready(int32_t id);
-  bool start_command(int32_t id);
-  bool start_phase();
   void collect_outputs();
+  bool on_end();
+  std::string sequencer_error() const;
+  int64_t cycle_limit() const;
 };
 
 bool Harness::configure() {
@@ -151,6 +138,7 @@ bool Harness::configure() {
   if (m.banks < 1 || m.banks > kMaxBanks) return fail("config: sram.banks must be 1.." + std::to_string(kMaxBanks) + " for the RTL");
   if (m.ports_per_bank < 1 || m.ports_per_bank > 255 || m.bank_width_bytes < 1 || m.bank_width_bytes > 65535)
     return fail("config: sram ports or width out of the RTL's range");
+  if (a_->n_engines > kMaxEngines) return fail("config: the RTL sequences at most " + std::to_string(kMaxEngines) + " engines");
   for (int e = 0; e < a_->n_engines; e++) {
     const NpEngine &en = a_->engines[e];
     if (en.kind == NP_ENGINE_MAC_ARRAY && array_engine_ < 0) {
@@ -167,256 +155,196 @@ bool Harness::configure() {
   top_->cfg_banks = (uint8_t)m.banks;
   top_->cfg_bank_width = (uint16_t)m.bank_width_bytes;
   top_->cfg_ports = (uint8_t)m.ports_per_bank;
+  top_->cfg_n_cmds = (uint32_t)s_->n_cmds;
+  clear(top_->cfg_sync_cycles);
+  for (int from = 0; from < a_->n_engines; from++)
+    for (int to = 0; to < a_->n_engines; to++) {
+      int64_t cycles = a_->sync.cycles[a_->engines[from].kind][a_->engines[to].kind];
+      if (cycles < 0 || cycles > UINT32_MAX) return fail("config: a SYNC cost beyond the RTL's 32 bits");
+      put_bits(top_->cfg_sync_cycles, (from * kMaxEngines + to) * 32, 32, (uint64_t)cycles);
+    }
   return true;
 }
 
-void Harness::load_image() {
-  top_->rst = 1;
-  top_->clk = 0;
-  for (int i = 0; i < std::max(kAdepth, kBdepth); i++) {
-    top_->mac_a_we = i < kAdepth;
-    top_->mac_b_we = 0;
-    top_->mac_mem_addr = (uint32_t)i;
-    top_->mac_mem_data = (uint8_t)image_.a[i % kAdepth];
-    top_->eval();
-    top_->clk = 1;
-    top_->eval();
-    top_->clk = 0;
-    top_->mac_a_we = 0;
-    top_->mac_b_we = i < kBdepth;
-    top_->mac_mem_data = (uint8_t)image_.b[i % kBdepth];
-    top_->eval();
-    top_->clk = 1;
-    top_->eval();
-    top_->clk = 0;
+// A COMPUTE's row: GEMM shape for the MAC array, or the formula cycles of an engine the RTL
+// does not have (vector, CPU: docs/timing.md).
+bool Harness::compile_compute(const NpCommand &c, uint64_t *row) {
+  const NpEngine &en = a_->engines[c.engine];
+  const NpGemmShape &g = c.gemm;
+  bool gemm = g.m > 0 && g.n > 0 && g.k > 0 && g.batch > 0;
+  if (c.engine == array_engine_ && c.op_class == NP_CLASS_MATRIX && gemm) {
+    if (c.dtype <= NP_DTYPE_UNKNOWN || c.dtype >= NP_DTYPE_COUNT || en.dtype_rate[c.dtype] != 1.0)
+      return fail(where(c.id) + ": the RTL MAC array runs at rate 1 only");
+    if (g.m > UINT32_MAX || g.n > UINT32_MAX || g.k > UINT32_MAX || g.batch > UINT32_MAX)
+      return fail(where(c.id) + ": a GEMM dimension beyond the RTL's 32 bits");
+    row[0] |= 1u << 2 | (uint64_t)(en.dataflow == NP_DATAFLOW_OS) << 3;
+    row[8] = (uint64_t)g.m | (uint64_t)g.n << 32;
+    row[9] = (uint64_t)g.k | (uint64_t)g.batch << 32;
+    image_.on_array[(size_t)c.id] = true;
+    return true;
   }
-  top_->mac_a_we = top_->mac_b_we = 0;
-  top_->eval();
+  int64_t work = np_compute_cycles(&en, &c);
+  if (work < 0) return fail(where(c.id) + ": its engine cannot run it");
+  row[10] = (uint64_t)work;
+  return true;
+}
+
+bool Harness::compile() {
+  size_t n = s_->n_cmds;
+  if (n > (size_t)kCmds) return fail("the schedule has " + std::to_string(n) + " commands; the RTL's command memory holds " + std::to_string(kCmds));
+  if (s_->n_deps > (size_t)kSuccs) return fail("the schedule has " + std::to_string(s_->n_deps) + " dependencies; the RTL's successor memory holds " + std::to_string(kSuccs));
+  std::vector<std::vector<uint32_t>> succ(n);
+  for (size_t i = 0; i < n; i++) {
+    const NpCommand &c = s_->cmds[i];
+    const int32_t *deps = np_command_deps(s_, &c);
+    for (int32_t d = 0; d < c.n_deps; d++) succ[(size_t)deps[d]].push_back((uint32_t)i);
+  }
+  image_.words.assign(n * kRowWords, 0);
+  image_.on_array.assign(n, false);
+  for (size_t i = 0; i < n; i++) {
+    const NpCommand &c = s_->cmds[i];
+    uint64_t *row = &image_.words[i * kRowWords];
+    uint64_t engine = (uint64_t)(c.kind == NP_CMD_SYNC ? c.to_engine : c.kind == NP_CMD_COMPUTE ? c.engine : 0);
+    uint64_t from = (uint64_t)(c.kind == NP_CMD_SYNC ? c.from_engine : 0);
+    row[0] = (uint64_t)c.kind | engine << 8 | from << 16 | (uint64_t)c.n_deps << 32;
+    row[1] = (uint64_t)image_.successors.size() | (uint64_t)succ[i].size() << 32;
+    image_.successors.insert(image_.successors.end(), succ[i].begin(), succ[i].end());
+    uint64_t mask = (1ull << kMaxBanks) - 1;
+    if (c.kind == NP_CMD_LOAD || c.kind == NP_CMD_STORE) {
+      row[2] = (uint64_t)c.bytes;
+      row[3] = (uint64_t)c.dram_runs;
+      row[4] = (uint64_t)c.dram_addr;
+      if (c.kind == NP_CMD_LOAD) row[6] = (uint64_t)c.bytes, row[7] = (c.banks & mask) << 8;
+      else row[5] = (uint64_t)c.bytes, row[7] = c.banks & mask;
+    } else if (c.kind == NP_CMD_COMPUTE) {
+      row[5] = (uint64_t)c.sram_read_bytes;
+      row[6] = (uint64_t)c.sram_write_bytes;
+      row[7] = (c.banks_read & mask) | (c.banks_written & mask) << 8;
+      if (!compile_compute(c, row)) return false;
+    }
+  }
+  return true;
+}
+
+void Harness::tick() {
   top_->clk = 1;
   top_->eval();
   top_->clk = 0;
+  top_->eval();
+}
+
+void Harness::write_image(int sel, uint32_t addr, uint64_t data) {
+  top_->img_we = 1;
+  top_->img_sel = (uint8_t)sel;
+  top_->img_addr = addr;
+  top_->img_data = data;
+  tick();
+}
+
+// Under reset: the command words, the successor lists, then the MAC array's operands.
+void Harness::load() {
+  top_->rst = 1;
+  top_->clk = 0;
+  top_->img_we = 0;
+  top_->eval();
+  for (size_t i = 0; i < image_.words.size(); i++) write_image(0, (uint32_t)i, image_.words[i]);
+  for (size_t i = 0; i < image_.successors.size(); i++) write_image(1, (uint32_t)i, image_.successors[i]);
+  for (int i = 0; i < kAdepth; i++) write_image(2, (uint32_t)i, (uint8_t)operands_.a[i]);
+  for (int i = 0; i < kBdepth; i++) write_image(3, (uint32_t)i, (uint8_t)operands_.b[i]);
+  top_->img_we = 0;
+  tick();
   top_->rst = 0;
   top_->eval();
 }
 
-void Harness::clear_inputs() {
-  clear(top_->dma_start);
-  clear(top_->dma_release);
-  clear(top_->sram_start);
-  clear(top_->sram_read_banks);
-  clear(top_->sram_write_banks);
-  top_->mac_start = 0;
-  lanes_dma_ = lanes_sram_ = 0;
-}
-
-void Harness::tick() {
-  top_->eval();
-  top_->clk = 1;
-  top_->eval();
-  top_->clk = 0;
-  now_++;
-  collect_outputs();
-}
-
+// After a model step: the array's results of that cycle, against the C reference.
 void Harness::collect_outputs() {
-  if (array_cmd_ < 0) return;
-  const NpCommand &c = s_->cmds[array_cmd_];
-  CmdRun &r = cs_[array_cmd_];
+  if (!top_->array_valid) return;
+  uint32_t id = top_->array_cmd;
+  const NpCommand &c = s_->cmds[id];
+  bool checked = !(c.gemm.m > kMaxM && a_->engines[array_engine_].dataflow == NP_DATAFLOW_WS);
   for (int lane = 0; lane < kRows * kCols; lane++) {
     if (!get_bits(top_->mac_out_valid, lane, 1)) continue;
-    r.outputs++;
-    if (c.gemm.m > kMaxM && s_->cmds[array_cmd_].engine >= 0 && a_->engines[array_engine_].dataflow == NP_DATAFLOW_WS)
-      continue;
+    outputs_[id]++;
+    if (!checked) continue;
     int64_t bi = (int64_t)get_bits(top_->mac_out_b, lane * 32, 32);
     int64_t m = (int64_t)get_bits(top_->mac_out_m, lane * 32, 32);
     int64_t n = (int64_t)get_bits(top_->mac_out_n, lane * 32, 32);
     int32_t v = (int32_t)get_bits(top_->mac_out_v, lane * 32, 32);
     res_->outputs_checked++;
-    if (v != image_.ref(c.gemm, bi, m, n)) res_->output_mismatches++;
+    if (v != operands_.ref(c.gemm, bi, m, n)) res_->output_mismatches++;
   }
 }
 
-bool Harness::is_done(int32_t id) const {
+// A command the sequencer ended: its trace record, and for the array its output count.
+bool Harness::on_end() {
+  uint32_t id = top_->ev_cmd;
+  if (id >= s_->n_cmds) return fail("the sequencer ended command " + std::to_string(id) + ", beyond the image");
   const NpCommand &c = s_->cmds[id];
-  const CmdRun &r = cs_[id];
-  // tagged bank work takes at least a cycle, and the arbiter reports it from the next one
-  bool sram_ok = r.tag < 0 || (now_ > r.start && !get_bits(top_->sram_busy, r.tag, 1));
-  switch (c.kind) {
-  case NP_CMD_LOAD:
-  case NP_CMD_STORE:
-    return sram_ok && (r.slot < 0 || get_bits(top_->dma_done, r.slot, 1));
-  case NP_CMD_COMPUTE:
-    if (r.on_array) return sram_ok && now_ > r.start && top_->mac_done && array_cmd_ == id;
-    return sram_ok && now_ >= r.start + r.work;
-  case NP_CMD_SYNC:
-    return now_ >= r.start + r.work;
-  }
-  return false;
-}
-
-bool Harness::end_command(int32_t id) {
-  const NpCommand &c = s_->cmds[id];
-  CmdRun &r = cs_[id];
-  r.state = State::kDone;
-  r.end = now_;
   NpTraceRecord rec{};
-  rec.command = (uint32_t)id;
+  rec.command = id;
   rec.layer = (uint32_t)(c.layer >= 0 ? c.layer : 0);
   rec.kind = (NpTraceKind)c.kind;
-  rec.start = (uint64_t)r.start;
-  rec.end = (uint64_t)r.end;
+  rec.start = top_->ev_start;
+  rec.end = top_->ev_end;
   if (c.kind == NP_CMD_LOAD || c.kind == NP_CMD_STORE) {
     rec.unit_kind = NP_TRACE_UNIT_DMA;
     rec.unit = np_rtl_first_channel(a_, &c);
     rec.bytes = (uint64_t)c.bytes;
-    if (r.slot >= 0) {
-      rec.bursts = get_bits(top_->dma_bursts, r.slot * 32, 32);
-      put_bits(top_->dma_release, r.slot, 1, 1);
-      free_slots_.push_back(r.slot);
-    }
+    rec.bursts = top_->ev_bursts;
   } else {
     rec.unit_kind = NP_TRACE_UNIT_ENGINE;
     rec.unit = (uint16_t)(c.kind == NP_CMD_SYNC ? c.to_engine : c.engine);
     if (c.kind == NP_CMD_COMPUTE) {
       rec.bytes = (uint64_t)(c.sram_read_bytes + c.sram_write_bytes);
-      rec.stall[NP_TRACE_STALL_UNIT] = (uint64_t)(r.start - r.ready);
-      engine_busy_[c.engine] = -1;
-      if (r.on_array) {
-        array_cmd_ = -1;
-        bool checked = !(c.gemm.m > kMaxM && a_->engines[array_engine_].dataflow == NP_DATAFLOW_WS);
-        if (!checked) res_->unchecked_commands++;
-        int64_t want = c.gemm.m * c.gemm.n * c.gemm.batch;
-        if (r.outputs != want)
-          return fail("command " + std::to_string(id) + ": the MAC array produced " + std::to_string(r.outputs) +
-                      " outputs, expected " + std::to_string(want));
-      }
+      rec.stall[NP_TRACE_STALL_UNIT] = top_->ev_start - top_->ev_ready;
     }
   }
-  if (r.tag >= 0) free_tags_.push_back(r.tag);
-  if (writer_ && !np_trace_write(writer_, &rec)) return fail("trace: writing a record failed");
-  if (r.end > res_->cycles) res_->cycles = r.end;
-  done_++;
-  for (int32_t next : succ_[id])
-    if (--cs_[next].deps_left == 0) make_ready(next);
-  return true;
-}
-
-void Harness::make_ready(int32_t id) {
-  const NpCommand &c = s_->cmds[id];
-  CmdRun &r = cs_[id];
-  r.ready = now_;
-  r.state = State::kReady;
-  if (c.kind == NP_CMD_SYNC) { /* holds no unit: starts when ready */
-    r.start = now_;
-    r.work = a_->sync.cycles[a_->engines[c.from_engine].kind][a_->engines[c.to_engine].kind];
-    r.state = State::kRunning;
-    running_.push_back(id);
-  } else if (c.kind == NP_CMD_COMPUTE) {
-    auto &q = engine_ready_[c.engine];
-    q.insert(std::upper_bound(q.begin(), q.end(), id), id);
-  } else {
-    ready_transfers_.push_back(id);
-  }
-}
-
-bool Harness::start_command(int32_t id) {
-  const NpCommand &c = s_->cmds[id];
-  CmdRun &r = cs_[id];
-  r.start = now_;
-  r.state = State::kRunning;
-  running_.push_back(id);
-  // bank work: reads and writes, as the schedule names them
-  int64_t rd = 0, wr = 0;
-  uint64_t rb = 0, wb = 0;
-  if (c.kind == NP_CMD_LOAD) wr = c.bytes, wb = c.banks;
-  else if (c.kind == NP_CMD_STORE) rd = c.bytes, rb = c.banks;
-  else rd = c.sram_read_bytes, rb = c.banks_read, wr = c.sram_write_bytes, wb = c.banks_written;
-  if ((rd > 0 && rb) || (wr > 0 && wb)) {
-    if (lanes_sram_ == kLanes) return fail("more than " + std::to_string(kLanes) + " commands start in cycle " + std::to_string(now_));
-    if (free_tags_.empty()) return fail("more than " + std::to_string(kTags) + " commands with SRAM work at once");
-    r.tag = free_tags_.back();
-    free_tags_.pop_back();
-    int l = lanes_sram_++;
-    put_bits(top_->sram_start, l, 1, 1);
-    put_bits(top_->sram_tag, l * 5, 5, (uint64_t)r.tag);
-    put_bits(top_->sram_read_bytes, l * 64, 64, (uint64_t)rd);
-    put_bits(top_->sram_read_banks, l * kMaxBanks, kMaxBanks, rb);
-    put_bits(top_->sram_write_bytes, l * 64, 64, (uint64_t)wr);
-    put_bits(top_->sram_write_banks, l * kMaxBanks, kMaxBanks, wb);
-  }
-  if (c.kind == NP_CMD_LOAD || c.kind == NP_CMD_STORE) {
-    if (c.bytes > 0) {
-      if (lanes_dma_ == kLanes) return fail("more than " + std::to_string(kLanes) + " transfers start in cycle " + std::to_string(now_));
-      if (free_slots_.empty()) return fail("more than " + std::to_string(kSlots) + " transfers at once");
-      r.slot = free_slots_.back();
-      free_slots_.pop_back();
-      int l = lanes_dma_++;
-      put_bits(top_->dma_start, l, 1, 1);
-      put_bits(top_->dma_slot, l * 8, 8, (uint64_t)r.slot);
-      put_bits(top_->dma_bytes, l * 64, 64, (uint64_t)c.bytes);
-      put_bits(top_->dma_runs, l * 64, 64, (uint64_t)c.dram_runs);
-      put_bits(top_->dma_addr, l * 64, 64, (uint64_t)c.dram_addr);
-    }
-    return true;
-  }
-  // COMPUTE
-  engine_busy_[c.engine] = id;
-  const NpEngine &en = a_->engines[c.engine];
-  bool gemm = c.gemm.m > 0 && c.gemm.n > 0 && c.gemm.k > 0 && c.gemm.batch > 0;
-  if (c.engine == array_engine_ && c.op_class == NP_CLASS_MATRIX && gemm) {
-    if (c.dtype <= NP_DTYPE_UNKNOWN || c.dtype >= NP_DTYPE_COUNT || en.dtype_rate[c.dtype] != 1.0)
-      return fail("command " + std::to_string(id) + ": the RTL MAC array runs at rate 1 only");
-    r.on_array = true;
-    array_cmd_ = id;
+  if (image_.on_array[id]) {
     res_->array_commands++;
-    top_->mac_start = 1;
-    top_->mac_os = en.dataflow == NP_DATAFLOW_OS;
-    top_->mac_m = (uint32_t)c.gemm.m;
-    top_->mac_n = (uint32_t)c.gemm.n;
-    top_->mac_k = (uint32_t)c.gemm.k;
-    top_->mac_batch = (uint32_t)c.gemm.batch;
-    return true;
+    if (c.gemm.m > kMaxM && a_->engines[array_engine_].dataflow == NP_DATAFLOW_WS) res_->unchecked_commands++;
+    int64_t want = c.gemm.m * c.gemm.n * c.gemm.batch;
+    if (outputs_[id] != want)
+      return fail(where(id) + ": the MAC array produced " + std::to_string(outputs_[id]) + " outputs, expected " +
+                  std::to_string(want));
   }
-  r.work = np_compute_cycles(&en, &c);  // not RTL: vector and CPU engines follow the formula
-  if (r.work < 0) return fail("command " + std::to_string(id) + ": its engine cannot run it");
+  if (writer_ && !np_trace_write(writer_, &rec)) return fail("trace: writing a record failed");
+  res_->cycles = std::max(res_->cycles, (int64_t)rec.end);
   return true;
 }
 
-bool Harness::start_phase() {
-  std::vector<int32_t> starting;
-  for (int e = 0; e < a_->n_engines; e++) {
-    if (engine_busy_[e] >= 0 || engine_ready_[e].empty()) continue;
-    starting.push_back(engine_ready_[e].front());
-    engine_ready_[e].erase(engine_ready_[e].begin());
-    engine_busy_[e] = starting.back();
+std::string Harness::sequencer_error() const {
+  static const char *const what[] = {
+      "no error",
+      "more commands with SRAM bank work start in one cycle than the sequencer has lanes (8)",
+      "more transfers start in one cycle than the sequencer has DMA lanes (8)",
+      "more transfers run at once than the DMA has slots (16)",
+      "more commands run at once than the sequencer has entries (32)",
+      "deadlock: nothing runs and nothing is ready, but commands are left",
+      "the command image is inconsistent (a successor, engine or dependency count out of range)"};
+  unsigned code = top_->error_code;
+  std::string msg = code < sizeof what / sizeof *what ? what[code] : "unknown sequencer error";
+  return "the RTL sequencer stopped at cycle " + std::to_string(top_->now) + ", " + where(top_->error_cmd) + ": " + msg;
+}
+
+// A generous bound on model cycles: every command alone, one after another, at a slow pace.
+int64_t Harness::cycle_limit() const {
+  int64_t limit = 1000000;
+  for (size_t i = 0; i < s_->n_cmds; i++) {
+    const NpCommand &c = s_->cmds[i];
+    limit += 64 + (c.bytes + c.sram_read_bytes + c.sram_write_bytes) * 4 + c.macs + c.elements * 4 +
+             (c.gemm.batch * (c.gemm.m + 64) * (c.gemm.k + 64) * (c.gemm.n + 64)) / 8;
+    if (c.kind == NP_CMD_SYNC) limit += a_->sync.cycles[a_->engines[c.from_engine].kind][a_->engines[c.to_engine].kind];
   }
-  starting.insert(starting.end(), ready_transfers_.begin(), ready_transfers_.end());
-  ready_transfers_.clear();
-  std::sort(starting.begin(), starting.end());
-  for (int32_t id : starting)
-    if (!start_command(id)) return false;
-  return true;
+  return limit;
 }
 
 bool Harness::run(const std::string &trace_path) {
   ctx_ = std::make_unique<VerilatedContext>();
   top_ = std::make_unique<Vnp_top>(ctx_.get());
-  if (!configure()) return false;
-  clear_inputs();
-  load_image();
-  size_t n = s_->n_cmds;
-  cs_.assign(n, CmdRun{});
-  succ_.assign(n, {});
-  engine_ready_.assign((size_t)a_->n_engines, {});
-  engine_busy_.assign((size_t)a_->n_engines, -1);
-  for (int i = kSlots - 1; i >= 0; i--) free_slots_.push_back(i);
-  for (int i = kTags - 1; i >= 0; i--) free_tags_.push_back(i);
-  for (size_t i = 0; i < n; i++) {
-    const NpCommand &c = s_->cmds[i];
-    cs_[i].deps_left = c.n_deps;
-    const int32_t *deps = np_command_deps(s_, &c);
-    for (int32_t d = 0; d < c.n_deps; d++) succ_[(size_t)deps[d]].push_back((int32_t)i);
-  }
+  if (!configure() || !compile()) return false;
+  load();
+  outputs_.assign(s_->n_cmds, 0);
   if (!trace_path.empty()) {
     NpTraceHeader h = np_rtl_trace_header(s_, a_, NP_TRACE_SOURCE_RTL);
     NpDiag diag;
@@ -429,46 +357,28 @@ bool Harness::run(const std::string &trace_path) {
     }
     np_diag_free(&diag);
   }
-  for (size_t i = 0; i < n; i++)
-    if (cs_[i].deps_left == 0) make_ready((int32_t)i);
-
   bool ok = true;
-  // A generous bound: every command alone, one after another, at a slow pace.
-  int64_t limit = 1000000;
-  for (size_t i = 0; i < n; i++) {
-    const NpCommand &c = s_->cmds[i];
-    limit += 64 + (c.bytes + c.sram_read_bytes + c.sram_write_bytes) * 4 + c.macs + c.elements * 4 +
-             (c.gemm.batch * (c.gemm.m + 64) * (c.gemm.k + 64) * (c.gemm.n + 64)) / 8;
-  }
-  while (ok && done_ < n) {
-    clear_inputs();
-    top_->eval();
-    // ends at this cycle (in id order), then starts; zero-length commands end at once, which
-    // may make more commands ready in the same cycle
-    for (int round = 0; ok; round++) {
-      std::vector<int32_t> ending;
-      for (int32_t id : running_)
-        if (is_done(id)) ending.push_back(id);
-      if (ending.empty() && round > 0) break;
-      std::sort(ending.begin(), ending.end());
-      running_.erase(std::remove_if(running_.begin(), running_.end(),
-                                    [&](int32_t id) { return std::binary_search(ending.begin(), ending.end(), id); }),
-                     running_.end());
-      for (int32_t id : ending)
-        if (!(ok = end_command(id))) break;
-      if (ok) ok = start_phase();
-      top_->eval();
+  int64_t limit = cycle_limit();
+  // control steps: one per command (start, end, init) and one per dependency edge
+  int64_t edge_limit = limit + 4 * ((int64_t)s_->n_cmds + (int64_t)s_->n_deps) + 16;
+  uint64_t last_now = 0;
+  for (int64_t edges = 0; ok && !top_->finished; edges++) {
+    if (top_->error) {
+      ok = fail(sequencer_error());
+      break;
     }
-    if (!ok) break;
-    for (int l = 0; l < lanes_sram_; l++) res_->bank_conflicts += (int64_t)get_bits(top_->sram_conflict, l, 1);
-    if (done_ == n) break;
-    if (now_ > limit) {
-      ok = fail("the RTL did not finish by cycle " + std::to_string(now_) + " (" + std::to_string(done_) + " of " +
-                std::to_string(n) + " commands done)");
+    if ((int64_t)top_->now > limit || edges > edge_limit) {
+      ok = fail("the RTL did not finish by cycle " + std::to_string(top_->now));
       break;
     }
     tick();
+    if (top_->now != last_now) {
+      collect_outputs();
+      last_now = top_->now;
+    }
+    if (top_->ev_valid) ok = on_end();
   }
+  res_->bank_conflicts = (int64_t)top_->bank_conflicts;
   if (writer_) {
     if (ok) {
       NpDiag diag;

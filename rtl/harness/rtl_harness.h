@@ -5,12 +5,14 @@
 // model_trace.h), the run's cycles, and the MAC array's numerical check: every output the
 // array produced compared against a C reference GEMM over the same memory image.
 //
-// Who does what: the RTL times every LOAD/STORE (DMA + DRAM responder), every bank access
-// (SRAM arbiter) and every matrix COMPUTE on the MAC array (and computes its values). The
-// harness is the sequencer: it tracks dependencies, starts ready commands in id order (one
-// COMPUTE per idle engine, every ready transfer), times SYNCs and COMPUTEs on engines that
-// are not the RTL array (vector, CPU) with the formulas of docs/timing.md, and ends a
-// command when its units report done.
+// Who does what: the harness compiles the schedule into the command image (docs/formats.md,
+// "RTL command image"), writes it and the MAC operands into the RTL, releases reset and
+// clocks it. The RTL does the rest: its sequencer (rtl/np_seq.sv) tracks dependencies,
+// starts and ends commands and times SYNCs from the configured costs; the DMA and DRAM
+// responder time LOAD/STORE, the SRAM arbiter every bank access, the MAC array every matrix
+// COMPUTE (and computes its values). COMPUTEs on engines that are not in RTL (vector, CPU)
+// take the cycles of docs/timing.md's formula, which the harness puts in their image rows.
+// The harness turns each command the sequencer ends into a trace record.
 #pragma once
 
 #include <cstdint>

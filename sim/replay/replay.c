@@ -307,7 +307,9 @@ static int compare_ids(const void *a, const void *b) {
 }
 
 /* Starts, in id order, every ready command whose unit can take it at cycle t: one per idle
- * engine, every ready transfer; then lets the DMA issue bursts. */
+ * engine, every ready transfer. Then, unless a zero-length command ends at t too (another
+ * round at t follows), lets the DMA issue bursts: once per cycle, after every transfer that
+ * starts in the cycle has joined its queue, as the RTL's DMA does (docs/timing.md). */
 static void start_phase(NpReplay *r, int64_t t) {
   size_t n = 0;
   for (int e = 0; e < r->arch->n_engines; e++) {
@@ -324,7 +326,7 @@ static void start_phase(NpReplay *r, int64_t t) {
   if (n > 1) qsort(r->starting, n, sizeof *r->starting, compare_ids);
   for (size_t i = 0; i < n; i++) start_command(r, r->starting[i], t);
   r->horizon = rheap_empty(&r->events) ? INT64_MAX : rheap_top(&r->events)->key;
-  dma_issue(&r->dma, t, &r->horizon, transfer_answered, r);
+  if (r->horizon > t) dma_issue(&r->dma, t, &r->horizon, transfer_answered, r);
 }
 
 static void emit_record(NpReplay *r, const NpCommand *c, const CmdState *cs, int64_t end, const Transfer *t) {
