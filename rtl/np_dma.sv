@@ -8,6 +8,12 @@
 // in issue order: at the cycle their data is done, or when the burst before them retires,
 // whichever is later; a retiring burst frees its slot in that same cycle.
 //
+// Row model (cfg_row_span > 0): a burst opens a DRAM row when it is among the first
+// cfg_channels bursts of its run (the first on its channel), or when the previous burst of its
+// run on its channel lay in another row: floor((a + jB) / span) != floor((a + (j - C)B) / span)
+// with a = the transfer's address mod span, j the burst's index in its run. It tells the
+// DRAM with req_row_miss.
+//
 // Per cycle, in this order (the replay's order): new transfers join the queue in lane order
 // (np_seq puts same-cycle starts in command-id order), bursts retire, bursts issue.
 // slot_done[s] rises in the cycle the last burst's data of slot s is done and stays up until
@@ -25,6 +31,7 @@ module np_dma #(
     input  logic [15:0] cfg_max_outstanding,  // 1..MAX_OUT
     input  logic [15:0] cfg_burst_bytes,
     input  logic [7:0] cfg_channels,           // 1..MAX_CHANNELS
+    input  logic [63:0] cfg_row_span,          // row_bytes x channels; 0: no row model
     // starting transfers
     input  logic [LANES-1:0] start_valid,
     input  logic [LANES-1:0][7:0] start_slot,
@@ -40,6 +47,7 @@ module np_dma #(
     output logic [MAX_OUT-1:0][TAG_W-1:0] req_tag,
     output logic [MAX_OUT-1:0][63:0] req_addr,
     output logic [MAX_OUT-1:0][15:0] req_len,
+    output logic [MAX_OUT-1:0] req_row_miss,
     input  logic [MAX_CHANNELS-1:0] rsp_valid,
     input  logic [MAX_CHANNELS-1:0][TAG_W-1:0] rsp_tag
 );
@@ -57,6 +65,7 @@ module np_dma #(
     logic [63:0] run_offset; // its first byte, from the transfer's address
     logic [63:0] addr;
     logic [7:0] first_channel;
+    logic [63:0] row_phase;  // its address mod the row span
   } slot_t;
 
   slot_t slots_q[NSLOT], slots_d[NSLOT];
@@ -69,6 +78,15 @@ module np_dma #(
 
   function automatic logic [63:0] ceil_div(input logic [63:0] a, input logic [63:0] b);
     return a == 0 ? 64'd0 : (a + b - 64'd1) / b;
+  endfunction
+
+  function automatic logic opens_row(input slot_t t, input logic [63:0] burst);
+    logic [63:0] here, channels;
+    channels = {56'd0, cfg_channels};
+    if (cfg_row_span == 0) return 1'b0;
+    if (t.run_burst < channels) return 1'b1;
+    here = t.row_phase + t.run_burst * burst;
+    return here / cfg_row_span != (here - channels * burst) / cfg_row_span;
   endfunction
 
   always_comb begin
@@ -87,6 +105,7 @@ module np_dma #(
     req_tag = '0;
     req_addr = '0;
     req_len = '0;
+    req_row_miss = '0;
 
     // responses: mark their bursts done and count them against their transfers
     done_now = '0;
@@ -116,6 +135,7 @@ module np_dma #(
         t.bursts = 32'(t.run_extra * ceil_div(t.run_base + 1, burst) + (runs - t.run_extra) * ceil_div(t.run_base, burst));
         t.addr = start_addr[l];
         t.first_channel = 8'((start_addr[l] / burst) % {56'd0, cfg_channels});
+        t.row_phase = cfg_row_span == 0 ? 64'd0 : start_addr[l] % cfg_row_span;
         slots_d[start_slot[l][SW-1:0]] = t;
         if (t.bursts != 0) begin
           queue_d[SW'(q_head_d + len)] = start_slot[l][SW-1:0];
@@ -162,6 +182,7 @@ module np_dma #(
         req_tag[i] = tag;
         req_addr[i] = slots_d[s].addr + slots_d[s].run_offset + offset;
         req_len[i] = 16'(bytes);
+        req_row_miss[i] = opens_row(slots_d[s], burst);
         fl_slot_d[tag] = s;
         fl_done_d[tag] = 1'b0;
         inflight = inflight + 1'b1;

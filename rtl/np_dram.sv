@@ -4,8 +4,8 @@
 // use the bus from cycle t + latency; it holds the bus burst_ticks ticks (1 tick = 1/65536
 // cycle: the bus position is a cycle count with a 16-bit fraction, so bandwidths that are not
 // a whole number of bytes per cycle keep exact time). Its data is done at
-// ceil(done_tick / 65536), the cycle the response comes back. Row misses are not modelled
-// (row_bytes 0, as in configs/rtl-small.yaml).
+// ceil(done_tick / 65536), the cycle the response comes back. A burst that opens a row (the
+// DMA says so) holds the bus cfg_row_miss more cycles, before its data.
 //
 // Limits: burst_ticks >= 65536 (a burst holds the bus at least one cycle, so one burst per
 // channel starts and one response per channel returns per cycle) and latency >= 1.
@@ -21,9 +21,11 @@ module np_dram #(
     input  logic [63:0] now,
     input  logic [15:0] cfg_latency,
     input  logic [31:0] cfg_burst_ticks,
+    input  logic [15:0] cfg_row_miss,
     input  logic [LANES-1:0] req_valid,
     input  logic [LANES-1:0][7:0] req_channel,
     input  logic [LANES-1:0][TAG_W-1:0] req_tag,
+    input  logic [LANES-1:0] req_row_miss,
     output logic [MAX_CHANNELS-1:0] rsp_valid,
     output logic [MAX_CHANNELS-1:0][TAG_W-1:0] rsp_tag
 );
@@ -33,6 +35,7 @@ module np_dram #(
   // their done cycle
   logic [63:0] rq_arrive[MAX_CHANNELS][DEPTH];
   logic [TAG_W-1:0] rq_tag[MAX_CHANNELS][DEPTH];
+  logic rq_miss[MAX_CHANNELS][DEPTH];
   logic [PW:0] rq_count[MAX_CHANNELS];
   logic [PW-1:0] rq_head[MAX_CHANNELS];
   logic [63:0] sp_done[MAX_CHANNELS][DEPTH];
@@ -75,6 +78,7 @@ module np_dram #(
           logic [63:0] start, done;
           start = rq_arrive[c][rh] << 16;
           if (bus_free[c] > start) start = bus_free[c];
+          if (rq_miss[c][rh]) start = start + ({48'd0, cfg_row_miss} << 16);
           done = start + {32'd0, cfg_burst_ticks};
           bus_free[c] <= done;
           sp_done[c][PW'(sp_head[c] + sp_count[c])] <= (done >> 16) + {63'd0, done[15:0] != 16'd0};
@@ -88,6 +92,7 @@ module np_dram #(
           if (req_valid[l] && req_channel[l] == 8'(c)) begin
             rq_arrive[c][PW'(rh + rc)] <= now + {48'd0, cfg_latency};
             rq_tag[c][PW'(rh + rc)] <= req_tag[l];
+            rq_miss[c][PW'(rh + rc)] <= req_row_miss[l];
             rc = rc + 1'b1;
           end
         end

@@ -4,8 +4,8 @@
 // is high, releases rst and clocks until `finished` or `error`; it reads each ended command
 // on ev_* and the array's results on mac_out_* after every model step (when `now` moves).
 //
-// The configuration (latency, bandwidth in ticks, burst size, channels, outstanding bursts,
-// banks, bank width and ports, SYNC costs) is set through cfg_* inputs, up to the capacities
+// The configuration (latency, bandwidth in ticks, burst size, channels, row span and miss
+// cycles, outstanding bursts, banks, bank width and ports, SYNC costs) is set through cfg_* inputs, up to the capacities
 // the parameters fix, so one verilated model serves every config that fits.
 module np_top #(
     parameter int NCMD = 4096,
@@ -27,6 +27,8 @@ module np_top #(
     input  logic [31:0] cfg_burst_ticks,
     input  logic [15:0] cfg_burst_bytes,
     input  logic [7:0] cfg_channels,
+    input  logic [63:0] cfg_row_span,
+    input  logic [15:0] cfg_row_miss,
     input  logic [15:0] cfg_max_outstanding,
     input  logic [7:0] cfg_banks,
     input  logic [15:0] cfg_bank_width,
@@ -92,18 +94,19 @@ module np_top #(
   logic [MAX_OUT-1:0][TAG_W-1:0] req_tag;
   logic [MAX_OUT-1:0][63:0] req_addr;
   logic [MAX_OUT-1:0][15:0] req_len;
+  logic [MAX_OUT-1:0] req_row_miss;
   logic [MAX_CHANNELS-1:0] rsp_valid;
   logic [MAX_CHANNELS-1:0][TAG_W-1:0] rsp_tag;
 
   np_dma #(.NSLOT(NSLOT), .LANES(LANES), .MAX_OUT(MAX_OUT), .MAX_CHANNELS(MAX_CHANNELS), .TAG_W(TAG_W)) dma (
-      .clk, .rst, .en(step), .cfg_max_outstanding, .cfg_burst_bytes, .cfg_channels,
+      .clk, .rst, .en(step), .cfg_max_outstanding, .cfg_burst_bytes, .cfg_channels, .cfg_row_span,
       .start_valid(dma_start), .start_slot(dma_slot), .start_bytes(dma_bytes), .start_runs(dma_runs),
       .start_addr(dma_addr), .release_slot(dma_release), .slot_done(dma_done), .slot_bursts(dma_bursts),
-      .req_valid, .req_channel, .req_tag, .req_addr, .req_len, .rsp_valid, .rsp_tag);
+      .req_valid, .req_channel, .req_tag, .req_addr, .req_len, .req_row_miss, .rsp_valid, .rsp_tag);
 
   np_dram #(.MAX_CHANNELS(MAX_CHANNELS), .LANES(MAX_OUT), .DEPTH(MAX_OUT), .TAG_W(TAG_W)) dram (
-      .clk, .rst, .en(step), .now, .cfg_latency, .cfg_burst_ticks, .req_valid, .req_channel, .req_tag, .rsp_valid,
-      .rsp_tag);
+      .clk, .rst, .en(step), .now, .cfg_latency, .cfg_burst_ticks, .cfg_row_miss, .req_valid, .req_channel, .req_tag,
+      .req_row_miss, .rsp_valid, .rsp_tag);
 
   np_sram_arbiter #(.MAX_BANKS(MAX_BANKS), .LANES(LANES), .NTAG(NTAG), .TAG_W(5)) sram (
       .clk, .rst, .en(step), .cfg_banks, .cfg_width(cfg_bank_width), .cfg_ports,

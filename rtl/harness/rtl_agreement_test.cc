@@ -214,6 +214,42 @@ TEST(RtlAgreement, SameCycleRounds) {
   EXPECT_EQ(record_of(c.rtl_trace, 4).end, 58u);
 }
 
+// One LOAD of 1024 B at DRAM address 192 in 2 runs of 512 B, rows of 256 B, a row miss 20
+// cycles (docs/timing.md, "Row model"): per run, burst j opens a row at j = 0 (first of its
+// run), j = 1 (address 192 + 64 = 256 starts row 1) and j = 5 (512 starts row 2): 6 misses.
+// The bus (8 cycles a burst) never idles from 10 on: 10 + 16 x 8 + 6 x 20 = 258.
+TEST(RtlAgreement, DramRows) {
+  Loaded l;
+  Compared c;
+  expect_exact("dma_rows", "tests/fixtures/rtl/dma_rows.schedule.json",
+               {"dram.row_bytes=256", "dram.row_miss_cycles=20"}, l, c);
+  EXPECT_EQ(c.rtl.cycles, 258);
+}
+
+// Rows of 256 B, 20-cycle misses, 2 channels of 8 B/cycle each.
+std::vector<std::string> rows_on_two_channels() {
+  return {"dram.row_bytes=256", "dram.row_miss_cycles=20", "dram.channels=2", "dram.bandwidth_gb_per_s=1.6GB/s"};
+}
+
+// The same LOAD on 2 channels (8 cycles a burst on each), rows of 256 B per channel: a row
+// spans 512 B of address. Per run, j = 0 and 1 (first on each channel) and j = 5, 6 (address
+// 512 and 576 lie in row 1, their channel's previous burst in row 0) open rows: 8 misses,
+// bursts alternating from channel 1 (192 / 64 mod 2). Worked burst by burst with 4 in flight
+// (issue on retirement, each channel's bus in request order): the last burst, on channel 0,
+// starts at 152 and ends at 160.
+TEST(RtlAgreement, DramRowsTwoChannels) {
+  Loaded l;
+  Compared c;
+  expect_exact("dma_rows_2ch", "tests/fixtures/rtl/dma_rows.schedule.json", rows_on_two_channels(), l, c);
+  EXPECT_EQ(c.rtl.cycles, 160);
+}
+
+TEST(RtlAgreement, DsCnnWithDramRowsAgreesExactly) {
+  Loaded l;
+  Compared c;
+  expect_exact("ds_cnn_rows", "models/ds_cnn_kws.onnx", rows_on_two_channels(), l, c);
+}
+
 TEST(RtlAgreement, DsCnnOnRtlSmall) {
   Loaded l;
   load(l, "models/ds_cnn_kws.onnx");

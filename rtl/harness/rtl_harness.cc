@@ -132,7 +132,8 @@ bool Harness::configure() {
   if (d.max_outstanding_bursts < 1 || d.max_outstanding_bursts > kMaxOut)
     return fail("config: dram.max_outstanding_bursts must be 1.." + std::to_string(kMaxOut) + " for the RTL");
   if (d.latency_cycles < 1 || d.latency_cycles > 65535) return fail("config: dram.latency_cycles must be 1..65535 for the RTL");
-  if (d.row_bytes > 0) return fail("config: the RTL DRAM responder has no row model (dram.row_bytes must be 0)");
+  if (d.row_bytes < 0 || d.row_miss_cycles < 0 || d.row_miss_cycles > 65535)
+    return fail("config: dram.row_miss_cycles must be 0..65535 for the RTL");
   if (d.burst_bytes < 1 || d.burst_bytes > 65535) return fail("config: dram.burst_bytes out of the RTL's range");
   const NpSram &m = a_->sram;
   if (m.banks < 1 || m.banks > kMaxBanks) return fail("config: sram.banks must be 1.." + std::to_string(kMaxBanks) + " for the RTL");
@@ -151,6 +152,8 @@ bool Harness::configure() {
   top_->cfg_burst_ticks = (uint32_t)ticks;
   top_->cfg_burst_bytes = (uint16_t)d.burst_bytes;
   top_->cfg_channels = (uint8_t)d.channels;
+  top_->cfg_row_span = (uint64_t)(d.row_bytes > 0 ? d.row_bytes * d.channels : 0);
+  top_->cfg_row_miss = (uint16_t)d.row_miss_cycles;
   top_->cfg_max_outstanding = (uint16_t)d.max_outstanding_bursts;
   top_->cfg_banks = (uint8_t)m.banks;
   top_->cfg_bank_width = (uint16_t)m.bank_width_bytes;
