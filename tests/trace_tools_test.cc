@@ -179,6 +179,42 @@ TEST(TracePerfetto, TracksEventsAndMicrosecondTimes) {
   EXPECT_TRUE(read_file(out2).empty());
 }
 
+// Perfetto's importer drops a slice that overlaps the one before it on a thread, and files
+// tid 0 under the thread whose tid equals the pid; the JSON must give it neither chance.
+TEST(TracePerfetto, BackToBackSlicesStayBackToBackAndTidsAreDistinct) {
+  // 300 MHz: a cycle is 3.333 ns. Slices [2, 4) and [4, 5) on engine 0: 6.667 -> 7 ns,
+  // 13.333 -> 13 ns, 16.667 -> 17 ns. Rounded once per end: (ts 0.007, dur 0.006) and
+  // (ts 0.013, dur 0.004). (ts 0.00667, dur 0.00667) would round to 7 + 7 = 14 > 13.
+  std::vector<NpTraceRecord> r;
+  r.push_back(make_record(0, 0, NP_TRACE_COMPUTE, NP_TRACE_UNIT_ENGINE, 0, 2, 4));
+  r.push_back(make_record(1, 0, NP_TRACE_COMPUTE, NP_TRACE_UNIT_ENGINE, 0, 4, 5));
+  r.push_back(make_record(2, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 3));
+  r.push_back(make_record(3, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 1, 3));  // a second lane
+  std::string path = write_small("b2b.npt.zst", r, 300.0);
+  std::string out = scratch_dir() + "/b2b.json";
+  CliResult cli = run_npusim("trace perfetto '" + path + "' -o '" + out + "'");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  std::string text = read_file(out);
+  EXPECT_NE(text.find("\"ts\":0.007,\"dur\":0.006"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"ts\":0.013,\"dur\":0.004"), std::string::npos) << text;
+  json_error_t error;
+  json_t *root = json_load_file(out.c_str(), 0, &error);
+  ASSERT_NE(root, nullptr) << error.text;
+  json_t *events = json_object_get(root, "traceEvents");
+  std::vector<std::pair<json_int_t, json_int_t>> tracks;
+  for (size_t i = 0; i < json_array_size(events); i++) {
+    json_t *e = json_array_get(events, i);
+    if (std::string(json_string_value(json_object_get(e, "name"))) != "thread_name") continue;
+    json_int_t pid = json_integer_value(json_object_get(e, "pid")), tid = json_integer_value(json_object_get(e, "tid"));
+    EXPECT_NE(tid, 0);
+    EXPECT_NE(tid, pid);
+    for (auto &[p, t] : tracks) EXPECT_NE(t, tid) << "pid " << p << " and " << pid;
+    tracks.push_back({pid, tid});
+  }
+  EXPECT_EQ(tracks.size(), 3u);  // engine 0, dma 0, dma 0 #2
+  json_decref(root);
+}
+
 TEST(TraceDiff, IdenticalTracesAgree) {
   std::string a = write_small("a.npt.zst", small_trace());
   std::string b = write_small("b.npt.zst", small_trace());

@@ -3,6 +3,7 @@
  * complete events with ts and dur in microseconds (cycles / clock_mhz). Events are written one
  * by one, so the JSON never exists whole in memory. */
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,17 @@ static uint8_t *assign_lanes(const NpTraceRecord *records, size_t n) {
 }
 
 static int pid_of(NpTraceUnitKind kind) { return (int)kind + 1; }
-static json_int_t tid_of(const NpTraceRecord *r, int lane) { return (json_int_t)r->unit * MAX_LANES + lane; }
+/* Never 0 and never a pid: Perfetto's importer files tid 0's slices under the thread whose
+ * tid equals the pid (merging two tracks). Units < 65536 x 32 lanes fit below 2^21. */
+static json_int_t tid_of(const NpTraceRecord *r, int lane) {
+  return ((json_int_t)pid_of(r->unit_kind) << 24) + (json_int_t)r->unit * MAX_LANES + lane + 1;
+}
+
+/* A cycle as whole nanoseconds. Perfetto rounds ts and dur to nanoseconds separately, so a
+ * slice written as (start, end - start) in fractional microseconds can end 1 ns after the
+ * next one starts on the same track, and Perfetto drops the overlapping one. Rounding both
+ * ends once, and writing dur as their difference, keeps back-to-back slices back to back. */
+static double cycle_ns(uint64_t cycle, double clock_mhz) { return nearbyint((double)cycle * 1000.0 / clock_mhz); }
 
 static const char *process_name(NpTraceUnitKind kind) {
   static const char *const names[] = {"engines", "DMA channels", "SRAM banks"};
@@ -72,7 +83,7 @@ static const char *process_name(NpTraceUnitKind kind) {
 static void emit(FILE *fp, json_t *value, bool *first) {
   if (!*first) fputs(",\n", fp);
   *first = false;
-  json_dumpf(value, fp, JSON_COMPACT);
+  json_dumpf(value, fp, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* whole ns print exactly: 0.013, not 0.0129999… */
   json_decref(value);
 }
 
@@ -119,9 +130,10 @@ static json_t *slice(const NpTraceRecord *r, int lane, double clock_mhz) {
     snprintf(key, sizeof key, "stall_%s", np_trace_stall_name((NpTraceStall)s));
     json_object_set_new(args, key, json_integer((json_int_t)r->stall[s]));
   }
+  double start_ns = cycle_ns(r->start, clock_mhz), end_ns = cycle_ns(r->end, clock_mhz);
   return json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:f, s:o}", "name", name, "cat", np_trace_kind_name(r->kind), "ph",
-                   "X", "pid", pid_of(r->unit_kind), "tid", tid_of(r, lane), "ts", (double)r->start / clock_mhz,
-                   "dur", (double)(r->end - r->start) / clock_mhz, "args", args);
+                   "X", "pid", pid_of(r->unit_kind), "tid", tid_of(r, lane), "ts", start_ns / 1000.0, "dur",
+                   (end_ns - start_ns) / 1000.0, "args", args);
 }
 
 static json_t *trace_info(const NpTraceHeader *h) {
