@@ -19,7 +19,7 @@
 //
 // Errors stop the sequencer with `error` up, `error_code` (np_seq_error_e) and the command.
 module np_seq #(
-    parameter int NCMD = 4096,        // commands in the image (a multiple of 64)
+    parameter int NCMD = 4096,        // commands in the image (a multiple of 64, at most 4096)
     parameter int NSUCC = 16384,      // successor entries in the image
     parameter int MAX_ENGINES = 4,
     parameter int NENT = 32,          // commands running at once (the entry is the SRAM tag; <= 64)

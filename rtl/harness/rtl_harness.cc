@@ -331,15 +331,20 @@ std::string Harness::sequencer_error() const {
 }
 
 // A generous bound on model cycles: every command alone, one after another, at a slow pace.
+// In doubles: a hostile schedule's sizes must not overflow it.
 int64_t Harness::cycle_limit() const {
-  int64_t limit = 1000000;
+  double limit = 1e6;
   for (size_t i = 0; i < s_->n_cmds; i++) {
     const NpCommand &c = s_->cmds[i];
-    limit += 64 + (c.bytes + c.sram_read_bytes + c.sram_write_bytes) * 4 + c.macs + c.elements * 4 +
-             (c.gemm.batch * (c.gemm.m + 64) * (c.gemm.k + 64) * (c.gemm.n + 64)) / 8;
-    if (c.kind == NP_CMD_SYNC) limit += a_->sync.cycles[a_->engines[c.from_engine].kind][a_->engines[c.to_engine].kind];
+    const NpGemmShape &g = c.gemm;
+    limit += 64 + ((double)c.bytes + (double)c.sram_read_bytes + (double)c.sram_write_bytes) * 4 + (double)c.macs +
+             (double)c.elements * 4 + (double)g.batch * ((double)g.m + 64) * ((double)g.k + 64) * ((double)g.n + 64) / 8;
+    if (c.kind == NP_CMD_SYNC)
+      limit += (double)a_->sync.cycles[a_->engines[c.from_engine].kind][a_->engines[c.to_engine].kind];
+    else if (c.kind == NP_CMD_COMPUTE && !image_.on_array[i])
+      limit += (double)image_.words[i * kRowWords + 10];
   }
-  return limit;
+  return limit < 9e18 ? (int64_t)limit : INT64_MAX;
 }
 
 bool Harness::run(const std::string &trace_path) {
@@ -363,7 +368,7 @@ bool Harness::run(const std::string &trace_path) {
   bool ok = true;
   int64_t limit = cycle_limit();
   // control steps: one per command (start, end, init) and one per dependency edge
-  int64_t edge_limit = limit + 4 * ((int64_t)s_->n_cmds + (int64_t)s_->n_deps) + 16;
+  int64_t edge_limit = limit > INT64_MAX / 2 ? INT64_MAX : limit + 4 * ((int64_t)s_->n_cmds + (int64_t)s_->n_deps) + 16;
   uint64_t last_now = 0;
   for (int64_t edges = 0; ok && !top_->finished; edges++) {
     if (top_->error) {
