@@ -22,13 +22,6 @@ constexpr int kCmds = 4096, kSuccs = 16384, kRowWords = 16;
 constexpr int kRows = 8, kCols = 8, kAdepth = 4096, kBdepth = 4096, kMaxM = 1024;
 
 // ---- bit access into Verilator's port types ----
-template <typename T>
-void put_bits(T &sig, int lsb, int width, uint64_t v) {
-  uint64_t mask = width >= 64 ? ~0ull : ((1ull << width) - 1);
-  uint64_t cur = (uint64_t)sig;
-  cur = (cur & ~(mask << lsb)) | ((v & mask) << lsb);
-  sig = (T)cur;
-}
 template <std::size_t N>
 void put_bits(VlWide<N> &sig, int lsb, int width, uint64_t v) {
   for (int i = 0; i < width; i++) {
@@ -54,8 +47,6 @@ uint64_t get_bits(const VlWide<N> &sig, int lsb, int width) {
   }
   return v;
 }
-template <typename T>
-void clear(T &sig) { sig = 0; }
 template <std::size_t N>
 void clear(VlWide<N> &sig) { for (std::size_t i = 0; i < N; i++) sig[i] = 0; }
 
