@@ -1,6 +1,6 @@
 // npusim_rtl: run a schedule on the RTL and write its trace.
 //   npusim_rtl --config F (--schedule S.json | --model M [--warm]) [--set K=V]... -o RTL.npt.zst
-//              [--model-trace MODEL.npt.zst]
+//              [--model-trace MODEL.npt.zst]        (--help explains)
 // Exit codes: 0 ok, 1 the MAC array's outputs differ from the C reference, 2 bad usage or input.
 #include <cstdio>
 #include <cstring>
@@ -15,11 +15,37 @@ extern "C" {
 #include "util/file.h"
 }
 
-static int usage() {
-  std::fprintf(stderr,
-               "usage: npusim_rtl --config FILE (--schedule FILE.json | --model FILE [--warm]) [--set KEY=VALUE]... "
-               "-o RTL.npt.zst [--model-trace MODEL.npt.zst]\n");
+static const char kUsage[] =
+    "usage: npusim_rtl --config FILE (--schedule FILE.json | --model FILE [--warm]) [--set KEY=VALUE]... "
+    "-o RTL.npt.zst [--model-trace MODEL.npt.zst]\n";
+
+static int usage(const std::string &what) {
+  std::fprintf(stderr, "npusim_rtl: error: %s\n%s(--help explains)\n", what.c_str(), kUsage);
   return 2;
+}
+
+static int help() {
+  std::fputs(kUsage, stdout);
+  std::fputs("\n"
+             "Runs a schedule on the RTL (rtl/, verilated): compiles it into the command image, which the\n"
+             "RTL's sequencer executes against its DMA, DRAM responder, SRAM bank arbiter and MAC array,\n"
+             "and writes the RTL's trace. The MAC array's results are checked against a C reference GEMM.\n"
+             "\n"
+             "  --config FILE          the accelerator config (configs/rtl-small.yaml or one that fits the RTL)\n"
+             "  --schedule FILE.json   a schedule from `npusim schedule MODEL --config FILE --json`\n"
+             "  --model FILE           or a model, lowered here (--warm: a warm inference)\n"
+             "  --set KEY=VALUE        override a config key, as in npusim\n"
+             "  -o RTL.npt.zst         the RTL's trace\n"
+             "  --model-trace FILE     also write the model's trace of the same schedule\n"
+             "\n"
+             "Example (docs/validation.md):\n"
+             "  npusim_rtl --config configs/rtl-small.yaml --model models/ds_cnn_kws.onnx \\\n"
+             "      -o rtl.npt.zst --model-trace model.npt.zst && npusim trace diff model.npt.zst rtl.npt.zst\n"
+             "\n"
+             "Exit codes: 0 ok, 1 the MAC array's outputs differ from the C reference, 2 bad usage or input\n"
+             "(including a schedule or config beyond the RTL's capacities, named in the message).\n",
+             stdout);
+  return 0;
 }
 
 static int report(NpDiag *diag) {
@@ -40,6 +66,7 @@ int main(int argc, char **argv) {
       return true;
     };
     bool ok = true;
+    if (a == "-h" || a == "--help") return help();
     if (a == "--config") ok = value(config);
     else if (a == "--schedule") ok = value(schedule_path);
     else if (a == "--model") ok = value(model);
@@ -48,9 +75,12 @@ int main(int argc, char **argv) {
     else if (a == "--warm") warm = true;
     else if (a == "--set" && i + 1 < argc) sets.push_back(argv[++i]);
     else ok = false;
-    if (!ok) return usage();
+    bool takes_value = a == "--config" || a == "--schedule" || a == "--model" || a == "-o" || a == "--model-trace" ||
+                       a == "--set";
+    if (!ok) return usage(takes_value ? a + " needs a value" : "unknown argument '" + a + "'");
   }
-  if (config.empty() || out.empty() || schedule_path.empty() == model.empty()) return usage();
+  if (config.empty() || out.empty() || schedule_path.empty() == model.empty())
+    return usage("--config, -o and one of --schedule or --model are needed");
   NpDiag diag;
   np_diag_init(&diag);
   NpArch arch;
