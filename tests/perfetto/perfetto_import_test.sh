@@ -11,6 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 node=$1 npusim=$2 scratch=$3 input=$4 config=${5:-}
 
+if ! "$node" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+  echo "SKIP: node $("$node" --version) is older than 20, which the trace processor's glue needs"
+  exit 77
+fi
 if ! assets=$("$root/tools/perfetto_assets" --check); then
   echo "SKIP: Perfetto's trace processor is not fetched; run tools/perfetto_assets"
   exit 77
