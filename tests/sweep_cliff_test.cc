@@ -98,4 +98,24 @@ TEST(SweepCliff, BadAxisAndMetricAreUsageErrors) {
   EXPECT_NE(r.err.find("unknown metric 'speed'"), std::string::npos) << r.err;
 }
 
+// docs/sweeps.md's example: MobileNetV2 int8 steps near 4.96 MiB where features.2's
+// depthwise output no longer stays in SRAM. No weight changes residency there, so a re-tile
+// alone would hide the cause: the activation round trip must be named, with its size from
+// the tensor's shape, 56 x 56 x 96 int8 = 301,056 B = 294.0 KiB, stored by the depthwise conv
+// and loaded by the 1x1 projection after it.
+TEST(SweepCliff, AnActivationThatLeavesTheSramIsNamed) {
+  CliResult r = run_npusim("cliff " + source_path("models/mobilenet_v2.onnx") +
+                           " --dtype int8 --set dram.bandwidth_gb_per_s=2 --axis sram.capacity_bytes=4.5MiB..5.5MiB "
+                           "--samples 3 --threshold 1.1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cause: layer '/features/features.2/conv/conv.1/conv.1.0/Conv': activations through DRAM up "
+                       "from 0 B to 294.0 KiB every inference (0 B read, 294.0 KiB written)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("cause: layer '/features/features.2/conv/conv.2/Conv': activations through DRAM up from 0 B to "
+                       "294.0 KiB every inference (294.0 KiB read, 0 B written)"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace

@@ -70,11 +70,13 @@ char *np_cli_cliff_summary(const NpCliffSearch *s, const NpCliff *c) {
                       c->m_after);
 }
 
-/* The cause to show in one line: weights that stopped being resident or a layer that fell
- * back say most; otherwise the first. */
+/* The cause to show in one line: weights that stopped being resident, a layer that fell
+ * back or activations that left the SRAM say most; otherwise the first. */
 static const char *telling_cause(const NpCliff *c) {
   for (size_t k = 0; k < c->n_causes; k++)
-    if (strstr(c->causes[k], "no longer resident") || strstr(c->causes[k], "fell back")) return c->causes[k];
+    if (strstr(c->causes[k], "no longer resident") || strstr(c->causes[k], "fell back") ||
+        strstr(c->causes[k], "activations through DRAM up"))
+      return c->causes[k];
   return c->n_causes ? c->causes[0] : "no cause found";
 }
 

@@ -131,6 +131,17 @@ static const NpLayerPlan *plan_of_op(const NpSchedule *s, const int32_t *index, 
   return op >= 0 && op < n && index[op] >= 0 ? &s->layers[index[op]] : NULL;
 }
 
+/* The activation bytes a layer's LOADs read from and STOREs write to DRAM. */
+static void activation_traffic(const NpSchedule *s, const NpLayerPlan *l, int64_t *read, int64_t *written) {
+  *read = *written = 0;
+  for (int32_t i = l->first_cmd; i < l->first_cmd + l->n_cmds && i >= 0 && (size_t)i < s->n_cmds; i++) {
+    const NpCommand *c = &s->cmds[i];
+    if (c->data != NP_DATA_ACTIVATION) continue;
+    if (c->kind == NP_CMD_LOAD) *read += c->bytes;
+    if (c->kind == NP_CMD_STORE) *written += c->bytes;
+  }
+}
+
 static void add_cause(NpCliff *c, char *text) {
   c->causes = np_xrealloc(c->causes, (c->n_causes + 1) * sizeof *c->causes);
   c->causes[c->n_causes++] = text;
@@ -146,7 +157,7 @@ static void diff_schedules(NpCliff *c, const NpSchedule *better, const NpSchedul
   for (size_t i = 0; i < worse->n_layers; i++) index[worse->layers[i].op] = (int32_t)i;
   size_t retiles = 0;
   char a[NP_FMT_LEN];
-  for (int pass = 0; pass < 3; pass++) {
+  for (int pass = 0; pass < 4; pass++) {
     for (size_t i = 0; i < better->n_layers; i++) {
       const NpLayerPlan *b = &better->layers[i], *w = plan_of_op(worse, index, b->op, n);
       if (w == NULL) continue;
@@ -163,7 +174,21 @@ static void diff_schedules(NpCliff *c, const NpSchedule *better, const NpSchedul
                                        : np_xasprintf("layer '%s': fell back to %s: %s", name,
                                                       worse->engine_names[w->engine],
                                                       w->fallback_reason ? w->fallback_reason : "no reason given"));
-      } else if (pass == 2 && w->on_accelerator &&
+      } else if (pass == 2) {
+        /* An activation that no longer fits on chip round-trips through DRAM: its producer
+         * stores it and its readers load it back, with no residency change to show for it. */
+        int64_t b_read, b_written, w_read, w_written;
+        activation_traffic(better, b, &b_read, &b_written);
+        activation_traffic(worse, w, &w_read, &w_written);
+        if (w_read + w_written > b_read + b_written) {
+          char before[NP_FMT_LEN], read[NP_FMT_LEN], written[NP_FMT_LEN];
+          add_cause(c, np_xasprintf("layer '%s': activations through DRAM up from %s to %s every inference (%s read, "
+                                    "%s written)",
+                                    name, np_fmt_bytes(b_read + b_written, before),
+                                    np_fmt_bytes(w_read + w_written, a), np_fmt_bytes(w_read, read),
+                                    np_fmt_bytes(w_written, written)));
+        }
+      } else if (pass == 3 && w->on_accelerator &&
                  (b->tile_rows != w->tile_rows || b->tile_cols != w->tile_cols || b->tile_channels != w->tile_channels ||
                   b->tile_in_channels != w->tile_in_channels)) {
         if (retiles++ < MAX_RETILES_LISTED)
