@@ -19,8 +19,8 @@
 //
 // Errors stop the sequencer with `error` up, `error_code` (np_seq_error_e) and the command.
 module np_seq #(
-    parameter int NCMD = 4096,        // commands in the image (a multiple of 64, at most 4096)
-    parameter int NSUCC = 16384,      // successor entries in the image
+    parameter int NCMD = 16384,       // commands in the image (a multiple of 64)
+    parameter int NSUCC = 65536,      // successor entries in the image
     parameter int MAX_ENGINES = 4,
     parameter int NENT = 32,          // commands running at once (the entry is the SRAM tag; <= 64)
     parameter int NSLOT = 16,         // DMA slots (<= 64)
@@ -145,6 +145,16 @@ module np_seq #(
     return 64;
   endfunction
 
+  // the first word of a ready set with a bit up, 64 summary bits at a time
+  function automatic int first_word(input logic [NWORDS-1:0] sum);
+    for (int c = 0; c < (NWORDS + 63) / 64; c++) begin
+      logic [63:0] chunk;
+      chunk = 64'(sum >> (c * 64));
+      if (chunk != 0) return c * 64 + ffs64(chunk);
+    end
+    return NWORDS;
+  endfunction
+
   // ---- which running commands are done now ----
   logic [NENT-1:0] ent_done;
   always_comb begin
@@ -187,7 +197,7 @@ module np_seq #(
       if (rdy_sum[s] != 0 && (s == XFER || !engine_busy[s])) begin
         int w;
         logic [31:0] id;
-        w = ffs64(64'(rdy_sum[s]));
+        w = first_word(rdy_sum[s]);
         id = 32'(w * 64 + ffs64(rdy[s][w]));
         if (!start_any || id < start_id) begin
           start_any = 1'b1;
@@ -407,15 +417,15 @@ module np_seq #(
       array_valid <= 1'b0;
       array_cmd <= '0;
       clear_lanes();
-      for (int s = 0; s < NSETS; s++) begin
-        rdy_sum[s] <= '0;
-        for (int w = 0; w < NWORDS; w++) rdy[s][w] <= '0;
-      end
+      for (int s = 0; s < NSETS; s++) rdy_sum[s] <= '0;
     end else begin
       case (phase)
         S_INIT:
           if (init_id == cfg_n_cmds) phase <= S_ROUND;
           else begin
+            // the ready words are cleared here, not at reset: only those of the image's ids
+            // are ever read (a summary bit, cleared at reset, guards each)
+            if (init_id[5:0] == 0) for (int s = 0; s < NSETS; s++) rdy[s][init_id[IDW-1:6]] <= '0;
             deps_left[IDW'(init_id)] <= f_deps(row);
             if (f_deps(row) == 0) make_ready(init_id, row);
             init_id <= init_id + 1;

@@ -8,8 +8,8 @@
 // cycles, outstanding bursts, banks, bank width and ports, SYNC costs) is set through cfg_* inputs, up to the capacities
 // the parameters fix, so one verilated model serves every config that fits.
 module np_top #(
-    parameter int NCMD = 4096,
-    parameter int NSUCC = 16384,
+    parameter int NCMD = 16384,
+    parameter int NSUCC = 65536,
     parameter int MAX_ENGINES = 4,
     parameter int NSLOT = 16,
     parameter int LANES = 8,

@@ -18,7 +18,7 @@ namespace {
 
 // The RTL's capacities (np_top.sv parameters).
 constexpr int kMaxOut = 8, kMaxChannels = 2, kMaxBanks = 8, kMaxEngines = 4;
-constexpr int kCmds = 4096, kSuccs = 16384, kRowWords = 16;
+constexpr int kCmds = 16384, kSuccs = 65536, kRowWords = 16;
 constexpr int kRows = 8, kCols = 8, kAdepth = 4096, kBdepth = 4096, kMaxM = 1024;
 
 // ---- bit access into Verilator's port types ----
