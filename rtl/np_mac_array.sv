@@ -75,6 +75,26 @@ module np_mac_array #(
     return b_mem[($clog2(B_DEPTH))'(b * kk * nn + k * nn + n)];
   endfunction
 
+  // After a fold's last cycle: the next inner fold, else the next outer one (the inner
+  // starting over), else the next GEMM of the batch, else the command is done.
+  task automatic next_fold(input logic inner_more, input logic outer_more, input logic [63:0] c1, input logic [63:0] c2,
+                           input logic [63:0] bi, input logic [63:0] bb);
+    if (inner_more) c2_q <= 32'(c2 + 1);
+    else begin
+      c2_q <= 0;
+      if (outer_more) c1_q <= 32'(c1 + 1);
+      else begin
+        c1_q <= 0;
+        if (bi + 1 < bb) bi_q <= 32'(bi + 1);
+        else begin
+          bi_q <= 0;
+          busy_q <= 1'b0;
+          done_q <= 1'b1;
+        end
+      end
+    end
+  endtask
+
   always_ff @(posedge clk) begin
     if (a_we) a_mem[($clog2(A_DEPTH))'(mem_addr)] <= mem_data;
     if (b_we) b_mem[($clog2(B_DEPTH))'(mem_addr)] <= mem_data;
@@ -173,20 +193,7 @@ module np_mac_array #(
         end else begin
           cnt_q <= 0;
           fill_q <= 1'b1;
-          if (k0 + R < kk) c2_q <= 32'(c2 + 1);
-          else begin
-            c2_q <= 0;
-            if (n0 + C < nn) c1_q <= 32'(c1 + 1);
-            else begin
-              c1_q <= 0;
-              if (bi + 1 < bb) bi_q <= 32'(bi + 1);
-              else begin
-                bi_q <= 0;
-                busy_q <= 1'b0;
-                done_q <= 1'b1;
-              end
-            end
-          end
+          next_fold(k0 + R < kk, n0 + C < nn, c1, c2, bi, bb);
         end
       end else begin
         // ---- output-stationary: c1 = M-chunk, c2 = N-chunk ----
@@ -232,20 +239,7 @@ module np_mac_array #(
         if (cnt != last_cnt) cnt_q <= 32'(cnt + 1);
         else begin
           cnt_q <= 0;
-          if (n0 + C < nn) c2_q <= 32'(c2 + 1);
-          else begin
-            c2_q <= 0;
-            if (m0 + R < mm) c1_q <= 32'(c1 + 1);
-            else begin
-              c1_q <= 0;
-              if (bi + 1 < bb) bi_q <= 32'(bi + 1);
-              else begin
-                bi_q <= 0;
-                busy_q <= 1'b0;
-                done_q <= 1'b1;
-              end
-            end
-          end
+          next_fold(n0 + C < nn, m0 + R < mm, c1, c2, bi, bb);
         end
       end
     end

@@ -1,6 +1,7 @@
 // Unit tests of sim/util: diagnostics, the string map, the text buffer, checked arithmetic.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "support/files.h"
@@ -50,6 +51,22 @@ TEST(Buf, PrintfAppends) {
   np_buf_puts(&b, "!");
   EXPECT_STREQ(np_buf_str(&b), "42-x!");
   np_buf_free(&b);
+}
+
+TEST(Buf, TakeHandsOverTheTextAndEmptiesTheBuffer) {
+  NpBuf b = {};
+  char *empty = np_buf_take(&b);  // never appended to: still a string the caller frees
+  EXPECT_STREQ(empty, "");
+  free(empty);
+  np_buf_puts(&b, "abc");
+  char *text = np_buf_take(&b);
+  EXPECT_STREQ(text, "abc");
+  EXPECT_STREQ(np_buf_str(&b), "");
+  EXPECT_EQ(b.len, 0u);
+  np_buf_puts(&b, "d");  // still usable
+  EXPECT_STREQ(np_buf_str(&b), "d");
+  np_buf_free(&b);
+  free(text);
 }
 
 TEST(Mem, CheckedArithmeticCatchesOverflow) {

@@ -97,8 +97,7 @@ char *np_cli_cliff_svg(const NpCliffSearch *s, const NpCliCurve *curve, const Np
       np_axis_format(&s->axis, c->x_after, at, sizeof at);
     markers[i].label = np_xasprintf("x%.2f at %s (%.4g -> %.4g): %s", c->ratio, at, c->m_before, c->m_after,
                                     telling_cause(c));
-    markers[i].detail = np_xstrdup(np_buf_str(&detail));
-    np_buf_free(&detail);
+    markers[i].detail = np_buf_take(&detail);
     free(summary);
   }
   char *title = np_xasprintf("%s: %s along %s, %zu cliff%s", model, s->metric, s->axis.key, n_cliffs,

@@ -28,6 +28,19 @@ static int needs_value(const NpSearchOptions *o, const char *name) {
   return -1;
 }
 
+int np_cli_search_positional(NpSearchOptions *o, const char *arg) {
+  if (arg[0] == '-') {
+    fprintf(stderr, "npusim %s: unknown option '%s'\nsee `npusim %s --help`\n", o->command, arg, o->command);
+    return NP_EXIT_BAD_INPUT;
+  }
+  if (o->model != NULL) {
+    fprintf(stderr, "npusim %s: one model at a time ('%s')\n", o->command, arg);
+    return NP_EXIT_BAD_INPUT;
+  }
+  o->model = arg;
+  return -1;
+}
+
 int np_cli_search_option(NpSearchOptions *o, int argc, char **argv, int *i) {
   int taken = np_cli_config_option(&o->config, argc, argv, i);
   if (taken != 0) return taken;

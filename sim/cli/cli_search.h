@@ -29,6 +29,9 @@ extern const char np_cli_search_help[];
 
 /* As np_cli_config_option: 1 taken, 0 not one of these, -1 a usage error (printed). */
 int np_cli_search_option(NpSearchOptions *o, int argc, char **argv, int *i);
+/* An argument no option took: the model, or a usage error (printed, NP_EXIT_BAD_INPUT) for
+ * an unknown option or a second model. -1 to go on. */
+int np_cli_search_positional(NpSearchOptions *o, const char *arg);
 /* Checks the options, reads the config text and loads the model, and fills *search (its
  * samples/threshold left 0). Returns -1 to go on, or the exit code after printing errors. */
 int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search);

@@ -75,14 +75,8 @@ int cmd_cliff(int argc, char **argv) {
       }
     } else if (strcmp(a, "--svg") == 0 && i + 1 < argc && argv[i + 1][0] != '\0') {
       svg = argv[++i];
-    } else if (a[0] == '-') {
-      fprintf(stderr, "npusim cliff: unknown option '%s'\nsee `npusim cliff --help`\n", a);
-      code = NP_EXIT_BAD_INPUT;
-    } else if (o.model == NULL) {
-      o.model = a;
     } else {
-      fprintf(stderr, "npusim cliff: one model at a time ('%s')\n", a);
-      code = NP_EXIT_BAD_INPUT;
+      code = np_cli_search_positional(&o, a);
     }
   }
   NpCliffSearch search;

@@ -43,14 +43,8 @@ int cmd_fit(int argc, char **argv) {
       code = NP_EXIT_OK;
     } else if (strcmp(a, "--budget") == 0 && i + 1 < argc) {
       budget_text = argv[++i];
-    } else if (a[0] == '-') {
-      fprintf(stderr, "npusim fit: unknown option '%s'\nsee `npusim fit --help`\n", a);
-      code = NP_EXIT_BAD_INPUT;
-    } else if (o.model == NULL) {
-      o.model = a;
     } else {
-      fprintf(stderr, "npusim fit: one model at a time ('%s')\n", a);
-      code = NP_EXIT_BAD_INPUT;
+      code = np_cli_search_positional(&o, a);
     }
   }
   double budget = 0;

@@ -134,9 +134,7 @@ static char *shapes_text(const NpGraph *g, const int *tensors, int n, bool activ
     append_shape(&b, t);
     first = false;
   }
-  char *text = np_xstrdup(np_buf_str(&b));
-  np_buf_free(&b);
-  return text;
+  return np_buf_take(&b);
 }
 
 /* Table cells (owned by the table): a count or a size, "-" for zero. */

@@ -140,9 +140,7 @@ static char *front_csv(const NpCsvTable *t, const NpParetoResult *r) {
   np_csv_put_row(&b, (const char *const *)t->header, t->n_cols);
   for (size_t i = 0; i < r->n_points; i++)
     if (r->points[i].on_front) np_csv_put_row(&b, (const char *const *)&t->cells[r->points[i].row * t->n_cols], t->n_cols);
-  char *text = np_xstrdup(np_buf_str(&b));
-  np_buf_free(&b);
-  return text;
+  return np_buf_take(&b);
 }
 
 int cmd_pareto(int argc, char **argv) {

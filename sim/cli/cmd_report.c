@@ -533,9 +533,7 @@ static char *render(const ReportArgs *a, const Inputs *in) {
   put_layers(&b, r, in->layer_uj);
   np_buf_puts(&b, "<footer>Written by npusim " NPUSIM_VERSION
                   ". Figures: docs/run.md; timing and energy model: docs/timing.md.</footer>\n</main>\n</body>\n</html>\n");
-  char *text = np_xstrdup(np_buf_str(&b));
-  np_buf_free(&b);
-  return text;
+  return np_buf_take(&b);
 }
 
 int cmd_report(int argc, char **argv) {

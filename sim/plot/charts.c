@@ -27,9 +27,7 @@ static void range_of(const double *v, size_t n, double *lo, double *hi) {
 
 static char *finish(NpBuf *b) {
   svg_end(b);
-  char *text = np_xstrdup(np_buf_str(b));
-  np_buf_free(b);
-  return text;
+  return np_buf_take(b);
 }
 
 /* A label cut to max_chars bytes (at a UTF-8 boundary) with "..." when longer. */

@@ -54,19 +54,23 @@ void dma_free(Dma *dma) {
   memset(dma, 0, sizeof *dma);
 }
 
-/* ---- the issue queue: a ring of slots ---- */
+/* ---- rings: the issue queue of slots, and the bursts in flight ---- */
+
+/* Doubles a full ring's storage (or makes `initial` items), unwrapped to start at index 0. */
+static void ring_grow(void **items, size_t *head, size_t len, size_t *capacity, size_t item_size, size_t initial) {
+  size_t old = *capacity, grown = old ? old * 2 : initial;
+  char *to = np_xmalloc(grown * item_size);
+  const char *from = *items;
+  for (size_t i = 0; i < len; i++) memcpy(to + i * item_size, from + ((*head + i) % old) * item_size, item_size);
+  free(*items);
+  *items = to;
+  *head = 0;
+  *capacity = grown;
+}
 
 static void queue_push(Dma *dma, int32_t slot) {
-  if (dma->q_len == dma->q_capacity) {
-    size_t old = dma->q_capacity;
-    size_t capacity = old ? old * 2 : 16;
-    int32_t *ring = np_xmalloc(capacity * sizeof *ring);
-    for (size_t i = 0; i < dma->q_len; i++) ring[i] = dma->queue[(dma->q_head + i) % old];
-    free(dma->queue);
-    dma->queue = ring;
-    dma->q_capacity = capacity;
-    dma->q_head = 0;
-  }
+  if (dma->q_len == dma->q_capacity)
+    ring_grow((void **)&dma->queue, &dma->q_head, dma->q_len, &dma->q_capacity, sizeof *dma->queue, 16);
   dma->queue[(dma->q_head + dma->q_len) % dma->q_capacity] = slot;
   dma->q_len++;
 }
@@ -81,16 +85,8 @@ static int32_t queue_pop(Dma *dma) {
 /* ---- bursts in flight, oldest first ---- */
 
 static void ring_push(Dma *dma, int64_t done_cycle) {
-  if (dma->ring_len == dma->ring_capacity) {
-    size_t old = dma->ring_capacity;
-    size_t capacity = old ? old * 2 : 64;
-    int64_t *ring = np_xmalloc(capacity * sizeof *ring);
-    for (size_t i = 0; i < dma->ring_len; i++) ring[i] = dma->ring[(dma->ring_head + i) % old];
-    free(dma->ring);
-    dma->ring = ring;
-    dma->ring_capacity = capacity;
-    dma->ring_head = 0;
-  }
+  if (dma->ring_len == dma->ring_capacity)
+    ring_grow((void **)&dma->ring, &dma->ring_head, dma->ring_len, &dma->ring_capacity, sizeof *dma->ring, 64);
   dma->ring[(dma->ring_head + dma->ring_len) % dma->ring_capacity] = done_cycle;
   dma->ring_len++;
 }

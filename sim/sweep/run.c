@@ -365,8 +365,7 @@ char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag) {
     NpBuf buf = {0};
     if (header) np_buf_append(&buf, header, header_len);
     for (size_t i = 0; i < n_rows; i++) np_buf_append(&buf, rows[i].text, rows[i].len);
-    out = np_xstrdup(np_buf_str(&buf));
-    np_buf_free(&buf);
+    out = np_buf_take(&buf);
   }
   for (size_t f = 0; f < n_paths; f++) free(texts[f]);
   free(texts);

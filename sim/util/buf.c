@@ -32,3 +32,10 @@ void np_buf_printf(NpBuf *buf, const char *fmt, ...) {
 }
 
 const char *np_buf_str(const NpBuf *buf) { return buf->data ? buf->data : ""; }
+
+char *np_buf_take(NpBuf *buf) {
+  char *text = buf->data ? buf->data : np_xstrdup("");
+  buf->data = NULL;
+  buf->len = buf->capacity = 0;
+  return text;
+}

@@ -23,6 +23,8 @@ __attribute__((format(printf, 2, 3)))
 void np_buf_printf(NpBuf *buf, const char *fmt, ...);
 /* The text so far ("" when empty); owned by buf. */
 const char *np_buf_str(const NpBuf *buf);
+/* The text so far, now owned by the caller (free it); buf is left empty. */
+char *np_buf_take(NpBuf *buf);
 
 #ifdef __cplusplus
 }

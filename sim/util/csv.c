@@ -75,8 +75,7 @@ static char *read_field(Reader *r) {
     np_buf_free(&buf);
     return NULL;
   }
-  char *cell = np_xstrdup(np_buf_str(&buf));
-  np_buf_free(&buf);
+  char *cell = np_buf_take(&buf);
   return cell;
 }
 
