@@ -243,6 +243,45 @@ TEST(ConfigErrors, EnergyNumberWithoutSource) {
   EXPECT_EQ(ok.arch->energy.sync.node_nm, 5);
 }
 
+TEST(ConfigErrors, AKeyOfAnotherKindNamesTheKindsThatTakeIt) {
+  // The kinds' own keys come from their rows (sim/arch/kinds.c): lanes belongs to vector and
+  // cpu, dataflow to mac_array. Line 9 is "    lanes: 4" on the mac_array (col 5); line 13
+  // is "    dataflow: os" on the cpu (col 5).
+  auto r = load_text(join([] {
+    auto lines = lines_of(minimal());
+    lines.insert(lines.begin() + 11, "    dataflow: os");
+    lines.insert(lines.begin() + 8, "    lanes: 4");
+    return lines;
+  }()));
+  EXPECT_FALSE(r.ok);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0], at(9, 5, "engines.npu.lanes: applies only to vector and cpu engines (this one is mac_array)",
+                            "    lanes: 4"));
+  EXPECT_EQ(r.errors[1], at(13, 5, "engines.cpu.dataflow: applies only to mac_array engines (this one is cpu)",
+                            "    dataflow: os"));
+}
+
+TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
+  const char *kinds[] = {"mac_array", "vector", "cpu"};
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {
+    const NpEngineKindOps *ops = np_engine_kind_ops((NpEngineKind)k);
+    ASSERT_NE(ops, nullptr);
+    EXPECT_STREQ(ops->name, kinds[k]);
+    EXPECT_GT(ops->n_keys, 0);
+  }
+  EXPECT_EQ(np_engine_kind_ops(NP_ENGINE_KIND_COUNT), nullptr);
+  const char *dataflows[] = {"ws", "os", "is"};
+  for (int d = 0; d < NP_DATAFLOW_COUNT; d++) EXPECT_STREQ(np_dataflow_name((NpDataflow)d), dataflows[d]);
+  EXPECT_STREQ(np_dataflow_name(NP_DATAFLOW_COUNT), "unknown");
+  // Only the cpu row is the fallback; only the mac_array row has an array (4 x 4 here).
+  auto r = load_text(minimal());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(np_engine_kind_ops(NP_ENGINE_MAC_ARRAY)->array_pes(&r.arch->engines[0]), 16);
+  EXPECT_EQ(np_engine_kind_ops(NP_ENGINE_CPU)->array_pes(&r.arch->engines[1]), 0);
+  EXPECT_TRUE(np_engine_kind_ops(NP_ENGINE_CPU)->fallback);
+  EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_VECTOR)->fallback);
+}
+
 TEST(ConfigErrors, DuplicateEngineName) {
   // line 9 "  - name: npu": "  - name: " = 10 -> col 11; the first npu is on line 5.
   auto r = load_text(replace_line(9, "  - name: npu"));

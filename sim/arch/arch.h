@@ -37,7 +37,15 @@ extern "C" {
 typedef enum NpEngineKind { NP_ENGINE_MAC_ARRAY = 0, NP_ENGINE_VECTOR, NP_ENGINE_CPU, NP_ENGINE_KIND_COUNT } NpEngineKind;
 
 /* Systolic-array dataflow: weight-, output- or input-stationary (SCALE-Sim's ws/os/is). */
-typedef enum NpDataflow { NP_DATAFLOW_WS = 0, NP_DATAFLOW_OS, NP_DATAFLOW_IS } NpDataflow;
+typedef enum NpDataflow { NP_DATAFLOW_WS = 0, NP_DATAFLOW_OS, NP_DATAFLOW_IS, NP_DATAFLOW_COUNT } NpDataflow;
+
+/* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
+ * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
+ * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
+ * N = output channels of the tile, K = kernel_h * kernel_w * input-channel chunk. */
+typedef struct NpGemmShape {
+  int64_t m, n, k, batch;
+} NpGemmShape;
 
 /* What an engine accepts. A limit of 0 means "no limit" (the key was not given). */
 typedef struct NpEngineRules {
@@ -167,6 +175,67 @@ int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 *
 double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype);
 /* Elements (MACs for NP_CLASS_MATRIX) per cycle of an op of class cls in dtype. */
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype);
+
+/* ---- engine kinds and dataflows: one row each (sim/arch/kinds.c) ----
+ * Everything that varies by kind or dataflow is read from these rows: the config keys, what
+ * the kind runs unless its rules say otherwise, its cycles formula, its array size, and how
+ * its work is priced. docs/hacking.md says how to add a row. */
+
+#define NP_CYCLES_CANNOT (-1)   /* the engine cannot run the work (no throughput or rate) */
+#define NP_CYCLES_OVERFLOW (-2) /* the cycle count does not fit in 64 bits */
+
+/* One COMPUTE as an engine sees it. */
+typedef struct NpEngineWork {
+  NpOpClass op_class;
+  NpDtype dtype;
+  NpGemmShape gemm; /* matrix ops on a mac_array; zero otherwise */
+  int64_t macs;     /* matrix ops */
+  int64_t elements; /* other ops: output elements */
+} NpEngineWork;
+
+/* A whole-number or named config key that only engines of some kinds take. It fills the
+ * int64_t (or, with names, the enum) field at `offset` in NpEngine. */
+typedef struct NpEngineKey {
+  const char *name;
+  bool required;
+  int64_t min, max, fallback;  /* range; the value that stands in for a bad or absent one */
+  size_t offset;
+  const char *(*name_of)(int value); /* an enum's names (value 0, 1, ... until NULL); NULL: a number */
+} NpEngineKey;
+
+typedef struct NpEngineKindOps {
+  const char *name; /* as configs write it */
+  const NpEngineKey *keys; /* the keys only this kind takes, in the order np_arch_to_yaml writes them */
+  int n_keys;
+  const char *const *default_ops; /* rules.ops when the config gives none */
+  int n_default_ops;
+  bool fallback;      /* runs every op, takes no rules; the first one is the CPU fallback */
+  bool can_read_sram; /* the default of can_read_sram */
+  /* throughput[] before the config's throughput map: per class, elements per cycle at rate 1. */
+  void (*default_throughput)(NpEngine *engine);
+  /* Engine cycles of the work; NP_CYCLES_CANNOT or NP_CYCLES_OVERFLOW. */
+  int64_t (*cycles)(const NpEngine *engine, const NpEngineWork *work);
+  /* PEs of its array (MACs per cycle at rate 1), for utilization; 0: not an array. */
+  int64_t (*array_pes)(const NpEngine *engine);
+  /* How its work is priced: MACs at energy.mac[dtype], elements at energy.element[dtype]. */
+  void (*priced_work)(const NpEngineWork *work, int64_t *macs, int64_t *elements);
+} NpEngineKindOps;
+
+typedef struct NpDataflowOps {
+  const char *name; /* as configs write it */
+  /* Base cycles (before the dtype rate) of gemm on a rows x cols array; all sizes > 0 and
+   * checked small enough that the formula cannot overflow before folds x batch. */
+  int64_t (*cycles)(int64_t rows, int64_t cols, NpGemmShape gemm);
+} NpDataflowOps;
+
+/* The row of a kind or dataflow; NULL when out of range. */
+const NpEngineKindOps *np_engine_kind_ops(NpEngineKind kind);
+const NpDataflowOps *np_dataflow_ops(NpDataflow dataflow);
+/* The dataflow's base cycles of gemm (batch 0 counts as 1) on a rows x cols array: 0 when a
+ * size is not positive, NP_CYCLES_OVERFLOW when it does not fit in 64 bits. */
+int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape gemm);
+/* Engine cycles of work on engine (its kind's formula); NP_CYCLES_CANNOT or _OVERFLOW. */
+int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work);
 
 /* ---- YAML positions (shared with the sweep spec parser, sim/sweep) ---- */
 

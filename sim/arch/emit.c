@@ -46,15 +46,24 @@ static void put_figure(NpBuf *b, const char *unit_key, const NpEnergyFigure *f) 
   np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
 }
 
+/* The keys of the engine's kind, in its row's order. */
+static void put_kind_keys(NpBuf *b, const NpEngine *e) {
+  const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+  for (int i = 0; i < kind->n_keys; i++) {
+    const NpEngineKey *k = &kind->keys[i];
+    const char *field = (const char *)e + k->offset;
+    if (k->name_of)
+      np_buf_printf(b, "    %s: %s\n", k->name, k->name_of(*(const int *)(const void *)field));
+    else
+      np_buf_printf(b, "    %s: %lld\n", k->name, (long long)*(const int64_t *)(const void *)field);
+  }
+}
+
 static void put_engine(NpBuf *b, const NpArch *arch, const NpEngine *e) {
   np_buf_puts(b, "  - name: ");
   put_string(b, e->name);
   np_buf_printf(b, "\n    kind: %s\n", np_engine_kind_name(e->kind));
-  if (e->kind == NP_ENGINE_MAC_ARRAY)
-    np_buf_printf(b, "    rows: %lld\n    cols: %lld\n    dataflow: %s\n", (long long)e->rows, (long long)e->cols,
-                  np_dataflow_name(e->dataflow));
-  else
-    np_buf_printf(b, "    lanes: %lld\n", (long long)e->lanes);
+  put_kind_keys(b, e);
   np_buf_puts(b, "    dtypes: {");
   int n = 0;
   for (int i = 0; i < arch->n_data_types; i++) {

@@ -22,9 +22,6 @@ typedef struct Section {
   char path[192];
 } Section;
 
-static const char *const engine_kind_names[NP_ENGINE_KIND_COUNT] = {"mac_array", "vector", "cpu"};
-static const char *const engine_kind_keys[] = {"mac_array", "vector", "cpu", NULL};
-static const char *const dataflow_names[] = {"ws", "os", "is"};
 static const char *const class_names[NP_ARCH_OP_CLASSES] = {
     [NP_CLASS_MATRIX] = "matrix",         [NP_CLASS_POOL] = "pool",
     [NP_CLASS_ELEMENTWISE] = "elementwise", [NP_CLASS_TRANSCENDENTAL] = "transcendental",
@@ -33,10 +30,18 @@ static const char *const class_names[NP_ARCH_OP_CLASSES] = {
 };
 
 const char *np_engine_kind_name(NpEngineKind kind) {
-  return kind >= 0 && kind < NP_ENGINE_KIND_COUNT ? engine_kind_names[kind] : "unknown";
+  const NpEngineKindOps *ops = np_engine_kind_ops(kind);
+  return ops ? ops->name : "unknown";
 }
 const char *np_dataflow_name(NpDataflow dataflow) {
-  return dataflow >= 0 && dataflow <= NP_DATAFLOW_IS ? dataflow_names[dataflow] : "unknown";
+  const NpDataflowOps *ops = np_dataflow_ops(dataflow);
+  return ops ? ops->name : "unknown";
+}
+
+/* The kinds' names in table order, NULL-terminated. */
+static void engine_kind_names(const char *names[NP_ENGINE_KIND_COUNT + 1]) {
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) names[k] = np_engine_kind_ops((NpEngineKind)k)->name;
+  names[NP_ENGINE_KIND_COUNT] = NULL;
 }
 const char *np_op_class_name(NpOpClass cls) {
   return cls >= 0 && cls < NP_ARCH_OP_CLASSES ? class_names[cls] : "unknown";
@@ -466,8 +471,26 @@ static void read_default_dtype(NpArchLoader *L, const Section *root, NpArch *arc
 
 /* ---- engines ---- */
 
-static const char *const engine_keys[] = {"name", "kind", "rows", "cols", "dataflow", "lanes", "dtypes", "throughput",
-                                          "can_read_sram", "fuse_activations", "rules", NULL};
+#define MAX_KIND_KEYS 32
+static const char *const engine_common_keys[] = {"dtypes", "throughput", "can_read_sram", "fuse_activations", "rules"};
+
+/* The keys an engine may have: name, kind, every kind's own keys (in table order, each once),
+ * then the keys all kinds share. NULL-terminated. */
+static void engine_keys(const char *keys[MAX_KIND_KEYS]) {
+  int n = 0;
+  keys[n++] = "name";
+  keys[n++] = "kind";
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {
+    const NpEngineKindOps *ops = np_engine_kind_ops((NpEngineKind)k);
+    for (int i = 0; i < ops->n_keys; i++) {
+      bool seen = false;
+      for (int j = 0; j < n; j++) seen |= strcmp(keys[j], ops->keys[i].name) == 0;
+      if (!seen && n < MAX_KIND_KEYS - 6) keys[n++] = ops->keys[i].name;
+    }
+  }
+  for (size_t i = 0; i < sizeof engine_common_keys / sizeof engine_common_keys[0]; i++) keys[n++] = engine_common_keys[i];
+  keys[n] = NULL;
+}
 static const char *const rule_keys[] = {"ops", "max_kernel_h", "max_kernel_w", "max_stride", "max_dilation",
                                         "max_channels", NULL};
 
@@ -516,11 +539,9 @@ static void unknown_rule_op(NpArchLoader *L, struct fy_node *at, const char *pat
 }
 
 static void set_default_rule_ops(NpEngine *e) {
-  static const char *const mac_array_ops[] = {"matrix"};
-  static const char *const vector_ops[] = {"pool", "elementwise", "transcendental", "data_movement", "reduction",
-                                           "free"};
-  const char *const *ops = e->kind == NP_ENGINE_MAC_ARRAY ? mac_array_ops : vector_ops;
-  int n = e->kind == NP_ENGINE_MAC_ARRAY ? 1 : 6;
+  const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+  const char *const *ops = kind->default_ops;
+  int n = kind->n_default_ops;
   e->rules.n_ops = 0;
   memset(e->rules.accepts, 0, sizeof e->rules.accepts);
   for (int i = 0; i < n; i++) {
@@ -578,16 +599,15 @@ static void read_rule_ops(NpArchLoader *L, const Section *rules, NpEngine *e, co
 }
 
 static void read_rules(NpArchLoader *L, const Section *es, NpEngine *e) {
-  e->has_rules = e->kind != NP_ENGINE_CPU;
-  if (e->kind == NP_ENGINE_CPU) {
+  const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+  e->has_rules = !kind->fallback;
+  if (kind->fallback) {
     for (int k = 0; k < NP_OP_KIND_COUNT; k++) e->rules.accepts[k] = true;
     if (has_key(es, "rules")) {
       struct fy_node *key;
       lookup(es, "rules", &key);
-      np_arch_error(L, key, NULL,
-                    "%s.rules: a cpu engine is the fallback and accepts every op; rules apply to mac_array and vector "
-                    "engines",
-                    es->path);
+      np_arch_error(L, key, NULL, "%s.rules: a %s engine is the fallback and accepts every op; rules apply to the other kinds",
+                    es->path, kind->name);
     }
     return;
   }
@@ -624,9 +644,9 @@ static void read_engine_dtypes(NpArchLoader *L, const Section *es, const NpArch 
 }
 
 static void read_throughput(NpArchLoader *L, const Section *es, NpEngine *e) {
-  double base = e->kind == NP_ENGINE_MAC_ARRAY ? 0 : (double)e->lanes;
-  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = base;
-  if (e->kind == NP_ENGINE_MAC_ARRAY) e->throughput[NP_CLASS_MATRIX] = (double)(e->rows * e->cols);
+  const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+  kind->default_throughput(e);
+  bool array = kind->array_pes(e) > 0;
   Section s;
   if (!open_child(es, "throughput", false, NULL, &s)) return;
   void *iter = NULL;
@@ -639,9 +659,9 @@ static void read_throughput(NpArchLoader *L, const Section *es, NpEngine *e) {
       unknown_name(L, p.key, s.path, "op class", p.name, class_names, NP_ARCH_OP_CLASSES);
       continue;
     }
-    if (cls == NP_CLASS_MATRIX && e->kind == NP_ENGINE_MAC_ARRAY) {
-      np_arch_error(L, p.key, NULL, "%s.matrix: a mac_array's matrix throughput is rows x cols; set those instead",
-                    s.path);
+    if (cls == NP_CLASS_MATRIX && array) {
+      np_arch_error(L, p.key, NULL, "%s.matrix: a %s's matrix throughput is its array; set its shape instead",
+                    s.path, kind->name);
       continue;
     }
     double v;
@@ -649,6 +669,61 @@ static void read_throughput(NpArchLoader *L, const Section *es, NpEngine *e) {
       e->throughput[cls] = v;
       e->throughput_given[cls] = true;
     }
+  }
+}
+
+static bool kind_takes(const NpEngineKindOps *kind, const char *key) {
+  for (int i = 0; i < kind->n_keys; i++)
+    if (strcmp(kind->keys[i].name, key) == 0) return true;
+  return false;
+}
+
+/* "mac_array" or "vector and cpu": the kinds that take key, for messages. */
+static void kinds_taking(const char *key, char *out, size_t size) {
+  const char *names[NP_ENGINE_KIND_COUNT];
+  int n = 0;
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++)
+    if (kind_takes(np_engine_kind_ops((NpEngineKind)k), key)) names[n++] = np_engine_kind_name((NpEngineKind)k);
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < n && used < size; i++)
+    used += (size_t)snprintf(out + used, size - used, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", names[i]);
+}
+
+static void read_kind_key(const Section *es, const NpEngineKey *k, NpEngine *e) {
+  char *field = (char *)e + k->offset;
+  if (k->name_of == NULL) {
+    int64_t *value = (int64_t *)(void *)field;
+    *value = k->fallback;
+    get_int(es, k->name, k->required, k->min, k->max, value);
+    return;
+  }
+  const char *names[MAX_KIND_KEYS];
+  int n = 0;
+  while (n < MAX_KIND_KEYS && k->name_of(n)) names[n] = k->name_of(n), n++;
+  int value = (int)k->fallback;
+  get_enum(es, k->name, k->required, names, (size_t)n, &value);
+  *(int *)(void *)field = value;
+}
+
+/* The keys of the engine's kind, and an error for each key of another kind. A bad value is
+ * reported and the key's fallback stands in, so that later checks do not pile on. */
+static void read_kind_keys(const Section *es, NpEngine *e) {
+  const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+  for (int i = 0; i < kind->n_keys; i++) read_kind_key(es, &kind->keys[i], e);
+  const char *known[MAX_KIND_KEYS];
+  engine_keys(known);
+  for (int i = 2; known[i]; i++) {
+    if (kind_takes(kind, known[i]) || !has_key(es, known[i])) continue;
+    bool own_key = false;
+    for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) own_key |= kind_takes(np_engine_kind_ops((NpEngineKind)k), known[i]);
+    if (!own_key) continue;
+    char takers[96];
+    kinds_taking(known[i], takers, sizeof takers);
+    struct fy_node *key;
+    lookup(es, known[i], &key);
+    np_arch_error(es->L, key, NULL, "%s.%s: applies only to %s engines (this one is %s)", es->path, known[i], takers,
+                  kind->name);
   }
 }
 
@@ -662,7 +737,9 @@ static void read_engine(NpArchLoader *L, struct fy_node *item, int index, NpArch
   else
     snprintf(path, sizeof path, "engines[%d]", index);
   Section es;
-  if (!open_section(L, &es, NULL, item, path, engine_keys)) return;
+  const char *known[MAX_KIND_KEYS];
+  engine_keys(known);
+  if (!open_section(L, &es, NULL, item, path, known)) return;
   NpEngine *e = &arch->engines[arch->n_engines];
   memset(e, 0, sizeof *e);
   struct fy_node *name_node = NULL;
@@ -690,39 +767,17 @@ static void read_engine(NpArchLoader *L, struct fy_node *item, int index, NpArch
     }
   }
   int kind = -1;
-  if (!get_enum(&es, "kind", true, engine_kind_names, NP_ENGINE_KIND_COUNT, &kind)) {
+  const char *kind_names[NP_ENGINE_KIND_COUNT + 1];
+  engine_kind_names(kind_names);
+  if (!get_enum(&es, "kind", true, kind_names, NP_ENGINE_KIND_COUNT, &kind)) {
     /* Without a kind nothing else can be checked sensibly. */
     return;
   }
   e->kind = (NpEngineKind)kind;
-  const int64_t max_dim = 65536;
-  if (e->kind == NP_ENGINE_MAC_ARRAY) {
-    /* A bad value is reported; 1 stands in so that later checks do not pile on. */
-    if (!get_int(&es, "rows", true, 1, max_dim, &e->rows)) e->rows = 1;
-    if (!get_int(&es, "cols", true, 1, max_dim, &e->cols)) e->cols = 1;
-    int dataflow = NP_DATAFLOW_WS;
-    get_enum(&es, "dataflow", false, dataflow_names, 3, &dataflow);
-    e->dataflow = (NpDataflow)dataflow;
-    if (has_key(&es, "lanes")) {
-      struct fy_node *key;
-      lookup(&es, "lanes", &key);
-      np_arch_error(L, key, NULL, "%s.lanes: applies to vector and cpu engines; a mac_array's width is rows x cols",
-                    es.path);
-    }
-  } else {
-    if (!get_int(&es, "lanes", true, 1, INT64_C(1) << 20, &e->lanes)) e->lanes = 1;
-    static const char *const array_only[] = {"rows", "cols", "dataflow"};
-    for (int i = 0; i < 3; i++)
-      if (has_key(&es, array_only[i])) {
-        struct fy_node *key;
-        lookup(&es, array_only[i], &key);
-        np_arch_error(L, key, NULL, "%s.%s: applies only to mac_array engines (this one is %s)", es.path,
-                      array_only[i], engine_kind_names[kind]);
-      }
-  }
+  read_kind_keys(&es, e);
   read_engine_dtypes(L, &es, arch, e);
   read_throughput(L, &es, e);
-  e->can_read_sram = e->kind != NP_ENGINE_CPU;
+  e->can_read_sram = np_engine_kind_ops(e->kind)->can_read_sram;
   get_bool(&es, "can_read_sram", &e->can_read_sram);
   get_bool(&es, "fuse_activations", &e->fuse_activations);
   read_rules(L, &es, e);
@@ -755,7 +810,7 @@ static void read_engines(NpArchLoader *L, const Section *root, NpArch *arch) {
   }
   arch->fallback_engine = -1;
   for (int i = arch->n_engines - 1; i >= 0; i--)
-    if (arch->engines[i].kind == NP_ENGINE_CPU) arch->fallback_engine = i;
+    if (np_engine_kind_ops(arch->engines[i].kind)->fallback) arch->fallback_engine = i;
   if (arch->fallback_engine < 0 && arch->n_engines == index)
     np_arch_error(L, key, NULL,
                   "engines: no engine of kind cpu; every config needs a CPU fallback engine for the ops the "
@@ -850,12 +905,14 @@ static void read_sync(const Section *root, NpArch *arch) {
   if (!open_child(root, "sync", false, sync_keys, &s)) return;
   get_bool(&s, "through_dram", &arch->sync.through_dram);
   Section cycles;
-  if (!open_child(&s, "cycles", false, engine_kind_keys, &cycles)) return;
+  const char *kinds[NP_ENGINE_KIND_COUNT + 1];
+  engine_kind_names(kinds);
+  if (!open_child(&s, "cycles", false, kinds, &cycles)) return;
   for (int from = 0; from < NP_ENGINE_KIND_COUNT; from++) {
     Section row;
-    if (!open_child(&cycles, engine_kind_names[from], false, engine_kind_keys, &row)) continue;
+    if (!open_child(&cycles, kinds[from], false, kinds, &row)) continue;
     for (int to = 0; to < NP_ENGINE_KIND_COUNT; to++)
-      get_int(&row, engine_kind_names[to], false, 0, INT64_C(1000000000), &arch->sync.cycles[from][to]);
+      get_int(&row, kinds[to], false, 0, INT64_C(1000000000), &arch->sync.cycles[from][to]);
   }
 }
 

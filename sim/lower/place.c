@@ -199,7 +199,7 @@ static int choose_engine(const Lower *L, const NpOp *op, NpDtype dtype, char **r
       chosen = i;
     } else if (e->has_rules && e->rules.accepts[op->kind] && first_limit_reason == NULL) {
       first_limit_reason = why;
-    } else if (first_kind_reason == NULL && e->kind != NP_ENGINE_CPU) {
+    } else if (first_kind_reason == NULL && !np_engine_kind_ops(e->kind)->fallback) {
       first_kind_reason = why;
     } else {
       free(why);
@@ -497,7 +497,8 @@ static void build_geometry(Lower *L, LLayer *ly) {
   } else {
     rows_geometry(L, ly, op);
   }
-  G->matrix = np_op_class(op->kind) == NP_CLASS_MATRIX && L->arch->engines[ly->engine].kind == NP_ENGINE_MAC_ARRAY &&
+  const NpEngine *engine = &L->arch->engines[ly->engine];
+  G->matrix = np_op_class(op->kind) == NP_CLASS_MATRIX && np_engine_kind_ops(engine->kind)->array_pes(engine) > 0 &&
               G->family == FAMILY_WINDOW;
   G->in_eb = value_eb(L, ly->in_value);
   G->out_eb = value_eb(L, ly->out_value);

@@ -37,14 +37,6 @@ typedef enum NpCmdKind { NP_CMD_LOAD = 0, NP_CMD_STORE, NP_CMD_COMPUTE, NP_CMD_S
 /* What a LOAD or STORE moves. */
 typedef enum NpData { NP_DATA_WEIGHT = 0, NP_DATA_ACTIVATION } NpData;
 
-/* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
- * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
- * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
- * N = output channels of the tile, K = kernel_h * kernel_w * input-channel chunk. */
-typedef struct NpGemmShape {
-  int64_t m, n, k, batch;
-} NpGemmShape;
-
 typedef struct NpCommand {
   int32_t id;             /* its index in the stream; stable for the same graph and arch */
   NpCmdKind kind;

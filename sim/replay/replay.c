@@ -354,6 +354,12 @@ static void emit_record(NpReplay *r, const NpCommand *c, const CmdState *cs, int
   r->options.on_command(r->options.user, &rec);
 }
 
+/* The MACs and elements of a COMPUTE as its engine's kind prices them. */
+static void priced_work(const NpReplay *r, const NpCommand *c, int64_t *macs, int64_t *elements) {
+  NpEngineWork work = np_command_work(c);
+  np_engine_kind_ops(r->arch->engines[c->engine].kind)->priced_work(&work, macs, elements);
+}
+
 static void count_energy_events(NpReplay *r, const NpCommand *c) {
   EnergyCounts *k = &r->counts;
   switch (c->kind) {
@@ -365,14 +371,15 @@ static void count_energy_events(NpReplay *r, const NpCommand *c) {
     k->sram_read_bytes += c->bytes;
     k->dram_write_bytes += c->bytes;
     break;
-  case NP_CMD_COMPUTE:
-    if (c->op_class == NP_CLASS_MATRIX)
-      k->macs[c->dtype] += c->macs;
-    else
-      k->elements[c->dtype] += c->elements;
+  case NP_CMD_COMPUTE: {
+    int64_t macs, elements;
+    priced_work(r, c, &macs, &elements);
+    k->macs[c->dtype] += macs;
+    k->elements[c->dtype] += elements;
     k->sram_read_bytes += c->sram_read_bytes;
     k->sram_write_bytes += c->sram_write_bytes;
     break;
+  }
   case NP_CMD_SYNC:
     k->syncs++;
     break;
@@ -391,10 +398,10 @@ static void end_command(NpReplay *r, int32_t id, int64_t t) {
     NpEngineStats *es = &st->engines[c->engine];
     es->busy_cycles += t - cs->start;
     es->commands++;
-    if (c->op_class == NP_CLASS_MATRIX)
-      es->macs += c->macs;
-    else
-      es->elements += c->elements;
+    int64_t macs, elements;
+    priced_work(r, c, &macs, &elements);
+    es->macs += macs;
+    es->elements += elements;
     r->engines[c->engine].busy = false;
   }
   if (tr) {
@@ -522,7 +529,7 @@ void np_replay_stats(const NpReplay *r, NpStats *out) {
       const NpEngine *e = &r->arch->engines[l->engine];
       NpDtype dtype = r->schedule->dtype;
       double rate = dtype > NP_DTYPE_UNKNOWN && dtype < NP_DTYPE_COUNT ? e->dtype_rate[dtype] : 1;
-      if (e->kind == NP_ENGINE_MAC_ARRAY) peak = (double)(e->rows * e->cols) * rate;
+      peak = (double)np_engine_kind_ops(e->kind)->array_pes(e) * rate;
     }
     l->utilization = peak > 0 && l->compute_cycles > 0 ? (double)l->macs / (peak * (double)l->compute_cycles) : 0;
   }

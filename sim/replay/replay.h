@@ -182,6 +182,8 @@ void np_replay_free(NpReplay *replay);
  * -1 when the engine cannot run it (no throughput for its class or dtype); -2 when the count
  * does not fit in int64. */
 int64_t np_compute_cycles(const NpEngine *engine, const NpCommand *cmd);
+/* The COMPUTE as its engine's cycles and energy rows take it (sim/arch/arch.h). */
+NpEngineWork np_command_work(const NpCommand *cmd);
 /* SCALE-Sim cycles of batch x (M x K by K x N) on an R x C array at rate 1; -2 on overflow. */
 int64_t np_systolic_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape gemm);
 /* Share of a battery (0..1, may exceed 1) that per_day inferences of energy_uj take. */

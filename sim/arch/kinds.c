@@ -1,0 +1,146 @@
+/* Engine kinds and dataflows, one row each: the keys a kind takes, what it runs unless its
+ * rules say otherwise, its cycles formula (docs/timing.md), its array size and how its work
+ * is priced. docs/hacking.md, "Adding an engine kind or a dataflow", walks through a new row. */
+#include <math.h>
+#include <stddef.h>
+
+#include "arch/arch.h"
+#include "util/mem.h"
+
+/* ---- dataflows: SCALE-Sim v2's compute model (scalesim/compute/systolic_compute_{ws,os,is}.py) ----
+ * The GEMM is cut into folds that fit the R x C array; each fold costs the rows of its demand
+ * matrices: operand fill, the streamed dimension, and the drain. */
+
+static int64_t folds_times(int64_t a, int64_t r, int64_t b, int64_t c, int64_t per_fold, int64_t batch) {
+  int64_t folds, cycles;
+  if (!np_mul_i64(np_ceil_div_i64(a, r), np_ceil_div_i64(b, c), &folds) || !np_mul_i64(folds, per_fold, &cycles) ||
+      !np_mul_i64(cycles, batch, &cycles))
+    return NP_CYCLES_OVERFLOW;
+  return cycles;
+}
+
+/* Weights K x N pinned in R x C; M input rows stream through. */
+static int64_t ws_cycles(int64_t R, int64_t C, NpGemmShape g) {
+  return folds_times(g.k, R, g.n, C, 2 * R + C + g.m - 2, g.batch);
+}
+
+/* Outputs M x N pinned; K streams. */
+static int64_t os_cycles(int64_t R, int64_t C, NpGemmShape g) {
+  return folds_times(g.m, R, g.n, C, R + C + g.k - 2, g.batch);
+}
+
+/* Inputs K x M pinned; N filter columns stream. */
+static int64_t is_cycles(int64_t R, int64_t C, NpGemmShape g) {
+  return folds_times(g.k, R, g.m, C, 2 * R + C + g.n - 2, g.batch);
+}
+
+static const NpDataflowOps dataflows[NP_DATAFLOW_COUNT] = {
+    [NP_DATAFLOW_WS] = {"ws", ws_cycles},
+    [NP_DATAFLOW_OS] = {"os", os_cycles},
+    [NP_DATAFLOW_IS] = {"is", is_cycles},
+};
+
+const NpDataflowOps *np_dataflow_ops(NpDataflow dataflow) {
+  return dataflow >= 0 && dataflow < NP_DATAFLOW_COUNT ? &dataflows[dataflow] : NULL;
+}
+
+int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape g) {
+  const NpDataflowOps *ops = np_dataflow_ops(dataflow);
+  if (g.batch <= 0) g.batch = 1;
+  if (ops == NULL) return NP_CYCLES_CANNOT;
+  if (rows <= 0 || cols <= 0 || g.m <= 0 || g.n <= 0 || g.k <= 0) return 0;
+  /* Below these, a fold's cycles (a few array sides plus one GEMM side) fit in 62 bits. */
+  const int64_t side_max = INT64_C(1) << 40, gemm_max = INT64_C(1) << 60;
+  if (rows > side_max || cols > side_max || g.m > gemm_max || g.n > gemm_max || g.k > gemm_max)
+    return NP_CYCLES_OVERFLOW;
+  return ops->cycles(rows, cols, g);
+}
+
+/* ---- shared by the kinds ---- */
+
+static int64_t divide_by_rate(double work, double per_cycle) {
+  if (work <= 0) return 0;
+  if (!(per_cycle > 0)) return NP_CYCLES_CANNOT;
+  double cycles = ceil(work / per_cycle);
+  return cycles < 9.2e18 ? (int64_t)cycles : NP_CYCLES_OVERFLOW;
+}
+
+/* Work at the engine's throughput for its class: MACs for matrix ops, elements otherwise. */
+static int64_t throughput_cycles(const NpEngine *e, const NpEngineWork *w) {
+  double work = (double)(w->op_class == NP_CLASS_MATRIX ? w->macs : w->elements);
+  return divide_by_rate(work, np_engine_elements_per_cycle(e, w->op_class, w->dtype));
+}
+
+static void price_by_class(const NpEngineWork *w, int64_t *macs, int64_t *elements) {
+  *macs = w->op_class == NP_CLASS_MATRIX ? w->macs : 0;
+  *elements = w->op_class == NP_CLASS_MATRIX ? 0 : w->elements;
+}
+
+static void lanes_throughput(NpEngine *e) {
+  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = (double)e->lanes;
+}
+
+static int64_t no_array(const NpEngine *e) {
+  (void)e;
+  return 0;
+}
+
+/* ---- mac_array ---- */
+
+static const char *dataflow_key_name(int v) {
+  return v >= 0 && v < NP_DATAFLOW_COUNT ? dataflows[v].name : NULL;
+}
+
+static void array_throughput(NpEngine *e) {
+  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = 0;
+  e->throughput[NP_CLASS_MATRIX] = (double)(e->rows * e->cols);
+}
+
+/* A GEMM by its dataflow's formula; other work at the class throughput. */
+static int64_t array_cycles(const NpEngine *e, const NpEngineWork *w) {
+  const NpGemmShape *g = &w->gemm;
+  if (w->op_class != NP_CLASS_MATRIX || g->m <= 0 || g->n <= 0 || g->k <= 0) return throughput_cycles(e, w);
+  double rate = e->dtype_rate[w->dtype];
+  if (!(rate > 0)) return NP_CYCLES_CANNOT;
+  int64_t base = np_dataflow_cycles(e->rows, e->cols, e->dataflow, *g);
+  if (base < 0) return base;
+  return divide_by_rate((double)base, rate);
+}
+
+static int64_t array_pes(const NpEngine *e) { return e->rows * e->cols; }
+
+#define ARRAY_SIDE_MAX 65536
+static const NpEngineKey array_keys[] = {
+    {"rows", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, rows), NULL},
+    {"cols", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, cols), NULL},
+    {"dataflow", false, 0, NP_DATAFLOW_COUNT - 1, NP_DATAFLOW_WS, offsetof(NpEngine, dataflow), dataflow_key_name},
+};
+static const char *const array_ops[] = {"matrix"};
+
+/* ---- vector, cpu ---- */
+
+static const NpEngineKey lane_keys[] = {
+    {"lanes", true, 1, INT64_C(1) << 20, 1, offsetof(NpEngine, lanes), NULL},
+};
+static const char *const vector_ops[] = {"pool", "elementwise", "transcendental", "data_movement", "reduction", "free"};
+
+#define N_OF(a) ((int)(sizeof(a) / sizeof(a)[0]))
+
+static const NpEngineKindOps kinds[NP_ENGINE_KIND_COUNT] = {
+    [NP_ENGINE_MAC_ARRAY] = {"mac_array", array_keys, N_OF(array_keys), array_ops, N_OF(array_ops), false, true,
+                             array_throughput, array_cycles, array_pes, price_by_class},
+    [NP_ENGINE_VECTOR] = {"vector", lane_keys, N_OF(lane_keys), vector_ops, N_OF(vector_ops), false, true,
+                          lanes_throughput, throughput_cycles, no_array, price_by_class},
+    [NP_ENGINE_CPU] = {"cpu", lane_keys, N_OF(lane_keys), NULL, 0, true, false, lanes_throughput, throughput_cycles,
+                       no_array, price_by_class},
+};
+
+const NpEngineKindOps *np_engine_kind_ops(NpEngineKind kind) {
+  return kind >= 0 && kind < NP_ENGINE_KIND_COUNT ? &kinds[kind] : NULL;
+}
+
+int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work) {
+  if (work->dtype <= NP_DTYPE_UNKNOWN || work->dtype >= NP_DTYPE_COUNT) return NP_CYCLES_CANNOT;
+  const NpEngineKindOps *ops = np_engine_kind_ops(engine->kind);
+  return ops ? ops->cycles(engine, work) : NP_CYCLES_CANNOT;
+}
