@@ -115,6 +115,7 @@ static int check_report(const CheckArgs *a, const NpRunReport *report) {
   if (a->json) {
     char *text = np_budgets_json(report, results, n);
     fputs(text, stdout);
+    np_cli_stdout_ok();
     free(text);
   } else {
     print_verdict(report, results, n, broken);

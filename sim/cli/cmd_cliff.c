@@ -41,6 +41,7 @@ static void print_x(const NpAxisRange *axis, double x) {
   } else {
     np_axis_format(axis, x, text, sizeof text);
     fputs(text, stdout);
+    np_cli_stdout_ok();
   }
 }
 

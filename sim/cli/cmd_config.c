@@ -60,6 +60,7 @@ static int config_show(int argc, char **argv) {
   if (status == NP_EXIT_OK) {
     char *yaml = np_arch_to_yaml(arch);
     fputs(yaml, stdout);
+    np_cli_stdout_ok();
     free(yaml);
   }
   free(arch);

@@ -347,12 +347,13 @@ int cmd_graph(int argc, char **argv) {
   np_diag_free(&diag);
   if (opts.dtype != NP_DTYPE_UNKNOWN) np_graph_set_compute_dtype(graph, opts.dtype);
   if (opts.json) {
-    if (print_json(graph, opts.dtype, stdout) != 0) {
+    if (print_json(graph, opts.dtype, stdout) != 0 && np_cli_stdout_ok()) {
       fputs("npusim graph: cannot write the JSON report\n", stderr);
       rc = NP_EXIT_BAD_INPUT;
     }
   } else {
     print_table(graph, opts.dtype, stdout);
+    np_cli_stdout_ok();
   }
   np_graph_free(graph);
   return rc >= 0 ? rc : NP_EXIT_OK;

@@ -169,6 +169,7 @@ static char *render(const RunArgs *a, const NpRunReport *report) {
 static int write_output(const char *path, const char *text) {
   if (path == NULL) {
     fputs(text, stdout);
+    np_cli_stdout_ok();
     return NP_EXIT_OK;
   }
   return np_cli_write_file(path, text) ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;

@@ -282,6 +282,7 @@ int cmd_schedule(int argc, char **argv) {
   if (o.json) {
     char *text = np_schedule_to_json(&s, g);
     fputs(text, stdout);
+    np_cli_stdout_ok();
     free(text);
   } else {
     print_summary(&s, g, stdout);
@@ -289,6 +290,7 @@ int cmd_schedule(int argc, char **argv) {
     print_fallbacks(&s, stdout);
     print_residency(&s, stdout);
     print_commands(&s, o.commands, stdout);
+    np_cli_stdout_ok();
   }
   np_schedule_free(&s);
   np_graph_free(g);

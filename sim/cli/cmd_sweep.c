@@ -2,6 +2,7 @@
  * npusim sweep merge SHARD... -o FILE
  * Runs every point of a sweep spec, rows in point order, appended and flushed one by one. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,25 +186,52 @@ static void show_progress(void *user, size_t done, size_t total) {
 
 /* ---- the run ---- */
 
-/* Opens the output for appending after what --resume keeps. */
-static FILE *open_output(const SweepOptions *o, const NpSweepSpec *spec, NpSweepRun *run, NpDiag *diag) {
-  if (o->out == NULL) return stdout;
-  if (!o->resume) return fopen(o->out, "w");
-  struct stat st;
-  if (stat(o->out, &st) != 0) return fopen(o->out, "w"); /* nothing to resume */
+/* Cuts a file to resume down to the complete rows of this sweep it holds. */
+static bool keep_resumable_rows(const SweepOptions *o, const NpSweepSpec *spec, NpSweepRun *run, int fd,
+                                NpDiag *diag) {
   size_t len, rows, keep;
   char *text = np_read_file(o->out, INT64_C(1) << 34, "sweep result", &len, diag);
-  if (text == NULL) return NULL;
+  if (text == NULL) return false;
   bool ok = np_sweep_resume_scan(spec, run, o->out, text, len, &rows, &keep, diag);
   free(text);
-  if (!ok) return NULL;
-  if (truncate(o->out, (off_t)keep) != 0) {
+  if (!ok) return false;
+  if (ftruncate(fd, (off_t)keep) != 0) {
     np_diag_add(diag, "%s: error: cannot cut off the unfinished row: %s", o->out, strerror(errno));
-    return NULL;
+    return false;
   }
   run->skip = rows;
   run->header = keep == 0;
-  return fopen(o->out, "a");
+  return true;
+}
+
+/* Opens the output, once the spec and its models are known to be good: locked against a
+ * second writer, emptied (or, with --resume, cut to the rows it keeps), appended to. */
+static FILE *open_output(const SweepOptions *o, const NpSweepSpec *spec, NpSweepRun *run, NpDiag *diag) {
+  if (o->out == NULL) return stdout;
+  int fd = open(o->out, (o->resume ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    np_diag_add(diag, "%s: error: cannot open for writing: %s", o->out, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0;
+  if (ok && S_ISREG(st.st_mode)) {
+    /* A FIFO or a device is written as it is: nothing to lock, cut or resume. */
+    ok = np_file_lock(fd, o->out, diag);
+    if (ok && o->resume) {
+      ok = keep_resumable_rows(o, spec, run, fd, diag);
+    } else if (ok && ftruncate(fd, 0) != 0) {
+      np_diag_add(diag, "%s: error: cannot empty the file: %s", o->out, strerror(errno));
+      ok = false;
+    }
+  } else if (ok && o->resume) {
+    np_diag_add(diag, "%s: error: --resume needs a regular file to read back", o->out);
+    ok = false;
+  }
+  FILE *out = ok ? fdopen(fd, "a") : NULL;
+  if (ok && out == NULL) np_diag_add(diag, "%s: error: cannot open for writing: %s", o->out, strerror(errno));
+  if (out == NULL) close(fd);
+  return out;
 }
 
 static int run_sweep(const SweepOptions *o) {
@@ -215,13 +243,17 @@ static int run_sweep(const SweepOptions *o) {
     np_diag_free(&diag);
     return NP_EXIT_BAD_INPUT;
   }
-  NpSweepRun run = {(int)o->jobs, o->shard, o->n_shards, 0, np_sweep_format_from_path(o->out), true, NULL, NULL, NULL};
-  int code = NP_EXIT_OK;
-  FILE *out = open_output(o, &spec, &run, &diag);
-  if (out == NULL) {
-    if (!np_diag_failed(&diag)) np_diag_add(&diag, "%s: error: cannot open for writing: %s", o->out, strerror(errno));
-    code = NP_EXIT_BAD_INPUT;
-  } else {
+  NpSweepRun run = {.jobs = (int)o->jobs,
+                    .shard = o->shard,
+                    .n_shards = o->n_shards,
+                    .format = np_sweep_format_from_path(o->out),
+                    .header = true,
+                    .out_name = o->out};
+  int code = NP_EXIT_BAD_INPUT;
+  run.graphs = np_sweep_load_models(&spec, &diag);
+  FILE *out = run.graphs ? open_output(o, &spec, &run, &diag) : NULL;
+  if (out != NULL) {
+    code = NP_EXIT_OK;
     Progress progress = {{0, 0}, -1, run.skip};
     clock_gettime(CLOCK_MONOTONIC, &progress.start);
     if (!o->quiet && isatty(fileno(stderr)) && out != stdout) {
@@ -237,6 +269,7 @@ static int run_sweep(const SweepOptions *o) {
   }
   np_diag_print(&diag, stderr);
   np_diag_free(&diag);
+  np_sweep_free_models(&spec, run.graphs);
   np_sweep_spec_free(&spec);
   return code;
 }
@@ -271,8 +304,8 @@ static int run_merge(int argc, char **argv) {
   NpOutFile file;
   if (text != NULL && np_outfile_open(&file, out, &diag)) {
     if (fputs(text, file.fp) < 0) {
+      np_diag_add(&diag, "%s: error: cannot write: %s", out, strerror(errno));
       np_outfile_abort(&file);
-      np_diag_add(&diag, "%s: error: cannot write", out);
     } else if (np_outfile_commit(&file, &diag)) {
       code = NP_EXIT_OK;
     }

@@ -182,6 +182,7 @@ static int trace_dump(int argc, char **argv) {
   while ((status = np_trace_read(reader, &record, &diag)) == 1) {
     if (n < limit) print_record(stdout, &record, csv);
     n++;
+    if (!np_cli_stdout_ok()) break; /* main says why; reading on would only waste time */
   }
   np_trace_reader_close(reader);
   if (status < 0) {
@@ -317,6 +318,7 @@ static void print_diff_json(const NpTraceDiff *d, const char *path_a, const char
       commands);
   json_dumpf(root, stdout, JSON_INDENT(2));
   fputc('\n', stdout);
+  np_cli_stdout_ok();
   json_decref(root);
 }
 

@@ -4,7 +4,13 @@
 #ifndef NPUSIM_CLI_COMMANDS_H
 #define NPUSIM_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 enum { NP_EXIT_OK = 0, NP_EXIT_FAIL = 1, NP_EXIT_BAD_INPUT = 2 };
+
+/* Call right after writing a report to stdout: false once a write has failed, and the first
+ * failure's reason is kept for the message main prints when it exits with 2. */
+bool np_cli_stdout_ok(void);
 
 int cmd_graph(int argc, char **argv);
 int cmd_config(int argc, char **argv);

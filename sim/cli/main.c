@@ -1,4 +1,6 @@
 /* npusim: the command-line front end. Dispatches to one subcommand per file in sim/cli/. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,7 +45,30 @@ static void print_usage(FILE *out) {
         out);
 }
 
-int main(int argc, char **argv) {
+static int stdout_errno; /* why the first write to stdout failed, 0 while none has */
+
+bool np_cli_stdout_ok(void) {
+  if (!ferror(stdout)) return true;
+  if (stdout_errno == 0) stdout_errno = errno;
+  return false;
+}
+
+/* Reports go through stdout's buffer, so a full disk shows up at the latest when it is flushed
+ * here; a cut-off report must never end in exit 0. */
+static int finish_stdout(int code) {
+  bool failed = ferror(stdout) != 0;
+  int err = stdout_errno;
+  if (fflush(stdout) != 0) {
+    failed = true;
+    if (err == 0) err = errno;
+  }
+  if (fclose(stdout) != 0 && !failed) failed = true, err = errno;
+  if (!failed) return code;
+  fprintf(stderr, "npusim: error: cannot write standard output: %s\n", err ? strerror(err) : "a write failed");
+  return NP_EXIT_BAD_INPUT;
+}
+
+static int run_command(int argc, char **argv) {
   if (argc < 2) {
     print_usage(stderr);
     return NP_EXIT_BAD_INPUT;
@@ -63,3 +88,5 @@ int main(int argc, char **argv) {
   print_usage(stderr);
   return NP_EXIT_BAD_INPUT;
 }
+
+int main(int argc, char **argv) { return finish_stdout(run_command(argc, argv)); }

@@ -1,5 +1,6 @@
 /* Running a sweep: worker threads claim points in order; finished rows are written in point
  * order (out-of-order completions wait in their slot), each flushed as soon as it can go. */
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -104,6 +105,7 @@ typedef struct Runner {
   size_t next_write;
   char **rows;        /* finished rows waiting for their turn */
   bool write_failed;
+  int write_errno;
   pthread_mutex_t lock;
 } Runner;
 
@@ -143,7 +145,10 @@ static char *evaluate_point(const Runner *r, size_t point) {
 static void write_ready_rows(Runner *r) {
   while (r->next_write < r->n && r->rows[r->next_write] != NULL) {
     char *row = r->rows[r->next_write];
-    if (!r->write_failed && (fputs(row, r->run->out) < 0 || fflush(r->run->out) != 0)) r->write_failed = true;
+    if (!r->write_failed && (fputs(row, r->run->out) < 0 || fflush(r->run->out) != 0)) {
+      r->write_failed = true;
+      r->write_errno = errno;
+    }
     free(row);
     r->rows[r->next_write++] = NULL;
     if (r->run->progress) r->run->progress(r->run->user, r->next_write, r->n);
@@ -167,13 +172,55 @@ static void *worker(void *arg) {
   }
 }
 
-static bool load_models(const NpSweepSpec *spec, NpGraph **graphs, NpDiag *diag) {
+NpGraph **np_sweep_load_models(const NpSweepSpec *spec, NpDiag *diag) {
+  NpGraph **graphs = np_xcalloc(spec->n_models ? spec->n_models : 1, sizeof *graphs);
   bool ok = true;
   for (size_t i = 0; i < spec->n_models; i++) {
     graphs[i] = np_model_load(spec->models[i], diag);
     ok = ok && graphs[i] != NULL;
   }
-  return ok;
+  if (!ok) {
+    np_sweep_free_models(spec, graphs);
+    return NULL;
+  }
+  return graphs;
+}
+
+void np_sweep_free_models(const NpSweepSpec *spec, NpGraph **graphs) {
+  if (graphs == NULL) return;
+  for (size_t i = 0; i < spec->n_models; i++) np_graph_free(graphs[i]);
+  free(graphs);
+}
+
+static void write_error(const NpSweepRun *run, int err, NpDiag *diag) {
+  if (run->out_name)
+    np_diag_add(diag, "%s: error: cannot write the sweep results: %s", run->out_name, strerror(err));
+  else
+    np_diag_add(diag, "error: cannot write the sweep results to standard output: %s", strerror(err));
+}
+
+static bool run_points(const NpSweepSpec *spec, const NpSweepRun *run, NpGraph **graphs, size_t n_shards,
+                       NpDiag *diag) {
+  NpSweepRun local = *run;
+  local.n_shards = n_shards;
+  Runner r = {spec, &local, graphs, np_sweep_shard_size(spec->n_points, run->shard, n_shards), 0, 0, NULL, false, 0,
+              PTHREAD_MUTEX_INITIALIZER};
+  r.next_claim = r.next_write = run->skip < r.n ? run->skip : r.n;
+  r.rows = np_xcalloc(r.n ? r.n : 1, sizeof *r.rows);
+  int jobs = run->jobs < 1 ? 1 : run->jobs;
+  if ((size_t)jobs > r.n - r.next_claim) jobs = (int)(r.n - r.next_claim) > 0 ? (int)(r.n - r.next_claim) : 1;
+  pthread_t *threads = np_xmalloc((size_t)jobs * sizeof *threads);
+  int started = 0;
+  for (int j = 1; j < jobs; j++)
+    if (pthread_create(&threads[started], NULL, worker, &r) == 0) started++;
+  worker(&r); /* the calling thread works too */
+  for (int j = 0; j < started; j++) pthread_join(threads[j], NULL);
+  free(threads);
+  for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
+  free(r.rows);
+  pthread_mutex_destroy(&r.lock);
+  if (r.write_failed) write_error(run, r.write_errno, diag);
+  return !r.write_failed;
 }
 
 bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *diag) {
@@ -183,40 +230,16 @@ bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *di
                 n_shards, n_shards - 1);
     return false;
   }
-  NpGraph **graphs = np_xcalloc(spec->n_models, sizeof *graphs);
-  bool ok = load_models(spec, graphs, diag);
+  NpGraph **graphs = run->graphs ? run->graphs : np_sweep_load_models(spec, diag);
+  bool ok = graphs != NULL;
   if (ok && run->header && run->format == NP_SWEEP_CSV) {
     char *header = np_sweep_csv_header(spec);
     ok = fputs(header, run->out) >= 0 && fflush(run->out) == 0;
+    if (!ok) write_error(run, errno, diag);
     free(header);
-    if (!ok) np_diag_add(diag, "error: cannot write the sweep results");
   }
-  if (ok) {
-    NpSweepRun local = *run;
-    local.n_shards = n_shards;
-    Runner r = {spec, &local, graphs, np_sweep_shard_size(spec->n_points, run->shard, n_shards), 0, 0, NULL, false,
-                PTHREAD_MUTEX_INITIALIZER};
-    r.next_claim = r.next_write = run->skip < r.n ? run->skip : r.n;
-    r.rows = np_xcalloc(r.n ? r.n : 1, sizeof *r.rows);
-    int jobs = run->jobs < 1 ? 1 : run->jobs;
-    if ((size_t)jobs > r.n - r.next_claim) jobs = (int)(r.n - r.next_claim) > 0 ? (int)(r.n - r.next_claim) : 1;
-    pthread_t *threads = np_xmalloc((size_t)jobs * sizeof *threads);
-    int started = 0;
-    for (int j = 1; j < jobs; j++)
-      if (pthread_create(&threads[started], NULL, worker, &r) == 0) started++;
-    worker(&r); /* the calling thread works too */
-    for (int j = 0; j < started; j++) pthread_join(threads[j], NULL);
-    free(threads);
-    for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
-    free(r.rows);
-    pthread_mutex_destroy(&r.lock);
-    if (r.write_failed) {
-      np_diag_add(diag, "error: cannot write the sweep results (disk full?)");
-      ok = false;
-    }
-  }
-  for (size_t i = 0; i < spec->n_models; i++) np_graph_free(graphs[i]);
-  free(graphs);
+  if (ok) ok = run_points(spec, run, graphs, n_shards, diag);
+  if (graphs != run->graphs) np_sweep_free_models(spec, graphs);
   return ok;
 }
 
@@ -237,6 +260,33 @@ static long long row_point(const char *line, size_t len, NpSweepFormat format) {
   long long v = json_is_integer(p) ? (long long)json_integer_value(p) : -1;
   json_decref(o);
   return v;
+}
+
+/* Where the row starting at pos ends (just past its line break), 0 for a torn last row. A CSV
+ * field may hold a quoted line break; JSON Lines escape theirs. */
+static size_t row_end(const char *text, size_t len, size_t pos, NpSweepFormat format) {
+  if (format == NP_SWEEP_CSV) return np_csv_record_end(text, len, pos);
+  const char *nl = memchr(text + pos, '\n', len - pos);
+  return nl ? (size_t)(nl - text) + 1 : 0;
+}
+
+/* Says what is wrong with row `row` (0-based, at byte pos) of a file to resume, and how to recover. */
+static void resume_mismatch(const NpSweepRun *run, const char *path, size_t row, size_t pos,
+                            long long point, size_t expected_rows, NpDiag *diag) {
+  size_t n_shards = run->n_shards ? run->n_shards : 1;
+  const char *what = n_shards > 1 ? "this shard of the sweep" : "this sweep";
+  if (point < 0)
+    np_diag_add(diag, "%s: error: --resume: row %zu (byte %zu on) is not a sweep row: a crash can leave NUL bytes or "
+                "a broken row; keep the %zu rows before it with `truncate -s %zu %s` and resume", path, row + 1, pos,
+                row, pos, path);
+  else if (row >= expected_rows)
+    np_diag_add(diag, "%s: error: --resume: the file has more rows than the %zu points of %s (point %lld follows "
+                "the last): it holds another sweep's rows, or two runs wrote to it; remove it or write elsewhere",
+                path, expected_rows, what, point);
+  else
+    np_diag_add(diag, "%s: error: --resume: row %zu is point %lld, but point %zu of %s belongs there (%s); remove the "
+                "file or write elsewhere", path, row + 1, point, np_sweep_shard_point(row, run->shard, n_shards), what,
+                n_shards > 1 ? "a file of another shard or spec?" : "a file of a shard or of another spec?");
 }
 
 bool np_sweep_resume_scan(const NpSweepSpec *spec, const NpSweepRun *run, const char *path, const char *text,
@@ -261,19 +311,15 @@ bool np_sweep_resume_scan(const NpSweepSpec *spec, const NpSweepRun *run, const 
   size_t n_shards = run->n_shards ? run->n_shards : 1;
   size_t expected_rows = np_sweep_shard_size(spec->n_points, run->shard, n_shards);
   while (pos < len) {
-    const char *nl = memchr(text + pos, '\n', len - pos);
-    if (nl == NULL) break; /* a torn last row: cut off and run again */
-    size_t line_len = (size_t)(nl - (text + pos));
-    long long point = row_point(text + pos, line_len, run->format);
-    size_t want = np_sweep_shard_point(*rows, run->shard, n_shards);
-    if (*rows >= expected_rows || point != (long long)want) {
-      np_diag_add(diag, "%s: error: --resume: row %zu is point %lld, but this sweep%s expects point %zu there; "
-                  "remove the file or write elsewhere", path, *rows + 1, point, n_shards > 1 ? " shard" : "", want);
+    size_t end = row_end(text, len, pos, run->format);
+    if (end == 0) break; /* a torn last row: cut off and run again */
+    long long point = row_point(text + pos, end - 1 - pos, run->format);
+    if (point < 0 || *rows >= expected_rows || point != (long long)np_sweep_shard_point(*rows, run->shard, n_shards)) {
+      resume_mismatch(run, path, *rows, pos, point, expected_rows, diag);
       return false;
     }
     (*rows)++;
-    pos += line_len + 1;
-    *keep = pos;
+    pos = *keep = end;
   }
   return true;
 }
@@ -312,8 +358,8 @@ char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag) {
     if (f == 0) format = this_format;
     size_t pos = 0;
     if (this_format == NP_SWEEP_CSV && len > 0) {
-      const char *nl = memchr(t, '\n', len);
-      size_t hlen = nl ? (size_t)(nl - t) + 1 : len;
+      size_t hlen = np_csv_record_end(t, len, 0);
+      if (hlen == 0) hlen = len;
       if (header == NULL) {
         header = t, header_len = hlen;
       } else if (hlen != header_len || memcmp(t, header, hlen) != 0) {
@@ -329,23 +375,23 @@ char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag) {
       break;
     }
     while (pos < len && ok) {
-      const char *nl = memchr(t + pos, '\n', len - pos);
-      if (nl == NULL) {
+      size_t end = row_end(t, len, pos, format);
+      if (end == 0) {
         np_diag_add(diag, "%s: error: the last row is incomplete (the shard did not finish; run it again with --resume)",
                     paths[f]);
         ok = false;
         break;
       }
-      size_t line_len = (size_t)(nl - (t + pos));
-      long long point = row_point(t + pos, line_len, format);
+      long long point = row_point(t + pos, end - 1 - pos, format);
       if (point < 0) {
-        np_diag_add(diag, "%s: error: row at byte %zu has no point number", paths[f], pos);
+        np_diag_add(diag, "%s: error: the row at byte %zu is not a sweep row (it has no point number; a crash can "
+                    "leave NUL bytes): run that shard again", paths[f], pos);
         ok = false;
         break;
       }
       np_grow((void **)&rows, &capacity, n_rows + 1, sizeof *rows);
-      rows[n_rows++] = (MergeRow){point, t + pos, line_len + 1, f};
-      pos += line_len + 1;
+      rows[n_rows++] = (MergeRow){point, t + pos, end - pos, f};
+      pos = end;
     }
   }
   char *out = NULL;

@@ -332,7 +332,7 @@ static bool parse_models(SpecParser *p, struct fy_node *node) {
   struct fy_node *item;
   while ((item = fy_node_sequence_iterate(node, &iter)) != NULL) {
     const char *path = scalar(item);
-    if (path == NULL || path[0] == '\0' || strchr(path, '"') != NULL) {
+    if (path == NULL || path[0] == '\0') {
       spec_error(p, item, "a model is a file path");
       return false;
     }

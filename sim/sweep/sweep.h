@@ -154,6 +154,8 @@ typedef struct NpSweepRun {
   NpSweepFormat format;
   bool header;            /* write the CSV header first */
   FILE *out;              /* rows are written and flushed here, in order */
+  const char *out_name;   /* its name for messages; NULL: standard output */
+  NpGraph **graphs;       /* the spec's models from np_sweep_load_models; NULL: loaded here */
   NpSweepProgress progress; /* may be NULL; called with the output lock held */
   void *user;
 } NpSweepRun;
@@ -161,7 +163,12 @@ typedef struct NpSweepRun {
 /* The CSV header line (with '\n'), malloc'd. */
 char *np_sweep_csv_header(const NpSweepSpec *spec);
 
-/* Loads the base config text and every model, then runs the shard's points from `skip` on.
+/* Every model of the spec (graphs[i] for spec->models[i]), loaded and checked before an
+ * output is opened; NULL with errors in diag when one cannot be loaded. */
+NpGraph **np_sweep_load_models(const NpSweepSpec *spec, NpDiag *diag);
+void np_sweep_free_models(const NpSweepSpec *spec, NpGraph **graphs);
+
+/* Loads every model (unless run->graphs has them), then runs the shard's points from `skip` on.
  * False with errors in diag when a model or the base config cannot be read, or writing
  * fails; a point that cannot run is a row with its status, not a failure. */
 bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *diag);

@@ -172,6 +172,17 @@ long np_csv_column(const NpCsvTable *t, const char *name) {
   return -1;
 }
 
+size_t np_csv_record_end(const char *text, size_t len, size_t pos) {
+  bool quoted = false; /* a doubled quote toggles twice, so it leaves the state as it was */
+  for (size_t i = pos; i < len; i++) {
+    if (text[i] == '"')
+      quoted = !quoted;
+    else if (text[i] == '\n' && !quoted)
+      return i + 1;
+  }
+  return 0;
+}
+
 void np_csv_put_field(NpBuf *buf, const char *text) {
   if (strpbrk(text, ",\"\r\n") == NULL) {
     np_buf_puts(buf, text);

@@ -44,6 +44,11 @@ static inline const char *np_csv_cell(const NpCsvTable *t, size_t row, size_t co
   return t->cells[row * t->n_cols + col];
 }
 
+/* Where the record starting at pos ends: the offset just past its line break (a line break
+ * inside a quoted field belongs to the field). 0 when the text ends before the record does
+ * (a torn last row). */
+size_t np_csv_record_end(const char *text, size_t len, size_t pos);
+
 /* Appends one field, quoted only when it has to be. */
 void np_csv_put_field(NpBuf *buf, const char *text);
 /* Appends a row (fields joined by commas) and a line break. */

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "util/mem.h"
 
@@ -37,4 +39,41 @@ char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t
   }
   fclose(f);
   return data;
+}
+
+/* The pid holding a flock on the file (device, inode), from Linux's /proc/locks; 0 if unknown.
+ * A line reads "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (device numbers in hex). */
+static long lock_holder(const struct stat *st) {
+  FILE *f = fopen("/proc/locks", "r");
+  if (f == NULL) return 0;
+  char line[256];
+  long holder = 0;
+  while (holder == 0 && fgets(line, sizeof line, f)) {
+    char type[16];
+    long pid;
+    unsigned maj, min;
+    unsigned long long ino;
+    if (strstr(line, "->") == NULL &&
+        sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", type, &pid, &maj, &min, &ino) == 5 &&
+        strcmp(type, "FLOCK") == 0 && maj == major(st->st_dev) && min == minor(st->st_dev) &&
+        ino == (unsigned long long)st->st_ino)
+      holder = pid;
+  }
+  fclose(f);
+  return holder;
+}
+
+bool np_file_lock(int fd, const char *path, NpDiag *diag) {
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+  int err = errno;
+  struct stat st;
+  long holder = err == EWOULDBLOCK && fstat(fd, &st) == 0 ? lock_holder(&st) : 0;
+  if (err != EWOULDBLOCK)
+    np_diag_add(diag, "%s: error: cannot lock the file: %s", path, strerror(err));
+  else if (holder > 0)
+    np_diag_add(diag, "%s: error: another process (pid %ld) is writing it; wait for it to finish, or write elsewhere",
+                path, holder);
+  else
+    np_diag_add(diag, "%s: error: another process is writing it; wait for it to finish, or write elsewhere", path);
+  return false;
 }

@@ -8,6 +8,7 @@
 #ifndef NPUSIM_UTIL_FILE_H
 #define NPUSIM_UTIL_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,11 @@ extern "C" {
 
 /* `what` names the kind of file in the size message ("model", "config", "text graph"). */
 char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t *len, NpDiag *diag);
+
+/* Takes an exclusive advisory lock (flock) on fd, an open regular file, without waiting: the
+ * lock lasts until the file is closed. False with "path: error: ... another process (pid N)
+ * is writing it" when someone else holds it. */
+bool np_file_lock(int fd, const char *path, NpDiag *diag);
 
 #ifdef __cplusplus
 }

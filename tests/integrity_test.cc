@@ -1,0 +1,144 @@
+// Nothing lost: a report that cannot be written is an error, a sweep that cannot start leaves
+// its output alone, two writers of one sweep output are refused, and what the sweep writes
+// (quoted line breaks included) it reads back for --resume and merge, with messages that say
+// what is wrong with a file and how to recover.
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "support/cli.h"
+#include "support/files.h"
+
+namespace {
+
+const char kFull[] = "cannot write standard output: No space left on device";
+
+// Every command whose report goes to stdout: exit 2 and the reason, never exit 0 with a
+// cut-off report.
+TEST(StdoutFull, EveryReportCommandFailsWithTheReason) {
+  std::string trace = scratch_dir() + "/t.npt.zst";
+  ASSERT_EQ(run_npusim("run models/micro/chain.npg --trace " + trace + " >/dev/null").exit_code, 0);
+  const char *commands[] = {
+      "run models/resnet50.onnx --json",
+      "run models/micro/chain.npg",
+      "graph models/mobilenet_v2.onnx",
+      "config show",
+      "schedule models/micro/chain.npg",
+      "check models/micro/chain.npg --budget latency_ms=1000",
+      "--help",
+      "run --help",
+  };
+  for (const char *c : commands) {
+    CliResult r = run_npusim(std::string(c) + " >/dev/full");
+    EXPECT_EQ(r.exit_code, 2) << c;
+    EXPECT_NE(r.err.find(kFull), std::string::npos) << c << ": " << r.err;
+  }
+  for (std::string c : {"trace stats " + trace, "trace dump " + trace}) {
+    CliResult r = run_npusim(c + " >/dev/full");
+    EXPECT_EQ(r.exit_code, 2) << c;
+    EXPECT_NE(r.err.find(kFull), std::string::npos) << c << ": " << r.err;
+  }
+}
+
+std::string small_spec(const std::string &name, const std::string &model) {
+  return write_scratch(name, "models: [" + model + "]\naxes:\n  sram.capacity_bytes: [1MiB, 2MiB]\n");
+}
+
+TEST(SweepOutput, ASweepThatCannotStartLeavesTheOutputAlone) {
+  std::string dir = scratch_dir(), out = dir + "/k.csv";
+  std::string good = small_spec("good.yaml", source_path("models/micro/chain.npg"));
+  std::string bad = small_spec("bad.yaml", dir + "/no-such-model.onnx");
+  ASSERT_EQ(run_npusim("sweep " + good + " -o " + out).exit_code, 0);
+  std::string before = read_file(out);
+  ASSERT_FALSE(before.empty());
+  for (std::string flags : {"", " --resume"}) {
+    CliResult r = run_npusim("sweep " + bad + " -o " + out + flags);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("no-such-model.onnx"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(out), before) << "flags:" << flags;
+  }
+}
+
+TEST(SweepOutput, ASecondWriterIsRefusedWithTheHoldersPid) {
+  std::string spec = small_spec("good.yaml", source_path("models/micro/chain.npg"));
+  std::string out = write_scratch("held.csv", "held\n");
+  int fd = open(out.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  for (std::string flags : {"", " --resume"}) {
+    CliResult r = run_npusim("sweep " + spec + " -o " + out + flags);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(out + ": error: another process (pid " + std::to_string(getpid()) + ") is writing it"),
+              std::string::npos)
+        << r.err;
+  }
+  close(fd);
+  EXPECT_EQ(read_file(out), "held\n");
+  // Once the lock is gone the sweep writes (and --resume then finds the file complete).
+  CliResult r = run_npusim("sweep " + spec + " -o " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_file(out), "held\n");
+}
+
+// A model path with a comma, a quote and a line break is one quoted CSV field spanning two
+// lines; --resume and merge must take it as one row.
+TEST(SweepOutput, QuotedLineBreaksResumeAndMerge) {
+  std::string dir = scratch_dir();
+  std::string model = dir + "/odd,na\"me\nx.npg";
+  write_scratch("odd,na\"me\nx.npg", read_file(source_path("models/micro/chain.npg")));
+  std::string spec = write_scratch("odd.yaml", "models: [\"" + dir + "/odd,na\\\"me\\nx.npg\"]\n"
+                                               "axes:\n  sram.capacity_bytes: [1MiB, 2MiB, 4MiB]\n");
+  std::string full = dir + "/full.csv";
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + full).exit_code, 0);
+  std::string text = read_file(full);
+  ASSERT_NE(text.find("0,\"" + dir + "/odd,na\"\"me\nx.npg\",1MiB,ok,"), std::string::npos) << text;
+  // Complete: resume keeps it as it is.
+  CliResult r = run_npusim("sweep " + spec + " -o " + full + " --resume");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(full), text);
+  // Torn just after the line break inside the last row's quoted field: resume finishes it.
+  size_t last = text.rfind("\n2,");
+  ASSERT_NE(last, std::string::npos);
+  std::string torn = write_scratch("torn.csv", text.substr(0, last + 1 + 3 + dir.size() + 13));
+  r = run_npusim("sweep " + spec + " -o " + torn + " --resume");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(torn), text);
+  // Shards merge back.
+  for (int k = 0; k < 2; k++)
+    ASSERT_EQ(run_npusim("sweep " + spec + " --shard " + std::to_string(k) + "/2 -o " + dir + "/s" +
+                         std::to_string(k) + ".csv")
+                  .exit_code,
+              0);
+  r = run_npusim("sweep merge " + dir + "/s0.csv " + dir + "/s1.csv -o " + dir + "/merged.csv");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir + "/merged.csv"), text);
+}
+
+TEST(SweepOutput, ResumeMessagesSayWhatIsWrongAndHowToRecover) {
+  std::string dir = scratch_dir();
+  std::string spec = small_spec("good.yaml", source_path("models/micro/chain.npg"));
+  std::string full = dir + "/full.csv";
+  ASSERT_EQ(run_npusim("sweep " + spec + " -o " + full).exit_code, 0);
+  std::string text = read_file(full);  // the header and points 0 and 1
+  // One row too many: a third row after the two points.
+  std::string extra = write_scratch("extra.csv", text + text.substr(text.rfind("\n1,") + 1));
+  CliResult r = run_npusim("sweep " + spec + " -o " + extra + " --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("more rows than the 2 points of this sweep"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("expects point"), std::string::npos) << r.err;
+  // NUL bytes after the first row, then a line break: not a row, and how to cut it off.
+  size_t first_end = text.find("\n0,");
+  first_end = text.find('\n', first_end + 1) + 1;
+  std::string nuls = write_scratch("nul.csv", text.substr(0, first_end) + std::string(8, '\0') + "\n");
+  r = run_npusim("sweep " + spec + " -o " + nuls + " --resume");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("row 2 (byte " + std::to_string(first_end) + " on) is not a sweep row"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("`truncate -s " + std::to_string(first_end) + " " + nuls + "`"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("point -1"), std::string::npos) << r.err;
+}
+
+}  // namespace
