@@ -1,7 +1,7 @@
 /* The model's side of an RTL comparison: replay a schedule and write its trace.
  *
  * Takes: a schedule, the arch it was lowered for, a path. Gives: a `.npt.zst` trace (source
- * model) written by the library's one mapping (np_report_replay_traced), with the unit
+ * model) written by the library's one mapping (np_sim_replay_traced), with the unit
  * conventions the RTL side follows too: COMPUTE on its engine, SYNC on the receiving engine,
  * LOAD/STORE on the DMA channel of its first burst. Header-only so that both the Verilator
  * harness (rtl/harness) and the golden-trace test (tests/rtl_golden_test.cc, built without
@@ -17,7 +17,7 @@
 #include "arch/arch.h"
 #include "lower/schedule.h"
 #include "replay/replay.h"
-#include "report/report.h"
+#include "simulate/simulate.h"
 #include "trace/trace.h"
 
 #ifdef __cplusplus
@@ -26,7 +26,7 @@ extern "C" {
 
 /* The trace header both sides write for (schedule, arch). */
 static inline NpTraceHeader np_rtl_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source) {
-  return np_report_trace_header(schedule, arch, source);
+  return np_sim_trace_header(schedule, arch, source);
 }
 
 /* The DMA track of a transfer: the DRAM channel of its first burst (docs/timing.md,
@@ -38,13 +38,13 @@ static inline uint16_t np_rtl_first_channel(const NpArch *arch, const NpCommand 
 }
 
 /* Replays schedule on arch and writes the model trace to path, through the library's one
- * mapping (sim/report/report.h). *stats (may be NULL) receives the replay's stats; free them
+ * mapping (sim/simulate/simulate.h). *stats (may be NULL) receives the replay's stats; free them
  * with np_stats_free(). */
 static inline bool np_rtl_write_model_trace(const NpSchedule *schedule, const NpArch *arch, const char *path,
                                             NpStats *stats, NpDiag *diag) {
   NpStats local;
   NpStats *out = stats ? stats : &local;
-  if (!np_report_replay_traced(schedule, arch, path, out, NULL, diag)) return false;
+  if (!np_sim_replay_traced(schedule, arch, path, out, NULL, diag)) return false;
   if (!stats) np_stats_free(&local);
   return true;
 }

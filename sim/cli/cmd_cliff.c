@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_plots.h"
+#include "cli/cli_output.h"
 #include "cli/cli_search.h"
 #include "cli/commands.h"
+#include "report/views.h"
 #include "util/fmt.h"
 
 static const char cliff_usage_head[] =
@@ -85,9 +86,9 @@ int cmd_cliff(int argc, char **argv) {
   if (code < 0) {
     search.samples = (int)samples;
     search.threshold = threshold;
-    NpCliCurve curve = {0};
+    NpReportCurve curve = {0};
     if (svg) {
-      search.on_point = np_cli_curve_add;
+      search.on_point = np_report_curve_add;
       search.on_point_user = &curve;
     }
     NpDiag diag;
@@ -110,14 +111,14 @@ int cmd_cliff(int argc, char **argv) {
       }
       code = NP_EXIT_OK;
       if (svg) {
-        char *text = np_cli_cliff_svg(&search, &curve, cliffs, n, o.model);
+        char *text = np_report_cliff_svg(&search, &curve, cliffs, n, o.model);
         if (!np_cli_write_file(svg, text)) code = NP_EXIT_BAD_INPUT;
         free(text);
       }
       np_cliffs_free(cliffs, n);
     }
     np_diag_free(&diag);
-    np_cli_curve_free(&curve);
+    np_report_curve_free(&curve);
   }
   np_cli_search_free(&o);
   return code;

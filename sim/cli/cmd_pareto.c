@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_plots.h"
+#include "cli/cli_output.h"
 #include "cli/commands.h"
+#include "report/views.h"
 #include "sweep/pareto.h"
 #include "util/mem.h"
 
@@ -165,7 +166,7 @@ int cmd_pareto(int argc, char **argv) {
         free(csv);
       }
       if (a.svg && code == NP_EXIT_OK) {
-        char *svg = np_cli_pareto_svg(&table, &a.query, &result);
+        char *svg = np_report_pareto_svg(&table, &a.query, &result);
         if (!np_cli_write_file(a.svg, svg)) code = NP_EXIT_BAD_INPUT;
         free(svg);
       }

@@ -2,19 +2,17 @@
  * [--cliff KEY=LO..HI] -o report.html: one self-contained offline HTML page (inline CSS and
  * SVG, no script, no external URL) with the run's tables and plots, a sweep's Pareto front
  * and a cliff plot. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_plots.h"
+#include "cli/cli_output.h"
 #include "cli/cli_run.h"
 #include "cli/commands.h"
 #include "model/model.h"
 #include "plot/plot.h"
-#include "util/buf.h"
+#include "report/views.h"
 #include "util/file.h"
-#include "util/fmt.h"
 #include "util/mem.h"
 
 static const char report_usage_head[] =
@@ -147,282 +145,6 @@ static int parse_args(int argc, char **argv, ReportArgs *a) {
   return -1;
 }
 
-/* ---- HTML ---- */
-
-static const char page_style[] =
-    "body{font-family:'DejaVu Sans',Arial,Helvetica,sans-serif;color:#222;background:#f6f7f9;margin:0}\n"
-    "main{max-width:1120px;margin:0 auto;padding:20px 28px 40px;background:#fff}\n"
-    "h1{font-size:24px;margin:8px 0 4px}h2{font-size:19px;margin:30px 0 10px;border-bottom:2px solid #e3e6ea;"
-    "padding-bottom:4px}\n"
-    "p.sub{color:#555;margin:0 0 12px}\n"
-    "table{border-collapse:collapse;font-size:13px;margin:6px 0 14px}\n"
-    "th,td{padding:4px 9px;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}\n"
-    "th{background:#eef1f4;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\n"
-    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.name{max-width:360px;overflow-wrap:anywhere}\n"
-    "table.kv th{background:none;width:190px}\n"
-    ".bad{color:#b22}.good{color:#2a7a2a}\n"
-    "svg{max-width:100%;height:auto;display:block;margin:8px 0;border:1px solid #e3e6ea}\n"
-    "ul.causes{margin:0;padding-left:18px}\n"
-    "div.wide{overflow-x:auto;max-width:100%}\n"
-    "footer{color:#777;font-size:12px;margin-top:30px}\n";
-
-static void esc(NpBuf *b, const char *text) { np_xml_escape(b, text ? text : ""); }
-
-static void cell(NpBuf *b, const char *cls, const char *text) {
-  np_buf_printf(b, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-  esc(b, text);
-  np_buf_puts(b, "</td>");
-}
-
-static void num_cell(NpBuf *b, const char *fmt, double v) {
-  char text[64];
-  snprintf(text, sizeof text, fmt, v);
-  cell(b, "num", text);
-}
-
-static void bytes_cell(NpBuf *b, int64_t bytes) {
-  char text[NP_FMT_LEN];
-  cell(b, "num", np_fmt_bytes(bytes, text));
-}
-
-static void header_row(NpBuf *b, const char *const *names, const bool *numeric, size_t n) {
-  np_buf_puts(b, "<thead><tr>");
-  for (size_t i = 0; i < n; i++) {
-    np_buf_printf(b, "<th%s>", numeric && numeric[i] ? " class=\"num\"" : "");
-    esc(b, names[i]);
-    np_buf_puts(b, "</th>");
-  }
-  np_buf_puts(b, "</tr></thead>\n");
-}
-
-static void kv_row(NpBuf *b, const char *key, const char *value) {
-  np_buf_puts(b, "<tr><th>");
-  esc(b, key);
-  np_buf_puts(b, "</th>");
-  cell(b, NULL, value);
-  np_buf_puts(b, "</tr>\n");
-}
-
-static void section(NpBuf *b, const char *id, const char *title) {
-  np_buf_printf(b, "<section id=\"%s\">\n<h2>", id);
-  esc(b, title);
-  np_buf_puts(b, "</h2>\n");
-}
-
-static void put_summary(NpBuf *b, const NpRunReport *r) {
-  const NpStats *c = &r->cold_stats, *w = &r->warm_stats;
-  char t[256], x[NP_FMT_LEN], y[NP_FMT_LEN], z[NP_FMT_LEN];
-  section(b, "summary", "Summary");
-  np_buf_puts(b, "<table class=\"kv\">\n");
-  snprintf(t, sizeof t, "%.4f ms (%" PRId64 " cycles): the first inference, which loads the resident weights", c->ms,
-           c->cycles);
-  kv_row(b, "latency, cold", t);
-  snprintf(t, sizeof t, "%.4f ms (%" PRId64 " cycles): every later inference", w->ms, w->cycles);
-  kv_row(b, "latency, warm", t);
-  snprintf(t, sizeof t, "%.1f inferences/s (warm, back to back)", r->throughput_per_s);
-  kv_row(b, "throughput", t);
-  snprintf(t, sizeof t, "%.3f uJ warm, %.3f uJ cold; %.1f mW average (warm)", w->energy.total_uj, c->energy.total_uj,
-           w->energy.avg_power_mw);
-  kv_row(b, "energy per inference", t);
-  int64_t peak = np_run_sram_peak_bytes(r);
-  double share = r->cold.sram_capacity_bytes > 0 ? 100.0 * (double)peak / (double)r->cold.sram_capacity_bytes : 0;
-  snprintf(t, sizeof t, "%s of %s (%.1f%%); resident weights %s", np_fmt_bytes(peak, x),
-           np_fmt_bytes(r->cold.sram_capacity_bytes, y), share, np_fmt_bytes(r->cold.resident_weight_bytes, z));
-  kv_row(b, "SRAM peak", t);
-  snprintf(t, sizeof t, "%s read, %s written per warm inference", np_fmt_bytes(w->dram_read_bytes, x),
-           np_fmt_bytes(w->dram_write_bytes, y));
-  kv_row(b, "DRAM traffic", t);
-  snprintf(t, sizeof t, "%" PRId64 " of %zu layers", np_run_fallback_layers(r), r->warm.n_layers);
-  kv_row(b, "layers off the accelerator", t);
-  if (w->energy.missing[0]) kv_row(b, "energy figures missing (counted as 0)", w->energy.missing);
-  np_buf_puts(b, "</table>\n</section>\n");
-}
-
-static void put_energy(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
-  const NpEnergyBreakdown *c = &r->cold_stats.energy, *w = &r->warm_stats.energy;
-  section(b, "energy", "Energy per inference");
-  static const char *const cols[] = {"term", "cold (uJ)", "warm (uJ)"};
-  static const bool numeric[] = {false, true, true};
-  np_buf_puts(b, "<table>\n");
-  header_row(b, cols, numeric, 3);
-  const struct {
-    const char *name;
-    double cold, warm;
-  } rows[] = {{"MAC", c->mac_uj, w->mac_uj},           {"vector", c->vector_uj, w->vector_uj},
-              {"SRAM read", c->sram_read_uj, w->sram_read_uj}, {"SRAM write", c->sram_write_uj, w->sram_write_uj},
-              {"DRAM read", c->dram_read_uj, w->dram_read_uj}, {"DRAM write", c->dram_write_uj, w->dram_write_uj},
-              {"sync", c->sync_uj, w->sync_uj},         {"static", c->static_uj, w->static_uj},
-              {"total", c->total_uj, w->total_uj}};
-  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-    np_buf_puts(b, "<tr>");
-    cell(b, NULL, rows[i].name);
-    num_cell(b, "%.3f", rows[i].cold);
-    num_cell(b, "%.3f", rows[i].warm);
-    np_buf_puts(b, "</tr>\n");
-  }
-  np_buf_puts(b, "</table>\n");
-  size_t n = r->warm.n_layers;
-  const char **labels = np_xmalloc((n ? n : 1) * sizeof *labels);
-  for (size_t i = 0; i < n; i++) labels[i] = r->warm.layers[i].name ? r->warm.layers[i].name : "?";
-  NpPlotStacked plot = {"Dynamic energy per layer, warm inference (static power not split by layer)",
-                        "layer (numbered as in the table of layers)",
-                        {"energy (uJ)", NP_PLOT_NUMBER},
-                        labels,
-                        n,
-                        np_energy_term_names,
-                        NP_TERM_COUNT,
-                        layer_uj};
-  char *svg = np_plot_stacked_svg(&plot);
-  np_buf_puts(b, svg);
-  free(svg);
-  free(labels);
-  np_buf_puts(b, "</section>\n");
-}
-
-static void put_layers(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
-  section(b, "layers", "Layers (warm inference)");
-  np_buf_puts(b, "<div class=\"wide\">");
-  static const char *const cols[] = {"#", "layer", "op", "engine", "cycles", "ms", "limited by", "array use",
-                                     "weights", "resident", "tile (HxWxC)", "DRAM", "SRAM peak", "energy (uJ)"};
-  static const bool numeric[] = {true, false, false, false, true, true, false, true, true, false, false, true, true, true};
-  np_buf_puts(b, "<table>\n");
-  header_row(b, cols, numeric, sizeof cols / sizeof cols[0]);
-  const NpSchedule *s = &r->warm;
-  for (size_t i = 0; i < s->n_layers; i++) {
-    const NpLayerPlan *p = &s->layers[i];
-    const NpLayerStats *l = i < r->warm_stats.n_layers ? &r->warm_stats.layers[i] : NULL;
-    char text[96];
-    np_buf_puts(b, "<tr>");
-    num_cell(b, "%.0f", (double)(i + 1));
-    cell(b, "name", p->name);
-    cell(b, NULL, i < r->cold.n_layers && r->layers ? r->layers[i].op_kind : "");
-    cell(b, NULL, p->engine >= 0 && p->engine < r->n_engines ? r->engine_names[p->engine] : "?");
-    num_cell(b, "%.0f", l ? (double)l->cycles : 0);
-    num_cell(b, "%.4f", l && r->clock_mhz > 0 ? (double)l->cycles / (r->clock_mhz * 1e3) : 0);
-    cell(b, NULL, l ? np_limit_name(l->limit) : "");
-    snprintf(text, sizeof text, "%.0f%%", 100.0 * p->array_utilization);
-    cell(b, "num", p->array_utilization > 0 ? text : "");
-    bytes_cell(b, p->weight_bytes);
-    cell(b, NULL, p->weight_bytes == 0 ? "" : p->weights_resident ? "yes" : "streamed");
-    if (p->on_accelerator && p->n_tiles > 0)
-      snprintf(text, sizeof text, "%" PRId64 "x%" PRId64 "x%" PRId64 ", %" PRId64 " tiles", p->tile_rows,
-               p->tile_cols, p->tile_channels, p->n_tiles);
-    else
-      snprintf(text, sizeof text, "%s", p->on_accelerator ? "" : "off the accelerator");
-    cell(b, NULL, text);
-    bytes_cell(b, p->dram_read_bytes + p->dram_write_bytes);
-    bytes_cell(b, p->sram_peak_bytes);
-    double sum = 0;
-    for (int t = 0; t < NP_TERM_COUNT; t++) sum += layer_uj[i * NP_TERM_COUNT + (size_t)t];
-    num_cell(b, "%.3f", sum);
-    np_buf_puts(b, "</tr>\n");
-  }
-  np_buf_puts(b, "</table></div>\n</section>\n");
-}
-
-static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
-  section(b, "fallbacks", "Ops off the accelerator");
-  const NpSchedule *s = &r->warm;
-  size_t n = 0;
-  for (size_t i = 0; i < s->n_layers; i++) n += !s->layers[i].on_accelerator;
-  if (n == 0) {
-    np_buf_puts(b, "<p class=\"good\">None: every layer runs on the accelerator.</p>\n</section>\n");
-    return;
-  }
-  static const char *const cols[] = {"#", "layer", "engine", "why"};
-  static const bool numeric[] = {true, false, false, false};
-  np_buf_puts(b, "<table>\n");
-  header_row(b, cols, numeric, 4);
-  for (size_t i = 0; i < s->n_layers; i++) {
-    const NpLayerPlan *p = &s->layers[i];
-    if (p->on_accelerator) continue;
-    np_buf_puts(b, "<tr>");
-    num_cell(b, "%.0f", (double)(i + 1));
-    cell(b, "name", p->name);
-    cell(b, NULL, p->engine >= 0 && p->engine < r->n_engines ? r->engine_names[p->engine] : "?");
-    cell(b, NULL, p->fallback_reason ? p->fallback_reason : "no reason given");
-    np_buf_puts(b, "</tr>\n");
-  }
-  np_buf_puts(b, "</table>\n</section>\n");
-}
-
-static void put_pareto(NpBuf *b, const ReportArgs *a, const NpCsvTable *t, const NpParetoResult *res) {
-  section(b, "pareto", "Pareto front of the sweep");
-  np_buf_puts(b, "<p class=\"sub\">");
-  np_buf_printf(b, "%zu of %zu points of ", res->n_front, res->n_points);
-  esc(b, a->sweep);
-  np_buf_printf(b, " are on the front (%s ", a->query.maximize_x ? "maximising" : "minimising");
-  esc(b, a->query.x);
-  np_buf_printf(b, ", %s ", a->query.maximize_y ? "maximising" : "minimising");
-  esc(b, a->query.y);
-  np_buf_puts(b, ")");
-  if (res->n_skipped) np_buf_printf(b, "; %zu rows that did not run are left out", res->n_skipped);
-  np_buf_puts(b, ".</p>\n");
-  char *svg = np_cli_pareto_svg(t, &a->query, res);
-  np_buf_puts(b, svg);
-  free(svg);
-  np_buf_puts(b, "<div class=\"wide\"><table>\n<thead><tr>");
-  for (size_t c = 0; c < t->n_cols; c++) {
-    if (strcmp(t->header[c], "message") == 0 || strcmp(t->header[c], "status") == 0) continue;
-    np_buf_puts(b, "<th>");
-    esc(b, t->header[c]);
-    np_buf_puts(b, "</th>");
-  }
-  np_buf_puts(b, "</tr></thead>\n");
-  for (size_t i = 0; i < res->n_points; i++) {
-    if (!res->points[i].on_front) continue;
-    np_buf_puts(b, "<tr>");
-    for (size_t c = 0; c < t->n_cols; c++) {
-      if (strcmp(t->header[c], "message") == 0 || strcmp(t->header[c], "status") == 0) continue;
-      cell(b, NULL, np_csv_cell(t, res->points[i].row, c));
-    }
-    np_buf_puts(b, "</tr>\n");
-  }
-  np_buf_puts(b, "</table></div>\n</section>\n");
-}
-
-static void put_cliffs(NpBuf *b, const NpCliffSearch *s, const NpCliCurve *curve, const NpCliff *cliffs, size_t n,
-                       const char *model) {
-  section(b, "cliffs", "Latency cliffs");
-  char *svg = np_cli_cliff_svg(s, curve, cliffs, n, model);
-  np_buf_puts(b, svg);
-  free(svg);
-  if (n == 0) {
-    np_buf_printf(b, "<p>No step of %.2fx or more in ", s->threshold > 1 ? s->threshold : 1.2);
-    esc(b, s->metric);
-    np_buf_puts(b, " along ");
-    esc(b, s->axis.key);
-    np_buf_puts(b, ".</p>\n</section>\n");
-    return;
-  }
-  static const char *const cols[] = {"#", "between", "and", "before", "after", "ratio", "cause"};
-  static const bool numeric[] = {true, true, true, true, true, true, false};
-  np_buf_puts(b, "<table>\n");
-  header_row(b, cols, numeric, 7);
-  for (size_t i = 0; i < n; i++) {
-    const NpCliff *c = &cliffs[i];
-    char before[96], after[96];
-    np_cli_axis_value(&s->axis, c->x_before, before, sizeof before);
-    np_cli_axis_value(&s->axis, c->x_after, after, sizeof after);
-    np_buf_puts(b, "<tr>");
-    num_cell(b, "%.0f", (double)(i + 1));
-    cell(b, "num", before);
-    cell(b, "num", after);
-    num_cell(b, "%.6g", c->m_before);
-    num_cell(b, "%.6g", c->m_after);
-    num_cell(b, "x%.2f", c->ratio);
-    np_buf_puts(b, "<td><ul class=\"causes\">");
-    for (size_t k = 0; k < c->n_causes; k++) {
-      np_buf_puts(b, "<li>");
-      esc(b, c->causes[k]);
-      np_buf_puts(b, "</li>");
-    }
-    np_buf_puts(b, "</ul></td></tr>\n");
-  }
-  np_buf_puts(b, "</table>\n</section>\n");
-}
-
 /* ---- the inputs ---- */
 
 typedef struct Inputs {
@@ -433,7 +155,7 @@ typedef struct Inputs {
   NpParetoResult pareto;
   bool have_pareto;
   NpCliffSearch search;
-  NpCliCurve curve;
+  NpReportCurve curve;
   NpCliff *cliffs;
   size_t n_cliffs;
   bool have_cliffs;
@@ -485,7 +207,7 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
                                  a->metric ? a->metric : "warm_ms",
                                  a->samples,
                                  a->threshold,
-                                 np_cli_curve_add,
+                                 np_report_curve_add,
                                  &in->curve};
     ok = np_cliff_find(&in->search, &in->cliffs, &in->n_cliffs, &diag);
     in->search.sets = NULL; /* dtype_set lives on this stack frame only */
@@ -504,36 +226,10 @@ static void free_inputs(Inputs *in) {
     np_csv_free(&in->table);
   }
   np_cliffs_free(in->cliffs, in->n_cliffs);
-  np_cli_curve_free(&in->curve);
+  np_report_curve_free(&in->curve);
   free(in->config_text);
   free(in->sets);
   np_graph_free(in->graph);
-}
-
-static char *render(const ReportArgs *a, const Inputs *in) {
-  const NpRunReport *r = &in->report;
-  NpBuf b = {0};
-  const char *slash = strrchr(a->run.model, '/');
-  const char *title = a->title ? a->title : slash ? slash + 1 : a->run.model; /* graph names are often generic */
-  np_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>npusim report: ");
-  esc(&b, title);
-  np_buf_printf(&b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>npusim report: ", page_style);
-  esc(&b, title);
-  np_buf_puts(&b, "</h1>\n<p class=\"sub\">model ");
-  esc(&b, r->model_source);
-  np_buf_puts(&b, " on ");
-  esc(&b, r->config_name);
-  np_buf_printf(&b, " (config hash %016" PRIx64 ") at %g MHz, computing in %s</p>\n", r->config_hash, r->clock_mhz,
-                np_dtype_name(r->dtype));
-  put_summary(&b, r);
-  put_energy(&b, r, in->layer_uj);
-  put_fallbacks(&b, r);
-  if (in->have_pareto) put_pareto(&b, a, &in->table, &in->pareto);
-  if (in->have_cliffs) put_cliffs(&b, &in->search, &in->curve, in->cliffs, in->n_cliffs, r->model_name);
-  put_layers(&b, r, in->layer_uj);
-  np_buf_puts(&b, "<footer>Written by npusim " NPUSIM_VERSION
-                  ". Figures: docs/run.md; timing and energy model: docs/timing.md.</footer>\n</main>\n</body>\n</html>\n");
-  return np_buf_take(&b);
 }
 
 int cmd_report(int argc, char **argv) {
@@ -555,7 +251,11 @@ int cmd_report(int argc, char **argv) {
   }
   if (rc < 0 && a.cliff_given) rc = search_cliffs(&a, &in);
   if (rc < 0) {
-    char *html = render(&a, &in);
+    NpHtmlSweep sweep = {a.sweep, &in.table, &a.query, &in.pareto};
+    NpHtmlCliffs cliffs = {&in.search, &in.curve, in.cliffs, in.n_cliffs};
+    NpHtmlReport page = {a.title, &in.report, in.layer_uj, in.have_pareto ? &sweep : NULL,
+                         in.have_cliffs ? &cliffs : NULL};
+    char *html = np_report_html(&page);
     rc = np_cli_write_file(a.output, html) ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
     free(html);
   }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/cli_run.h"
-#include "cli/cli_plots.h"
+#include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "report/report.h"
 #include "util/diag.h"

@@ -1,18 +1,17 @@
 /* npusim schedule MODEL [--config F] [--set k=v]... [--json] [--warm|--cold] [--dtype T]
  * [--commands N|all]: the lowered schedule: placement, tiling, residency, SRAM peak and the
  * command stream. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/arch.h"
 #include "cli/cli_config.h"
-#include "util/fmt.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
 #include "lower/schedule.h"
 #include "model/model.h"
+#include "report/views.h"
 #include "util/diag.h"
 #include "util/mem.h"
 
@@ -111,137 +110,6 @@ static int parse_options(int argc, char **argv, ScheduleOptions *o) {
   return -1;
 }
 
-/* ---------------------------------------------------------------- text */
-
-static void print_summary(const NpSchedule *s, const NpGraph *g, FILE *out) {
-  char cap[NP_FMT_LEN], peak[NP_FMT_LEN], res[NP_FMT_LEN], rd[NP_FMT_LEN], wr[NP_FMT_LEN];
-  np_fmt_bytes(s->sram_capacity_bytes, cap);
-  np_fmt_bytes(s->sram_peak_bytes, peak);
-  np_fmt_bytes(s->resident_weight_bytes, res);
-  np_fmt_bytes(s->dram_read_bytes, rd);
-  np_fmt_bytes(s->dram_write_bytes, wr);
-  size_t kinds[4] = {0, 0, 0, 0};
-  for (size_t i = 0; i < s->n_cmds; i++) kinds[s->cmds[i].kind]++;
-  fprintf(out, "schedule: %s (%s) on config %s, %s, %s inference\n", g->name, g->source, s->config_name,
-          np_dtype_name(s->dtype), s->warm ? "warm" : "cold");
-  fprintf(out, "  SRAM peak       %s of %s (%.1f%%)\n", peak, cap,
-          s->sram_capacity_bytes ? 100.0 * (double)s->sram_peak_bytes / (double)s->sram_capacity_bytes : 0.0);
-  fprintf(out, "  resident        %s of weights\n", res);
-  fprintf(out, "  DRAM            %s read, %s written (%" PRId64 " + %" PRId64 " bytes)\n", rd, wr,
-          s->dram_read_bytes, s->dram_write_bytes);
-  fprintf(out, "  fallback ops    %" PRId64 "; crossings %" PRId64 "; syncs %" PRId64 "\n", s->fallback_ops,
-          s->crossings, s->syncs);
-  fprintf(out, "  commands        %zu (LOAD %zu, STORE %zu, COMPUTE %zu, SYNC %zu); hash 0x%016" PRIx64 "\n\n",
-          s->n_cmds, kinds[0], kinds[1], kinds[2], kinds[3], s->hash);
-}
-
-static void print_layers(const NpSchedule *s, const NpGraph *g, FILE *out) {
-  fputs("layers (tile = output rows x cols x channels / input-channel chunk; util = planned MAC-array "
-        "utilization)\n",
-        out);
-  fprintf(out, "%4s  %-40s %-18s %-8s %-20s %7s %6s %10s %4s %11s %11s %11s\n", "#", "layer", "op", "engine", "tile",
-          "tiles", "util", "weights", "res", "DRAM read", "DRAM write", "SRAM peak");
-  for (size_t i = 0; i < s->n_layers; i++) {
-    const NpLayerPlan *p = &s->layers[i];
-    const NpOp *op = &g->ops[p->op];
-    char tile[48] = "-", w[NP_FMT_LEN] = "-", rd[NP_FMT_LEN], wr[NP_FMT_LEN], pk[NP_FMT_LEN], util[16] = "-";
-    if (p->on_accelerator)
-      snprintf(tile, sizeof tile, "%lldx%lldx%lld/%lld", (long long)p->tile_rows, (long long)p->tile_cols,
-               (long long)p->tile_channels, (long long)p->tile_in_channels);
-    if (p->weight_bytes) np_fmt_bytes(p->weight_bytes, w);
-    if (p->array_utilization > 0) snprintf(util, sizeof util, "%.1f%%", 100.0 * p->array_utilization);
-    np_fmt_bytes(p->dram_read_bytes, rd);
-    np_fmt_bytes(p->dram_write_bytes, wr);
-    np_fmt_bytes(p->sram_peak_bytes, pk);
-    const char *name = op->name;
-    size_t len = strlen(name);
-    fprintf(out, "%4zu  %-40.40s %-18s %-8s %-20s %7lld %6s %10s %4s %11s %11s %11s\n", i,
-            len > 40 ? name + len - 40 : name, np_op_kind_name(op->kind), s->engine_names[p->engine], tile,
-            (long long)p->n_tiles, util, w, p->weight_bytes ? (p->weights_resident ? "yes" : "no") : "-", rd, wr, pk);
-    if (p->n_fused > 0) {
-      fputs("      fused:", out);
-      for (int k = 0; k < p->n_fused; k++)
-        fprintf(out, " %s '%s'", np_op_kind_name(g->ops[p->fused_ops[k]].kind), g->ops[p->fused_ops[k]].name);
-      fputc('\n', out);
-    }
-    if (p->pad_waste_bytes > 0) fprintf(out, "      pad waste: %lld bytes of SRAM buffers\n", (long long)p->pad_waste_bytes);
-  }
-  fputc('\n', out);
-}
-
-static void print_fallbacks(const NpSchedule *s, FILE *out) {
-  int64_t n = 0;
-  for (size_t i = 0; i < s->n_layers; i++) n += !s->layers[i].on_accelerator;
-  if (n == 0) {
-    fputs("every layer runs on the accelerator\n\n", out);
-    return;
-  }
-  fprintf(out, "off the accelerator (%lld layers):\n", (long long)n);
-  for (size_t i = 0; i < s->n_layers; i++)
-    if (!s->layers[i].on_accelerator)
-      fprintf(out, "  %4zu  %s\n", i, s->layers[i].fallback_reason ? s->layers[i].fallback_reason : "(no reason)");
-  fputc('\n', out);
-}
-
-static void print_residency(const NpSchedule *s, FILE *out) {
-  int64_t res_layers = 0, res_bytes = 0, str_layers = 0, str_bytes = 0;
-  for (size_t i = 0; i < s->n_layers; i++) {
-    const NpLayerPlan *p = &s->layers[i];
-    if (!p->on_accelerator || p->weight_bytes == 0) continue;
-    if (p->weights_resident)
-      res_layers++, res_bytes += p->weight_bytes;
-    else
-      str_layers++, str_bytes += p->weight_bytes;
-  }
-  char a[32], b[32];
-  np_fmt_bytes(res_bytes, a);
-  np_fmt_bytes(str_bytes, b);
-  fprintf(out, "residency: weights of %lld layers stay in SRAM (%s); %lld layers stream theirs from DRAM (%s)\n\n",
-          (long long)res_layers, a, (long long)str_layers, b);
-}
-
-static void print_command(const NpSchedule *s, const NpCommand *c, FILE *out) {
-  fprintf(out, "%6d %-7s L%-4d", c->id, np_cmd_kind_name(c->kind), c->layer);
-  switch (c->kind) {
-    case NP_CMD_LOAD:
-    case NP_CMD_STORE:
-      fprintf(out, " %-10s %8lld B  dram 0x%08llx (%lld run%s)  sram 0x%06llx banks 0x%llx",
-              c->data == NP_DATA_WEIGHT ? "weight" : "activation", (long long)c->bytes, (long long)c->dram_addr,
-              (long long)c->dram_runs, c->dram_runs == 1 ? "" : "s", (long long)c->sram_offset,
-              (unsigned long long)c->banks);
-      break;
-    case NP_CMD_COMPUTE:
-      fprintf(out, " %-8s %-14s %-5s tile %lldx%lldx%lld/%lld", s->engine_names[c->engine], np_op_class_name(c->op_class),
-              np_dtype_name(c->dtype), (long long)c->tile_rows, (long long)c->tile_cols, (long long)c->tile_channels,
-              (long long)c->tile_in_channels);
-      if (c->macs) fprintf(out, " macs %lld", (long long)c->macs);
-      if (c->gemm.m) fprintf(out, " gemm %lldx%lldx%lld", (long long)c->gemm.m, (long long)c->gemm.n, (long long)c->gemm.k);
-      if (c->gemm.batch > 1) fprintf(out, "x%lld", (long long)c->gemm.batch);
-      if (c->elements) fprintf(out, " elements %lld", (long long)c->elements);
-      if (c->dram_read_bytes || c->dram_write_bytes)
-        fprintf(out, " dram r/w %lld/%lld B", (long long)c->dram_read_bytes, (long long)c->dram_write_bytes);
-      break;
-    case NP_CMD_SYNC:
-      fprintf(out, " %s -> %s", s->engine_names[c->from_engine], s->engine_names[c->to_engine]);
-      break;
-  }
-  if (c->n_deps) {
-    fputs("  after", out);
-    const int32_t *d = np_command_deps(s, c);
-    for (int32_t k = 0; k < c->n_deps; k++) fprintf(out, "%s%d", k ? "," : " ", d[k]);
-  }
-  fputc('\n', out);
-}
-
-static void print_commands(const NpSchedule *s, long long limit, FILE *out) {
-  size_t n = limit < 0 || (size_t)limit > s->n_cmds ? s->n_cmds : (size_t)limit;
-  if (n < s->n_cmds)
-    fprintf(out, "commands (first %zu of %zu; --commands all lists every one):\n", n, s->n_cmds);
-  else
-    fprintf(out, "commands (%zu):\n", s->n_cmds);
-  for (size_t i = 0; i < n; i++) print_command(s, &s->cmds[i], out);
-}
-
 int cmd_schedule(int argc, char **argv) {
   ScheduleOptions o;
   int rc = parse_options(argc, argv, &o);
@@ -285,12 +153,10 @@ int cmd_schedule(int argc, char **argv) {
     np_cli_stdout_ok();
     free(text);
   } else {
-    print_summary(&s, g, stdout);
-    print_layers(&s, g, stdout);
-    print_fallbacks(&s, stdout);
-    print_residency(&s, stdout);
-    print_commands(&s, o.commands, stdout);
+    char *text = np_schedule_view_text(&s, g, o.commands);
+    fputs(text, stdout);
     np_cli_stdout_ok();
+    free(text);
   }
   np_schedule_free(&s);
   np_graph_free(g);

@@ -1,8 +1,7 @@
 /* Report: one run of a model on an accelerator, and the views model engineers read.
  *
  * Takes: a finalized NpGraph (sim/graph/graph.h) and an NpArch (sim/arch/arch.h).
- * Gives: an NpRunReport: the model lowered twice (cold: the first inference, which loads the
- * resident weights; warm: a later one), both schedules replayed (sim/replay/replay.h), with
+ * Gives: an NpRunReport: the model simulated cold and warm (sim/simulate/simulate.h), with
  * latency, throughput, per-layer and per-engine figures, energy, the ops off the accelerator
  * and SRAM peak against capacity; optionally a trace of one inference (sim/trace/trace.h).
  * Writers turn a report into the human table, JSON (schema NP_RUN_JSON_SCHEMA,
@@ -82,18 +81,6 @@ typedef struct NpRunReport {
 bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, const NpRunOptions *options,
             NpRunReport *out, NpDiag *diag);
 void np_run_report_free(NpRunReport *report);
-
-/* ---- traces (docs/run.md, "Trace") ----
- * The one mapping from the replay's per-command timings to trace records: `npusim run
- * --trace` and the RTL comparison's model side (rtl/harness) both write through it. */
-
-/* The header of a trace of schedule on arch (clock, config and schedule hashes, name). */
-NpTraceHeader np_report_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source);
-/* Replays schedule on arch and streams one record per command to a trace at path (committed
- * only on success). *stats gets the replay's stats (free with np_stats_free); *records (may
- * be NULL) the record count. False with errors in diag, and no file at path. */
-bool np_report_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
-                             uint64_t *records, NpDiag *diag);
 
 /* SRAM peak of the run: the larger of the two schedules' (bytes). */
 int64_t np_run_sram_peak_bytes(const NpRunReport *report);

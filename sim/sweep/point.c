@@ -1,8 +1,8 @@
-/* One sweep point: lower cold and warm, replay both, collect the metrics. */
+/* One sweep point: simulated cold and warm (sim/simulate), its metrics collected. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay/replay.h"
+#include "simulate/simulate.h"
 #include "sweep/sweep.h"
 #include "util/mem.h"
 
@@ -22,40 +22,24 @@ bool np_point_metric(const NpPointMetrics *m, const char *name, double *value) {
   return false;
 }
 
-static bool lower_and_replay(const NpGraph *graph, const NpArch *arch, NpDtype dtype, bool warm, NpSchedule *schedule,
-                             NpStats *stats, NpDiag *diag) {
-  NpLowerOptions options = {warm, dtype};
-  if (!np_lower(graph, arch, &options, schedule, diag)) return false;
-  if (np_replay_run(schedule, arch, NULL, stats, diag)) return true;
-  np_schedule_free(schedule);
-  return false;
-}
-
 bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSchedule cold, warm;
-  NpStats cold_stats, warm_stats;
-  if (!lower_and_replay(graph, arch, dtype, false, &cold, &cold_stats, diag)) return false;
-  if (!lower_and_replay(graph, arch, dtype, true, &warm, &warm_stats, diag)) {
-    np_schedule_free(&cold);
-    np_stats_free(&cold_stats);
-    return false;
+  NpSimOptions options = {dtype, NULL, false};
+  NpSimulation sim;
+  if (!np_simulate(graph, arch, &options, &sim, diag)) return false;
+  out->warm_ms = sim.warm_stats.ms;
+  out->cold_ms = sim.cold_stats.ms;
+  out->energy_mj = sim.warm_stats.energy.total_uj / 1000.0;
+  out->sram_peak_bytes = sim.warm.sram_peak_bytes;
+  out->dram_bytes = sim.warm_stats.dram_read_bytes + sim.warm_stats.dram_write_bytes;
+  out->fallbacks = sim.warm.fallback_ops;
+  out->resident_weight_bytes = sim.warm.resident_weight_bytes;
+  if (warm_schedule != NULL) {
+    *warm_schedule = sim.warm; /* the caller frees it */
+    memset(&sim.warm, 0, sizeof sim.warm);
   }
-  out->warm_ms = warm_stats.ms;
-  out->cold_ms = cold_stats.ms;
-  out->energy_mj = warm_stats.energy.total_uj / 1000.0;
-  out->sram_peak_bytes = warm.sram_peak_bytes;
-  out->dram_bytes = warm_stats.dram_read_bytes + warm_stats.dram_write_bytes;
-  out->fallbacks = warm.fallback_ops;
-  out->resident_weight_bytes = warm.resident_weight_bytes;
-  np_schedule_free(&cold);
-  np_stats_free(&cold_stats);
-  np_stats_free(&warm_stats);
-  if (warm_schedule != NULL)
-    *warm_schedule = warm;
-  else
-    np_schedule_free(&warm);
+  np_simulation_free(&sim);
   return true;
 }
 

@@ -1,4 +1,5 @@
-#include "cli/cli_plots.h"
+/* The sweep and cliff plots: a Pareto scatter and a metric curve with its cliffs marked. */
+#include "report/views.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,10 +10,9 @@
 #include "util/buf.h"
 #include "util/fmt.h"
 #include "util/mem.h"
-#include "util/outfile.h"
 
-void np_cli_curve_add(void *user, double x, double metric) {
-  NpCliCurve *c = user;
+void np_report_curve_add(void *user, double x, double metric) {
+  NpReportCurve *c = user;
   if (c->n == c->capacity) {
     c->capacity = c->capacity ? 2 * c->capacity : 64;
     c->x = np_xrealloc(c->x, c->capacity * sizeof *c->x);
@@ -22,7 +22,7 @@ void np_cli_curve_add(void *user, double x, double metric) {
   c->m[c->n++] = metric;
 }
 
-void np_cli_curve_free(NpCliCurve *c) {
+void np_report_curve_free(NpReportCurve *c) {
   free(c->x);
   free(c->m);
   memset(c, 0, sizeof *c);
@@ -30,7 +30,7 @@ void np_cli_curve_free(NpCliCurve *c) {
 
 static bool is_bytes_axis(const NpAxisRange *axis) { return axis->integer && strstr(axis->key, "bytes") != NULL; }
 
-void np_cli_axis_value(const NpAxisRange *axis, double x, char *out, size_t size) {
+void np_report_axis_value(const NpAxisRange *axis, double x, char *out, size_t size) {
   if (is_bytes_axis(axis)) {
     char human[NP_FMT_LEN];
     snprintf(out, size, "%s (%lld)", np_fmt_bytes((int64_t)llround(x), human), (long long)llround(x));
@@ -62,10 +62,10 @@ static NpPlotAxis column_axis(const char *column) {
   return axis;
 }
 
-char *np_cli_cliff_summary(const NpCliffSearch *s, const NpCliff *c) {
+char *np_report_cliff_summary(const NpCliffSearch *s, const NpCliff *c) {
   char before[96], after[96];
-  np_cli_axis_value(&s->axis, c->x_before, before, sizeof before);
-  np_cli_axis_value(&s->axis, c->x_after, after, sizeof after);
+  np_report_axis_value(&s->axis, c->x_before, before, sizeof before);
+  np_report_axis_value(&s->axis, c->x_after, after, sizeof after);
   return np_xasprintf("x%.2f between %s and %s: %s %.4g -> %.4g", c->ratio, before, after, s->metric, c->m_before,
                       c->m_after);
 }
@@ -80,12 +80,12 @@ static const char *telling_cause(const NpCliff *c) {
   return c->n_causes ? c->causes[0] : "no cause found";
 }
 
-char *np_cli_cliff_svg(const NpCliffSearch *s, const NpCliCurve *curve, const NpCliff *cliffs, size_t n_cliffs,
+char *np_report_cliff_svg(const NpCliffSearch *s, const NpReportCurve *curve, const NpCliff *cliffs, size_t n_cliffs,
                        const char *model) {
   NpPlotMarker *markers = np_xcalloc(n_cliffs ? n_cliffs : 1, sizeof *markers);
   for (size_t i = 0; i < n_cliffs; i++) {
     const NpCliff *c = &cliffs[i];
-    char *summary = np_cli_cliff_summary(s, c);
+    char *summary = np_report_cliff_summary(s, c);
     NpBuf detail = {0};
     np_buf_puts(&detail, summary);
     for (size_t k = 0; k < c->n_causes; k++) np_buf_printf(&detail, "\ncause: %s", c->causes[k]);
@@ -120,23 +120,7 @@ char *np_cli_cliff_svg(const NpCliffSearch *s, const NpCliCurve *curve, const Np
   return svg;
 }
 
-bool np_cli_write_file(const char *path, const char *text) {
-  NpDiag diag;
-  np_diag_init(&diag);
-  NpOutFile file;
-  bool ok = np_outfile_open(&file, path, &diag);
-  if (ok) {
-    fputs(text, file.fp);
-    ok = np_outfile_commit(&file, &diag);
-  }
-  np_diag_print(&diag, stderr);
-  np_diag_free(&diag);
-  return ok;
-}
-
-
-
-char *np_cli_pareto_svg(const NpCsvTable *t, const NpParetoQuery *q, const NpParetoResult *r) {
+char *np_report_pareto_svg(const NpCsvTable *t, const NpParetoQuery *q, const NpParetoResult *r) {
   size_t n = r->n_points;
   double *x = np_xmalloc((n ? n : 1) * sizeof *x), *y = np_xmalloc((n ? n : 1) * sizeof *y);
   bool *front = np_xmalloc((n ? n : 1) * sizeof *front);

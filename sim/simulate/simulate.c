@@ -1,0 +1,140 @@
+/* The pipeline: lower cold and warm, replay both, optionally trace one of them. */
+#include "simulate/simulate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- trace */
+
+/* Streams the replay's per-command records into a trace writer. */
+typedef struct TraceSink {
+  NpTraceWriter *writer;
+  const NpSchedule *schedule;
+  const NpArch *arch;
+  int64_t engine_free[NP_ARCH_MAX_ENGINES]; /* end of the last COMPUTE seen on each engine */
+} TraceSink;
+
+static uint64_t nonneg(int64_t v) { return v > 0 ? (uint64_t)v : 0; }
+
+/* The DRAM channel of a transfer's first burst (docs/timing.md, "Bursts"): its DMA track. */
+static uint16_t first_channel(const NpArch *arch, const NpCommand *cmd) {
+  int64_t burst = arch->dram.burst_bytes > 0 ? arch->dram.burst_bytes : 1;
+  int64_t channels = arch->dram.channels > 0 ? arch->dram.channels : 1;
+  return (uint16_t)((cmd->dram_addr / burst) % channels);
+}
+
+/* docs/run.md ("Trace"): how a replay record becomes a trace record. */
+static void trace_record(TraceSink *sink, const NpCommandTiming *t, NpTraceRecord *r) {
+  memset(r, 0, sizeof *r);
+  r->command = (uint32_t)t->cmd;
+  r->layer = (uint32_t)t->layer;
+  r->kind = (NpTraceKind)t->kind;
+  r->start = nonneg(t->start);
+  r->end = nonneg(t->end);
+  r->bursts = nonneg(t->bursts);
+  r->stall[NP_TRACE_STALL_DRAM] = nonneg(t->stall[NP_STALL_DRAM]);
+  r->stall[NP_TRACE_STALL_BANK_CONFLICT] = nonneg(t->stall[NP_STALL_SRAM_BANK]);
+  r->stall[NP_TRACE_STALL_UNIT] = nonneg(t->stall[NP_STALL_UNIT]);
+  const NpCommand *cmd = &sink->schedule->cmds[t->cmd];
+  int64_t *engine_free = sink->engine_free;
+  switch (t->kind) {
+    case NP_CMD_LOAD:
+    case NP_CMD_STORE:
+      r->unit_kind = NP_TRACE_UNIT_DMA;
+      r->unit = first_channel(sink->arch, cmd);
+      r->bytes = nonneg(t->bytes);
+      break;
+    case NP_CMD_COMPUTE: {
+      r->unit_kind = NP_TRACE_UNIT_ENGINE;
+      r->unit = (uint16_t)t->engine;
+      r->bytes = nonneg(cmd->sram_read_bytes) + nonneg(cmd->sram_write_bytes);
+      /* The engine was free from its previous COMPUTE's end; what it then waited for its
+       * dependencies is the dependency stall (0 when it was still busy at `ready`). */
+      int64_t free_at = engine_free[t->engine] < t->start ? engine_free[t->engine] : t->start;
+      r->stall[NP_TRACE_STALL_DEPENDENCY] = nonneg(t->ready - free_at);
+      if (t->end > engine_free[t->engine]) engine_free[t->engine] = t->end;
+      break;
+    }
+    case NP_CMD_SYNC:
+      r->unit_kind = NP_TRACE_UNIT_ENGINE;
+      r->unit = (uint16_t)t->engine;
+      break;
+  }
+}
+
+static void trace_command(void *user, const NpCommandTiming *timing) {
+  TraceSink *sink = user;
+  NpTraceRecord record;
+  trace_record(sink, timing, &record);
+  (void)np_trace_write(sink->writer, &record); /* the writer keeps the first error for close */
+}
+
+NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source) {
+  NpTraceHeader header;
+  memset(&header, 0, sizeof header);
+  header.source = source;
+  header.clock_mhz = arch->clock_mhz;
+  char *yaml = np_arch_to_yaml(arch);
+  header.config_hash = np_trace_hash(NP_TRACE_HASH_SEED, yaml, strlen(yaml));
+  free(yaml);
+  header.schedule_hash = schedule->hash;
+  snprintf(header.config_name, sizeof header.config_name, "%s", arch->name);
+  return header;
+}
+
+bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
+                             uint64_t *records, NpDiag *diag) {
+  NpTraceHeader header = np_sim_trace_header(schedule, arch, NP_TRACE_SOURCE_MODEL);
+  TraceSink sink = {.writer = np_trace_writer_open(path, &header, diag), .schedule = schedule, .arch = arch};
+  if (!sink.writer) return false;
+  NpReplayOptions options = {.on_command = trace_command, .user = &sink};
+  if (!np_replay_run(schedule, arch, &options, stats, diag)) {
+    np_trace_writer_abort(sink.writer);
+    return false;
+  }
+  if (records) *records = np_trace_writer_count(sink.writer);
+  if (!np_trace_writer_close(sink.writer, diag)) {
+    np_stats_free(stats);
+    return false;
+  }
+  return true;
+}
+
+/* ---------------------------------------------------------------- pipeline */
+
+static bool replay_one(const NpSchedule *schedule, const NpArch *arch, const char *trace_path, NpStats *stats,
+                       uint64_t *records, NpDiag *diag) {
+  if (trace_path) return np_sim_replay_traced(schedule, arch, trace_path, stats, records, diag);
+  return np_replay_run(schedule, arch, NULL, stats, diag);
+}
+
+bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
+                 NpDiag *diag) {
+  memset(out, 0, sizeof *out);
+  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false};
+  if (!options) options = &defaults;
+  NpLowerOptions cold_options = {false, options->dtype}, warm_options = {true, options->dtype};
+  if (!np_lower(graph, arch, &cold_options, &out->cold, diag)) return false;
+  if (!np_lower(graph, arch, &warm_options, &out->warm, diag)) {
+    np_schedule_free(&out->cold);
+    return false;
+  }
+  const char *trace = options->trace_path;
+  bool ok = options->trace_warm
+                ? replay_one(&out->cold, arch, NULL, &out->cold_stats, NULL, diag) &&
+                      replay_one(&out->warm, arch, trace, &out->warm_stats, &out->trace_records, diag)
+                : replay_one(&out->warm, arch, NULL, &out->warm_stats, NULL, diag) &&
+                      replay_one(&out->cold, arch, trace, &out->cold_stats, &out->trace_records, diag);
+  if (!ok) np_simulation_free(out);
+  return ok;
+}
+
+void np_simulation_free(NpSimulation *sim) {
+  if (!sim) return;
+  np_stats_free(&sim->cold_stats);
+  np_stats_free(&sim->warm_stats);
+  np_schedule_free(&sim->cold);
+  np_schedule_free(&sim->warm);
+  memset(sim, 0, sizeof *sim);
+}

@@ -1,0 +1,66 @@
+/* Simulate: the one pipeline from a model and an accelerator to timings, cold and warm.
+ *
+ * Takes: a finalized NpGraph (sim/graph/graph.h), an NpArch (sim/arch/arch.h) and options
+ * (the compute data type; optionally a trace of one inference).
+ * Gives: an NpSimulation: the graph lowered twice (sim/lower/schedule.h; cold: the first
+ * inference, which loads the resident weights; warm: every later one) and both schedules
+ * replayed (sim/replay/replay.h); with a trace path, one of the two replays streamed to a
+ * trace file (sim/trace/trace.h). Every front end runs a model through here: `npusim run`,
+ * `check`, `report`, sweeps and cliff searches, the public API (sim/include/npusim.h) and
+ * with it the Python module.
+ *
+ * Determinism: the same graph, arch and options give the same schedules, stats and trace
+ * bytes. Failures leave nothing allocated in *out and no file at the trace path.
+ */
+#ifndef NPUSIM_SIMULATE_SIMULATE_H
+#define NPUSIM_SIMULATE_SIMULATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "graph/graph.h"
+#include "lower/schedule.h"
+#include "replay/replay.h"
+#include "trace/trace.h"
+#include "util/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct NpSimOptions {
+  NpDtype dtype;          /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
+  const char *trace_path; /* write a trace of one inference here (NULL: none) */
+  bool trace_warm;        /* trace the warm inference instead of the cold one */
+} NpSimOptions;
+
+typedef struct NpSimulation {
+  NpSchedule cold, warm;  /* the two schedules; same layers in the same order */
+  NpStats cold_stats, warm_stats;
+  uint64_t trace_records; /* records written to the trace (0 without one) */
+} NpSimulation;
+
+/* Lowers graph cold and warm, replays both and fills *out (options NULL: defaults). The
+ * traced inference replays last, so a failure before it leaves no trace file. False with
+ * errors in diag: the lowering or the replay refused, or the trace could not be written. */
+bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
+                 NpDiag *diag);
+void np_simulation_free(NpSimulation *sim);
+
+/* ---- traces (docs/run.md, "Trace") ----
+ * The one mapping from the replay's per-command timings to trace records: `npusim run
+ * --trace` and the RTL comparison's model side (rtl/harness) both write through it. */
+
+/* The header of a trace of schedule on arch (clock, config and schedule hashes, name). */
+NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source);
+/* Replays schedule on arch and streams one record per command to a trace at path (committed
+ * only on success). *stats gets the replay's stats (free with np_stats_free); *records (may
+ * be NULL) the record count. False with errors in diag, and no file at path. */
+bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
+                          uint64_t *records, NpDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
