@@ -261,6 +261,34 @@ TEST(ConfigErrors, AKeyOfAnotherKindNamesTheKindsThatTakeIt) {
                             "    dataflow: os"));
 }
 
+TEST(ConfigErrors, DepthwiseModesNeedTheirKeysAndOnlyTheirs) {
+  // Line 9 is the inserted "    depthwise: simd" (col 5): simd needs depthwise_lanes. Then
+  // ublock_depth (line 10, col 5) belongs to output_block.
+  auto r = load_text(join([] {
+    auto lines = lines_of(minimal());
+    lines.insert(lines.begin() + 8, {"    depthwise: simd", "    ublock_depth: 8"});
+    return lines;
+  }()));
+  EXPECT_FALSE(r.ok);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0], at(9, 5, "engines.npu.depthwise: simd needs depthwise_lanes", "    depthwise: simd"));
+  EXPECT_EQ(r.errors[1], at(10, 5, "engines.npu.ublock_depth: applies only with depthwise: output_block (this one is simd)",
+                            "    ublock_depth: 8"));
+  // Given, the mode and its keys load, write back (config show) and load to the same arch.
+  auto ok = load_text(minimal(), {"engines.npu.depthwise=output_block", "engines.npu.ublock_pixels=4",
+                                  "engines.npu.ublock_depth=8"});
+  ASSERT_TRUE(ok.ok) << ok.errors[0];
+  EXPECT_EQ(ok.arch->engines[0].depthwise, NP_DEPTHWISE_OUTPUT_BLOCK);
+  EXPECT_EQ(ok.arch->engines[0].ublock_pixels, 4);
+  char *yaml = np_arch_to_yaml(ok.arch.get());
+  std::string text = yaml;
+  free(yaml);
+  EXPECT_NE(text.find("    depthwise: output_block\n    ublock_pixels: 4\n    ublock_depth: 8\n"), std::string::npos);
+  auto back = load_text(text);
+  ASSERT_TRUE(back.ok) << back.errors[0];
+  EXPECT_TRUE(np_arch_same(ok.arch.get(), back.arch.get()));
+}
+
 TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
   const char *kinds[] = {"mac_array", "vector", "cpu"};
   for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {

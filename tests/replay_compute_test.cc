@@ -80,6 +80,63 @@ TEST(ReplayCompute, SystolicFormulaOnExactFits) {
   EXPECT_EQ(np_systolic_cycles(4, 4, NP_DATAFLOW_WS, NpGemmShape{9, 1, 9, 3}), 171);
 }
 
+// Depthwise modes (docs/timing.md, "Depthwise"): 3 channels of M = 9 output pixels, K = 9
+// taps, N = 1, on the ideal 4x4 array; MACs = 3 x 9 x 9 = 243.
+struct DepthwiseCase {
+  const char *name;
+  std::vector<std::string> sets;
+  int64_t cycles;
+};
+
+class ReplayDepthwise : public ::testing::TestWithParam<DepthwiseCase> {};
+
+TEST_P(ReplayDepthwise, ChannelwiseWorkTakesItsModesFormula) {
+  const DepthwiseCase &p = GetParam();
+  NpArch arch = load_arch(kIdealArch, p.sets);
+  SchedBuilder b;
+  int c = b.gemm(kNpu, 9, 9, 1, {}, 0, 3);
+  ReplayRun run;
+  replay(b.get(), arch, run);
+  ASSERT_TRUE(run.ok) << run.errors;
+  EXPECT_EQ(run.rec(c).work, p.cycles);
+  EXPECT_EQ(run.stats.cycles, p.cycles);
+  EXPECT_DOUBLE_EQ(run.stats.layers[0].utilization, 243.0 / (16.0 * (double)p.cycles));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, ReplayDepthwise,
+    ::testing::Values(
+        // systolic (ws): per channel ceil(9/4) x ceil(1/4) = 3 folds of 2R + C + M - 2 = 19: 57; x 3 = 171.
+        DepthwiseCase{"systolic", {}, 171},
+        // channelwise: ceil(M/R) x ceil(channels/C) = 3 x 1 folds of R + C + K - 2 = 15: 45.
+        DepthwiseCase{"channelwise", {"engines.npu.depthwise=channelwise"}, 45},
+        // simd, 2 lanes: ceil(3/2) = 2 channel groups x M x K = 2 x 9 x 9 = 162.
+        DepthwiseCase{"simd", {"engines.npu.depthwise=simd", "engines.npu.depthwise_lanes=2"}, 162},
+        // output_block, 4-pixel x 2-channel micro-blocks: ceil(9/4) = 3 micro-blocks per slice;
+        // per 4-tap step 4 x max(3, 2) = 12; ceil(3/2) = 2 slices x ceil(9/4) = 3 steps x 12 = 72.
+        DepthwiseCase{"output_block",
+                      {"engines.npu.depthwise=output_block", "engines.npu.ublock_pixels=4",
+                       "engines.npu.ublock_depth=2"},
+                      72},
+        // output_block, 4 x 8 micro-blocks: 3 micro-blocks, so the write-back floor of 4 x 8 = 32
+        // holds each step: ceil(3/8) = 1 slice x 3 steps x 32 = 96.
+        DepthwiseCase{"output_block_writeback",
+                      {"engines.npu.depthwise=output_block", "engines.npu.ublock_pixels=4",
+                       "engines.npu.ublock_depth=8"},
+                      96}),
+    [](const auto &info) { return std::string(info.param.name); });
+
+TEST(ReplayCompute, DepthwiseModeLeavesGemmsWithSeveralColumnsToTheDataflow) {
+  // N = 5 is not channelwise: the ws formula of ReplayGemm (80 cycles) holds under any mode.
+  NpArch arch = load_arch(kIdealArch, {"engines.npu.depthwise=channelwise"});
+  SchedBuilder b;
+  int c = b.gemm(kNpu, 10, 6, 5);
+  ReplayRun run;
+  replay(b.get(), arch, run);
+  ASSERT_TRUE(run.ok) << run.errors;
+  EXPECT_EQ(run.rec(c).work, 80);
+}
+
 TEST(ReplayCompute, DtypeRateScalesArrayCycles) {
   // fp16 runs at rate 0.5 on the small arch's npu: ceil(80 / 0.5) = 160 cycles.
   NpArch arch = load_arch(kSmallArch);

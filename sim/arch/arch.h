@@ -39,6 +39,16 @@ typedef enum NpEngineKind { NP_ENGINE_MAC_ARRAY = 0, NP_ENGINE_VECTOR, NP_ENGINE
 /* Systolic-array dataflow: weight-, output- or input-stationary (SCALE-Sim's ws/os/is). */
 typedef enum NpDataflow { NP_DATAFLOW_WS = 0, NP_DATAFLOW_OS, NP_DATAFLOW_IS, NP_DATAFLOW_COUNT } NpDataflow;
 
+/* How a mac_array runs channelwise work: a GEMM with N = 1, which is what a depthwise conv tile
+ * is (`batch` channels, each an M x K by K x 1 product). docs/timing.md, "Depthwise". */
+typedef enum NpDepthwise {
+  NP_DEPTHWISE_SYSTOLIC = 0, /* as any GEMM, by the dataflow: one column of the array in use */
+  NP_DEPTHWISE_CHANNELWISE,  /* channels across the columns, output pixels down the rows */
+  NP_DEPTHWISE_SIMD,         /* channels across depthwise_lanes SIMD lanes, one MAC per lane */
+  NP_DEPTHWISE_OUTPUT_BLOCK, /* Ethos-U: output micro-blocks, 4 kernel taps per step (Vela) */
+  NP_DEPTHWISE_COUNT
+} NpDepthwise;
+
 /* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
  * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
  * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
@@ -63,6 +73,10 @@ typedef struct NpEngine {
   NpEngineKind kind;
   int64_t rows, cols;       /* mac_array: the PE grid; 0 for other kinds */
   NpDataflow dataflow;      /* mac_array */
+  NpDepthwise depthwise;    /* mac_array: how it runs channelwise work */
+  int64_t depthwise_lanes;  /* mac_array with depthwise simd: its lanes; 0 otherwise */
+  int64_t ublock_pixels, ublock_depth; /* mac_array with depthwise output_block: the output
+                               micro-block (width x height pixels, channels); 0 otherwise */
   int64_t lanes;            /* vector, cpu: elements per cycle at rate 1; 0 for mac_array */
   /* Per data type: the rate multiplier (MACs or elements per cycle x this); 0 when the engine
    * does not compute in that type. Index by NpDtype. */
@@ -169,6 +183,7 @@ bool np_arch_same(const NpArch *a, const NpArch *b);
 
 const char *np_engine_kind_name(NpEngineKind kind); /* "mac_array", "vector", "cpu" */
 const char *np_dataflow_name(NpDataflow dataflow);   /* "ws", "os", "is" */
+const char *np_depthwise_name(NpDepthwise depthwise); /* "systolic", "channelwise", ... */
 const char *np_op_class_name(NpOpClass cls);         /* "matrix", "pool", ... as in configs */
 int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 */
 /* MACs per cycle of a matrix op in dtype (0 when the engine lacks the type or the class). */
@@ -201,6 +216,7 @@ typedef struct NpEngineKey {
   int64_t min, max, fallback;  /* range; the value that stands in for a bad or absent one */
   size_t offset;
   const char *(*name_of)(int value); /* an enum's names (value 0, 1, ... until NULL); NULL: a number */
+  bool omit_default; /* np_arch_to_yaml leaves it out when it holds its fallback */
 } NpEngineKey;
 
 typedef struct NpEngineKindOps {
@@ -228,9 +244,19 @@ typedef struct NpDataflowOps {
   int64_t (*cycles)(int64_t rows, int64_t cols, NpGemmShape gemm);
 } NpDataflowOps;
 
-/* The row of a kind or dataflow; NULL when out of range. */
+/* A mac_array's way of running channelwise work (GEMMs with N = 1). */
+typedef struct NpDepthwiseOps {
+  const char *name;        /* as configs write it after `depthwise:` */
+  const char *needs[2];    /* the keys this mode needs (and only it takes); NULL-padded */
+  /* Base cycles (before the dtype rate) of gemm (n = 1, batch channels, all sizes > 0 and
+   * checked as for np_dataflow_cycles) on engine. */
+  int64_t (*cycles)(const NpEngine *engine, NpGemmShape gemm);
+} NpDepthwiseOps;
+
+/* The row of a kind, dataflow or depthwise mode; NULL when out of range. */
 const NpEngineKindOps *np_engine_kind_ops(NpEngineKind kind);
 const NpDataflowOps *np_dataflow_ops(NpDataflow dataflow);
+const NpDepthwiseOps *np_depthwise_ops(NpDepthwise depthwise);
 /* The dataflow's base cycles of gemm (batch 0 counts as 1) on a rows x cols array: 0 when a
  * size is not positive, NP_CYCLES_OVERFLOW when it does not fit in 64 bits. */
 int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape gemm);

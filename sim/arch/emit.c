@@ -52,6 +52,8 @@ static void put_kind_keys(NpBuf *b, const NpEngine *e) {
   for (int i = 0; i < kind->n_keys; i++) {
     const NpEngineKey *k = &kind->keys[i];
     const char *field = (const char *)e + k->offset;
+    int64_t value = k->name_of ? *(const int *)(const void *)field : *(const int64_t *)(const void *)field;
+    if (k->omit_default && value == k->fallback) continue;
     if (k->name_of)
       np_buf_printf(b, "    %s: %s\n", k->name, k->name_of(*(const int *)(const void *)field));
     else

@@ -44,16 +44,81 @@ const NpDataflowOps *np_dataflow_ops(NpDataflow dataflow) {
   return dataflow >= 0 && dataflow < NP_DATAFLOW_COUNT ? &dataflows[dataflow] : NULL;
 }
 
-int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape g) {
-  const NpDataflowOps *ops = np_dataflow_ops(dataflow);
-  if (g.batch <= 0) g.batch = 1;
-  if (ops == NULL) return NP_CYCLES_CANNOT;
+/* 1 when the formulas may run on these sizes; else what to return instead: 0 when a size is
+ * not positive, NP_CYCLES_OVERFLOW when one is so large a fold's cycles could overflow. */
+static int64_t sizes_check(int64_t rows, int64_t cols, NpGemmShape g) {
   if (rows <= 0 || cols <= 0 || g.m <= 0 || g.n <= 0 || g.k <= 0) return 0;
   /* Below these, a fold's cycles (a few array sides plus one GEMM side) fit in 62 bits. */
   const int64_t side_max = INT64_C(1) << 40, gemm_max = INT64_C(1) << 60;
   if (rows > side_max || cols > side_max || g.m > gemm_max || g.n > gemm_max || g.k > gemm_max)
     return NP_CYCLES_OVERFLOW;
-  return ops->cycles(rows, cols, g);
+  return 1;
+}
+
+int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape g) {
+  const NpDataflowOps *ops = np_dataflow_ops(dataflow);
+  if (g.batch <= 0) g.batch = 1;
+  if (ops == NULL) return NP_CYCLES_CANNOT;
+  int64_t check = sizes_check(rows, cols, g);
+  return check == 1 ? ops->cycles(rows, cols, g) : check;
+}
+
+/* ---- depthwise modes of a mac_array (docs/timing.md, "Depthwise") ---- */
+
+static int64_t product3(int64_t a, int64_t b, int64_t c) {
+  int64_t ab, abc;
+  if (!np_mul_i64(a, b, &ab) || !np_mul_i64(ab, c, &abc)) return NP_CYCLES_OVERFLOW;
+  return abc;
+}
+
+/* Each channel a GEMM with one column: the dataflow's formula, one array column in use. */
+static int64_t systolic_depthwise(const NpEngine *e, NpGemmShape g) {
+  return np_dataflow_cycles(e->rows, e->cols, e->dataflow, g);
+}
+
+/* Outputs M x channels pinned (pixels down the R rows, channels across the C columns), each
+ * column fed its own channel's inputs and taps; the K taps stream: SCALE-Sim's os fold with
+ * the channels in the place of N. */
+static int64_t channelwise_depthwise(const NpEngine *e, NpGemmShape g) {
+  int64_t R = e->rows, C = e->cols;
+  return folds_times(g.m, R, g.batch, C, R + C + g.k - 2, 1);
+}
+
+/* Channels across the lanes, one MAC per lane per cycle: every pixel and tap in turn. */
+static int64_t simd_depthwise(const NpEngine *e, NpGemmShape g) {
+  return product3(np_ceil_div_i64(g.batch, e->depthwise_lanes), g.m, g.k);
+}
+
+/* Vela's per-block depthwise model (ethosu/vela/npu_performance.py,
+ * estimate_conv_pooling_cycles), with the tile as one block: per micro-block depth slice and
+ * per step of 4 kernel taps, 4 cycles per micro-block of the slice, at least the write-back
+ * of 4 x ublock_depth cycles. */
+#define VELA_DW_TAPS_PER_STEP 4
+#define VELA_CYCLES_PER_UBLOCK 4
+static int64_t output_block_depthwise(const NpEngine *e, NpGemmShape g) {
+  int64_t ublocks = np_ceil_div_i64(g.m, e->ublock_pixels);
+  int64_t per_step = VELA_CYCLES_PER_UBLOCK * (ublocks > e->ublock_depth ? ublocks : e->ublock_depth);
+  return product3(np_ceil_div_i64(g.batch, e->ublock_depth), np_ceil_div_i64(g.k, VELA_DW_TAPS_PER_STEP), per_step);
+}
+
+static const NpDepthwiseOps depthwise_modes[NP_DEPTHWISE_COUNT] = {
+    [NP_DEPTHWISE_SYSTOLIC] = {"systolic", {NULL, NULL}, systolic_depthwise},
+    [NP_DEPTHWISE_CHANNELWISE] = {"channelwise", {NULL, NULL}, channelwise_depthwise},
+    [NP_DEPTHWISE_SIMD] = {"simd", {"depthwise_lanes", NULL}, simd_depthwise},
+    [NP_DEPTHWISE_OUTPUT_BLOCK] = {"output_block", {"ublock_pixels", "ublock_depth"}, output_block_depthwise},
+};
+
+const NpDepthwiseOps *np_depthwise_ops(NpDepthwise depthwise) {
+  return depthwise >= 0 && depthwise < NP_DEPTHWISE_COUNT ? &depthwise_modes[depthwise] : NULL;
+}
+
+/* Base cycles of channelwise work (n = 1) by the engine's depthwise mode. */
+static int64_t depthwise_cycles(const NpEngine *e, NpGemmShape g) {
+  const NpDepthwiseOps *ops = np_depthwise_ops(e->depthwise);
+  if (g.batch <= 0) g.batch = 1;
+  if (ops == NULL) return NP_CYCLES_CANNOT;
+  int64_t check = sizes_check(e->rows, e->cols, g);
+  return check == 1 ? ops->cycles(e, g) : check;
 }
 
 /* ---- shared by the kinds ---- */
@@ -91,18 +156,23 @@ static const char *dataflow_key_name(int v) {
   return v >= 0 && v < NP_DATAFLOW_COUNT ? dataflows[v].name : NULL;
 }
 
+static const char *depthwise_key_name(int v) {
+  return v >= 0 && v < NP_DEPTHWISE_COUNT ? depthwise_modes[v].name : NULL;
+}
+
 static void array_throughput(NpEngine *e) {
   for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = 0;
   e->throughput[NP_CLASS_MATRIX] = (double)(e->rows * e->cols);
 }
 
-/* A GEMM by its dataflow's formula; other work at the class throughput. */
+/* A GEMM by its dataflow's formula, channelwise work (N = 1) by its depthwise mode; other
+ * work at the class throughput. */
 static int64_t array_cycles(const NpEngine *e, const NpEngineWork *w) {
   const NpGemmShape *g = &w->gemm;
   if (w->op_class != NP_CLASS_MATRIX || g->m <= 0 || g->n <= 0 || g->k <= 0) return throughput_cycles(e, w);
   double rate = e->dtype_rate[w->dtype];
   if (!(rate > 0)) return NP_CYCLES_CANNOT;
-  int64_t base = np_dataflow_cycles(e->rows, e->cols, e->dataflow, *g);
+  int64_t base = g->n == 1 ? depthwise_cycles(e, *g) : np_dataflow_cycles(e->rows, e->cols, e->dataflow, *g);
   if (base < 0) return base;
   return divide_by_rate((double)base, rate);
 }
@@ -111,16 +181,22 @@ static int64_t array_pes(const NpEngine *e) { return e->rows * e->cols; }
 
 #define ARRAY_SIDE_MAX 65536
 static const NpEngineKey array_keys[] = {
-    {"rows", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, rows), NULL},
-    {"cols", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, cols), NULL},
-    {"dataflow", false, 0, NP_DATAFLOW_COUNT - 1, NP_DATAFLOW_WS, offsetof(NpEngine, dataflow), dataflow_key_name},
+    {"rows", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, rows), NULL, false},
+    {"cols", true, 1, ARRAY_SIDE_MAX, 1, offsetof(NpEngine, cols), NULL, false},
+    {"dataflow", false, 0, NP_DATAFLOW_COUNT - 1, NP_DATAFLOW_WS, offsetof(NpEngine, dataflow), dataflow_key_name,
+     false},
+    {"depthwise", false, 0, NP_DEPTHWISE_COUNT - 1, NP_DEPTHWISE_SYSTOLIC, offsetof(NpEngine, depthwise),
+     depthwise_key_name, true},
+    {"depthwise_lanes", false, 1, INT64_C(1) << 20, 0, offsetof(NpEngine, depthwise_lanes), NULL, true},
+    {"ublock_pixels", false, 1, 4096, 0, offsetof(NpEngine, ublock_pixels), NULL, true},
+    {"ublock_depth", false, 1, 4096, 0, offsetof(NpEngine, ublock_depth), NULL, true},
 };
 static const char *const array_ops[] = {"matrix"};
 
 /* ---- vector, cpu ---- */
 
 static const NpEngineKey lane_keys[] = {
-    {"lanes", true, 1, INT64_C(1) << 20, 1, offsetof(NpEngine, lanes), NULL},
+    {"lanes", true, 1, INT64_C(1) << 20, 1, offsetof(NpEngine, lanes), NULL, false},
 };
 static const char *const vector_ops[] = {"pool", "elementwise", "transcendental", "data_movement", "reduction", "free"};
 

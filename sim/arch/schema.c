@@ -37,6 +37,10 @@ const char *np_dataflow_name(NpDataflow dataflow) {
   const NpDataflowOps *ops = np_dataflow_ops(dataflow);
   return ops ? ops->name : "unknown";
 }
+const char *np_depthwise_name(NpDepthwise depthwise) {
+  const NpDepthwiseOps *ops = np_depthwise_ops(depthwise);
+  return ops ? ops->name : "unknown";
+}
 
 /* The kinds' names in table order, NULL-terminated. */
 static void engine_kind_names(const char *names[NP_ENGINE_KIND_COUNT + 1]) {
@@ -672,6 +676,28 @@ static void read_throughput(NpArchLoader *L, const Section *es, NpEngine *e) {
   }
 }
 
+/* The depthwise mode's own keys: each it needs is given, and no other mode's is. */
+static void check_depthwise_keys(const Section *es, const NpEngine *e) {
+  const NpDepthwiseOps *mode = np_depthwise_ops(e->depthwise);
+  for (int m = 0; m < NP_DEPTHWISE_COUNT; m++) {
+    const NpDepthwiseOps *other = np_depthwise_ops((NpDepthwise)m);
+    for (int i = 0; i < 2 && other->needs[i]; i++) {
+      const char *key = other->needs[i];
+      bool given = has_key(es, key);
+      if (other == mode && !given) {
+        struct fy_node *at;
+        lookup(es, "depthwise", &at);
+        np_arch_error(es->L, at, NULL, "%s.depthwise: %s needs %s", es->path, mode->name, key);
+      } else if (other != mode && given) {
+        struct fy_node *at;
+        lookup(es, key, &at);
+        np_arch_error(es->L, at, NULL, "%s.%s: applies only with depthwise: %s (this one is %s)", es->path, key,
+                      other->name, mode->name);
+      }
+    }
+  }
+}
+
 static bool kind_takes(const NpEngineKindOps *kind, const char *key) {
   for (int i = 0; i < kind->n_keys; i++)
     if (strcmp(kind->keys[i].name, key) == 0) return true;
@@ -711,6 +737,7 @@ static void read_kind_key(const Section *es, const NpEngineKey *k, NpEngine *e) 
 static void read_kind_keys(const Section *es, NpEngine *e) {
   const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
   for (int i = 0; i < kind->n_keys; i++) read_kind_key(es, &kind->keys[i], e);
+  if (kind_takes(kind, "depthwise")) check_depthwise_keys(es, e);
   const char *known[MAX_KIND_KEYS];
   engine_keys(known);
   for (int i = 2; known[i]; i++) {
