@@ -142,3 +142,83 @@ TEST(SweepOutput, ResumeMessagesSayWhatIsWrongAndHowToRecover) {
 }
 
 }  // namespace
+
+// ---- times the DRAM replay cannot hold are refused, never wrapped or capped ----
+
+// The cold cycles of `npusim run MODEL --json ARGS`, or -1 when it exits 2 naming a dram key.
+long long cold_cycles(const std::string &model, const std::string &args) {
+  CliResult r = run_npusim("run " + model + " --json " + args);
+  if (r.exit_code == 2 && r.err.find("dram.") != std::string::npos) return -1;
+  EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+  size_t cold = r.out.find("\"cold\"");
+  size_t at = r.out.find("\"cycles\":", cold);
+  if (cold == std::string::npos || at == std::string::npos) return -2;
+  return std::stoll(r.out.substr(at + 9));
+}
+
+TEST(DramTime, ARunPastTheReplaysSpanIsRefusedNamingTheKeys) {
+  // ResNet-50 with 10^9 cycles of latency per burst and one burst in flight: each of its
+  // ~880,000 cold bursts waits for the one before (docs/timing.md), so at least 8.8e14
+  // cycles, past the replay's 2^45 (3.5e13). It used to wrap to 1.4e14 and exit 0.
+  CliResult r = run_npusim("run models/resnet50.onnx --set dram.latency_cycles=1000000000 "
+                           "--set dram.max_outstanding_bursts=1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("dram.latency_cycles 1000000000"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2^45 cycles"), std::string::npos) << r.err;
+  // models/micro/chain.npg cold reads at least its int8 input, 56 x 56 x 64 = 200,704 B, and
+  // writes its 10 logits: at least 200704 / 64 + 1 = 3137 bursts. One at a time, each after
+  // 10^9 cycles of latency: at least 3.137e12 cycles, inside the span, so it runs.
+  long long c = cold_cycles("models/micro/chain.npg", "--set dram.latency_cycles=1000000000 "
+                                                      "--set dram.max_outstanding_bursts=1");
+  EXPECT_GE(c, 3137000000000LL);
+}
+
+TEST(DramTime, LessBandwidthIsNeverFaster) {
+  // phone-npu: 1340 MHz, 4 channels, 64 B bursts. At 1e-3 GB/s a cycle moves
+  // 1e6 / 1340e6 = 7.46e-4 B, so a burst holds its channel 64 x 4 / 7.46e-4 = 343,040 cycles,
+  // and its at least 3137 bursts (above; at least 785 on some channel) take at least
+  // 785 x 343,040 = 2.69e8 cycles.
+  EXPECT_GE(cold_cycles("models/micro/chain.npg", "--set dram.bandwidth_gb_per_s=1e-3"), 269286400LL);
+  // Down to 1e-9 GB/s each step down in bandwidth is slower or refused (past 2^45 cycles);
+  // a cap on the burst time used to make 1e-9 faster than 5e-9.
+  long long faster = 0;
+  for (const char *bw : {"1e2", "1", "1e-2", "1e-3", "1e-4", "1e-5", "5e-6", "1e-6", "5e-9", "1e-9"}) {
+    long long c = cold_cycles("models/micro/chain.npg", std::string("--set dram.bandwidth_gb_per_s=") + bw);
+    if (c == -1) {
+      faster = -1;  // refused: every lower bandwidth must be refused too
+      continue;
+    }
+    EXPECT_NE(faster, -1) << bw << " GB/s runs although a higher bandwidth was refused";
+    EXPECT_GT(c, faster) << bw << " GB/s";
+    faster = c;
+  }
+  EXPECT_EQ(cold_cycles("models/micro/chain.npg", "--set dram.bandwidth_gb_per_s=1e-9"), -1);
+  EXPECT_EQ(cold_cycles("models/micro/chain.npg", "--set dram.bandwidth_gb_per_s=5e-9"), -1);
+}
+
+TEST(DramTime, EveryCornerOfTheDocumentedRangesRunsOrIsRefused) {
+  // docs/config.md, "dram": each key at the ends of its range, alone and with the others at
+  // their slowest. Under UBSan an overflow anywhere aborts the run.
+  const char *corners[] = {
+      "dram.bandwidth_gb_per_s=1e7",
+      "dram.bandwidth_gb_per_s=1e-9",
+      "dram.burst_bytes=1",
+      "dram.burst_bytes=1MiB",
+      "dram.latency_cycles=0",
+      "dram.latency_cycles=1000000000",
+      "dram.channels=1",
+      "dram.channels=64",
+      "dram.max_outstanding_bursts=1",
+      "dram.max_outstanding_bursts=1048576",
+      "dram.row_bytes=64 --set dram.row_miss_cycles=1000000",
+      "dram.burst_bytes=1MiB --set dram.row_bytes=1GiB --set dram.row_miss_cycles=1000000",
+      "dram.latency_cycles=1000000000 --set dram.max_outstanding_bursts=1 --set dram.burst_bytes=1",
+      "dram.latency_cycles=1000000000 --set dram.max_outstanding_bursts=1 --set dram.bandwidth_gb_per_s=1e-9 "
+      "--set dram.burst_bytes=1 --set dram.channels=1",
+  };
+  for (const char *corner : corners)
+    for (const char *model : {"models/micro/chain.npg", "models/mobilenet_v2.onnx"}) {
+      long long c = cold_cycles(model, std::string("--set ") + corner);
+      EXPECT_TRUE(c == -1 || c > 0) << model << " " << corner << ": " << c;
+    }
+}

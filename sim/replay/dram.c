@@ -18,7 +18,11 @@ static bool builtin_request(void *user, const NpDramRequest *req, int64_t *done_
   int64_t ready = (req->issue_cycle + dma->latency) * NP_REPLAY_TICKS_PER_CYCLE;
   int64_t start = ready > dma->bus_free_tick[req->channel] ? ready : dma->bus_free_tick[req->channel];
   if (req->row_miss) start += dma->row_miss * NP_REPLAY_TICKS_PER_CYCLE;
-  int64_t end = start + dma->burst_ticks;
+  int64_t end = start + dma->burst_ticks; /* each term is at most NP_REPLAY_MAX_TICKS: no overflow */
+  if (end > NP_REPLAY_MAX_TICKS) {
+    dma->overflow = true;
+    end = NP_REPLAY_MAX_TICKS;
+  }
   dma->bus_free_tick[req->channel] = end;
   *done_tick = end;
   return true;
@@ -37,7 +41,9 @@ void dma_init(Dma *dma, const NpArch *arch, const NpCommand *cmds, const NpDramM
   /* One channel moves bytes_per_cycle / channels; a burst holds its bus burst_bytes of that. */
   double ticks = ceil((double)dma->burst_bytes * (double)dma->channels * (double)NP_REPLAY_TICKS_PER_CYCLE /
                       arch->dram.bytes_per_cycle);
-  dma->burst_ticks = arch->dram.bytes_per_cycle > 0 && ticks < 9e15 ? (int64_t)ticks : INT64_C(1) << 50;
+  /* A burst longer than the whole replay's span stops the replay at its first burst. */
+  dma->burst_ticks = arch->dram.bytes_per_cycle > 0 && ticks < (double)NP_REPLAY_MAX_TICKS ? (int64_t)ticks
+                                                                                            : NP_REPLAY_MAX_TICKS;
   if (dma->burst_ticks < 1) dma->burst_ticks = 1;
   dma->bus_free_tick = np_xcalloc((size_t)dma->channels, sizeof *dma->bus_free_tick);
   dma->builtin.request = builtin_request;
@@ -153,6 +159,13 @@ static bool opens_row(const Dma *dma, const NpCommand *cmd, const Transfer *t) {
   return here / dma->row_span != before / dma->row_span;
 }
 
+/* A host may answer past the span the replay times: that stops the replay. */
+static int64_t within_span(Dma *dma, int64_t done_tick) {
+  if (done_tick <= NP_REPLAY_MAX_TICKS) return done_tick;
+  dma->overflow = true;
+  return NP_REPLAY_MAX_TICKS;
+}
+
 static void answered(Dma *dma, int32_t slot, int64_t done_tick, TransferDone done, void *user) {
   Transfer *t = &dma->slots[slot];
   t->answered++;
@@ -186,6 +199,7 @@ static void issue_one(Dma *dma, const NpCommand *cmd, int32_t slot, int64_t now,
   }
   int64_t done_tick;
   if (dma->model->request(dma->model->user, &req, &done_tick)) {
+    done_tick = within_span(dma, done_tick);
     if (done_tick < now * NP_REPLAY_TICKS_PER_CYCLE) done_tick = now * NP_REPLAY_TICKS_PER_CYCLE;
     ring_push(dma, ticks_to_cycles_ceil(done_tick));
     answered(dma, slot, done_tick, done, user);
@@ -210,7 +224,7 @@ void dma_issue(Dma *dma, int64_t now, const int64_t *horizon, TransferDone done,
   /* Between the replay's events only the DMA acts: run it ahead without visiting the loop. */
   for (;;) {
     int64_t wake = dma_wake_cycle(dma);
-    if (wake == NP_REPLAY_IDLE || wake >= *horizon) break;
+    if (wake == NP_REPLAY_IDLE || wake >= *horizon || dma->overflow) break;
     issue_at(dma, wake > now ? wake : now, done, user);
   }
 }
@@ -226,6 +240,7 @@ bool dma_answer(Dma *dma, int32_t slot, uint64_t id, int64_t now, int64_t done_t
     return false;
   int64_t *entry = &dma->ring[(dma->ring_head + (id - dma->ring_first_id)) % dma->ring_capacity];
   if (*entry >= 0) return false;
+  done_tick = within_span(dma, done_tick);
   *entry = ticks_to_cycles_ceil(done_tick);
   dma->pending_host--;
   answered(dma, slot, done_tick, done, user);
@@ -236,7 +251,10 @@ int64_t dma_alone_cycles(const Dma *dma, const Transfer *t) {
   if (t->bursts == 0) return 0;
   int64_t per_channel_bursts = np_ceil_div_i64(t->bursts, dma->channels);
   int64_t per_channel_misses = np_ceil_div_i64(t->row_misses, dma->channels);
-  int64_t ticks =
-      per_channel_bursts * dma->burst_ticks + per_channel_misses * dma->row_miss * NP_REPLAY_TICKS_PER_CYCLE;
+  int64_t bus, misses, ticks;
+  if (!np_mul_i64(per_channel_bursts, dma->burst_ticks, &bus) ||
+      !np_mul_i64(per_channel_misses, dma->row_miss * NP_REPLAY_TICKS_PER_CYCLE, &misses) ||
+      !np_add_i64(bus, misses, &ticks) || ticks > NP_REPLAY_MAX_TICKS)
+    ticks = NP_REPLAY_MAX_TICKS; /* the transfer itself then passes the span and stops the replay */
   return dma->latency + ticks_to_cycles_ceil(ticks);
 }

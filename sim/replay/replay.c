@@ -42,6 +42,7 @@ struct NpReplay {
   int64_t now;
   int64_t horizon;            /* the next event's cycle, for the DMA's run-ahead */
   bool primed;                /* cycle 0's start phase has run */
+  bool overflow;              /* a command would end past NP_REPLAY_MAX_CYCLES: the replay stops */
   size_t done;
   int32_t *starting;
   size_t starting_capacity;
@@ -236,6 +237,10 @@ static void layer_ended(NpReplay *r, const NpCommand *c, const CmdState *cs, int
 /* ---- command life: ready, start, end ---- */
 
 static void push_end(NpReplay *r, int32_t cmd, int64_t end) {
+  if (end > NP_REPLAY_MAX_CYCLES) {
+    r->overflow = true;
+    end = NP_REPLAY_MAX_CYCLES;
+  }
   rheap_push(&r->events, end, cmd);
   if (end < r->horizon) r->horizon = end;
 }
@@ -472,7 +477,7 @@ int64_t np_replay_next_cycle(const NpReplay *r) {
 
 bool np_replay_advance(NpReplay *r) {
   int64_t t = np_replay_next_cycle(r);
-  if (t == NP_REPLAY_IDLE) return false;
+  if (t == NP_REPLAY_IDLE || r->overflow || r->dma.overflow) return false;
   r->primed = true;
   r->now = t;
   while (!rheap_empty(&r->events) && rheap_top(&r->events)->key == t) {
@@ -565,8 +570,17 @@ bool np_replay_run(const NpSchedule *schedule, const NpArch *arch, const NpRepla
   if (!r) return false;
   while (np_replay_advance(r)) {
   }
-  bool ok = np_replay_finished(r);
-  if (!ok)
+  bool ok = np_replay_finished(r) && !r->overflow && !r->dma.overflow;
+  if (r->dma.overflow)
+    np_diag_add(diag, "replay: config '%s': DRAM transfers run past 2^45 cycles, the longest run the replay times "
+                "(dram.latency_cycles %lld, dram.bandwidth_gb_per_s %g, dram.max_outstanding_bursts %lld); raise "
+                "the bandwidth or outstanding bursts, or lower the latency", arch->name,
+                (long long)arch->dram.latency_cycles, arch->dram.bandwidth_gb_per_s,
+                (long long)arch->dram.max_outstanding_bursts);
+  else if (r->overflow)
+    np_diag_add(diag, "replay: config '%s': the run passes 2^45 cycles, the longest run the replay times (an engine "
+                "too slow for the work: see its throughput keys)", arch->name);
+  else if (!ok)
     np_diag_add(diag, "replay: stopped at cycle %lld with %zu of %zu commands done: the DRAM model left requests "
                       "unanswered", (long long)r->now, r->done, schedule->n_cmds);
   else

@@ -37,6 +37,11 @@ extern "C" {
 #define NP_REPLAY_TICK_BITS 16
 #define NP_REPLAY_TICKS_PER_CYCLE ((int64_t)1 << NP_REPLAY_TICK_BITS)
 #define NP_REPLAY_IDLE ((int64_t)-1)
+/* The longest run the replay times: 2^45 cycles (about 10 hours at 1 GHz). A time past it
+ * stops the replay with an error naming the config keys that make it so long; at this bound
+ * a time in ticks plus any one latency or burst time still fits in int64. */
+#define NP_REPLAY_MAX_CYCLES ((int64_t)1 << 45)
+#define NP_REPLAY_MAX_TICKS (NP_REPLAY_MAX_CYCLES << NP_REPLAY_TICK_BITS)
 
 /* Why a command took longer than its own work. */
 typedef enum NpStallCause {
@@ -148,7 +153,8 @@ typedef struct NpStats {
 
 /* Replays schedule on arch. Returns false with errors in diag for a schedule that does not
  * fit the arch (a dep on a later command, an engine index out of range, a bank beyond
- * sram.banks, a COMPUTE its engine has no throughput for). */
+ * sram.banks, a COMPUTE its engine has no throughput for), or a run longer than
+ * NP_REPLAY_MAX_CYCLES. */
 bool np_replay_run(const NpSchedule *schedule, const NpArch *arch, const NpReplayOptions *options,
                    NpStats *out, NpDiag *diag);
 void np_stats_free(NpStats *stats);

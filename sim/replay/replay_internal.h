@@ -72,6 +72,7 @@ typedef struct Dma {
   size_t ring_head, ring_len, ring_capacity;
   uint64_t ring_first_id;     /* request id of the oldest burst in flight */
   int64_t pending_host;       /* issued, answer not yet known (host model) */
+  bool overflow;              /* a DRAM time passed NP_REPLAY_MAX_TICKS (the replay stops) */
   uint64_t next_request_id;
 } Dma;
 
