@@ -105,6 +105,16 @@ TEST(ReportHtml, BadInputIsExitTwoAndLeavesNoFile) {
   EXPECT_NE(stat(out.c_str(), &st), 0);
 }
 
+// Without --config the cliff search runs on the embedded default config: every point of
+// the axis must load and run (its text and length are read before they are copied).
+TEST(ReportHtml, CliffSearchOnTheDefaultConfigRuns) {
+  std::string graph = write_scratch("two.npg", kTwo);
+  std::string out = scratch_dir() + "/default.html";
+  CliResult r = run_npusim("report " + graph + " --cliff sram.capacity_bytes=1MiB..2MiB --samples 3 -o " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_file(out).find("<section id=\"cliffs\">"), std::string::npos);
+}
+
 std::string chromium_command(const std::string &profile) {
   return "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
          "--disable-component-update --disable-sync --user-data-dir=" + profile;

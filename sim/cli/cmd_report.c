@@ -185,10 +185,12 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
   np_diag_init(&diag);
   size_t len = 0;
   const char *path = a->run.config.config_path;
-  if (path)
+  if (path) {
     in->config_text = np_read_file(path, NP_ARCH_MAX_FILE_BYTES, "config", &len, &diag);
-  else
-    in->config_text = np_xstrndup(np_arch_default_text(&len), len);
+  } else {
+    const char *text = np_arch_default_text(&len); /* sets len: not in the same call as its use */
+    in->config_text = np_xstrndup(text, len);
+  }
   if (in->config_text) in->graph = np_cli_load_model(a->run.model, &a->run.model_options);
   size_t n_sets = a->run.config.n_sets;
   in->sets = np_xmalloc((n_sets + 1) * sizeof *in->sets);
