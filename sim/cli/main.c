@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "npusim.h"
 
 typedef struct Command {
   const char *name;
@@ -35,7 +36,8 @@ static void print_usage(FILE *out) {
         "commands:\n",
         out);
   for (size_t i = 0; i < n_commands; i++) fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fputs("\n`npusim <command> --help` explains a command and its options.\n"
+  fputs("\n`npusim <command> --help` explains a command and its options; `npusim --version` prints the\n"
+        "version and the config schema this build reads.\n"
         "examples:\n"
         "  npusim run models/mobilenet_v2.onnx\n"
         "  npusim check models/mobilenet_v2.onnx --budget latency_ms=33,sram_mib=4,fallback_ops=0\n"
@@ -79,7 +81,7 @@ static int run_command(int argc, char **argv) {
     return NP_EXIT_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    puts("npusim " NPUSIM_VERSION);
+    printf("npusim %s\nconfig schema %s\n", npusim_version(), npusim_config_schema());
     return NP_EXIT_OK;
   }
   for (size_t i = 0; i < n_commands; i++)

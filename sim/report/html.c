@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "npusim.h"
 #include "plot/plot.h"
 #include "report/views.h"
 #include "util/buf.h"
@@ -312,7 +313,7 @@ char *np_report_html(const NpHtmlReport *page) {
   if (page->sweep) put_pareto(&b, page->sweep);
   if (page->cliffs) put_cliffs(&b, page->cliffs, r->model_name);
   put_layers(&b, r, page->layer_uj);
-  np_buf_puts(&b, "<footer>Written by npusim " NPUSIM_VERSION
+  np_buf_puts(&b, "<footer>Written by npusim " NPUSIM_VERSION_STRING
                   ". Figures: docs/run.md; timing and energy model: docs/timing.md.</footer>\n</main>\n</body>\n</html>\n");
   return np_buf_take(&b);
 }

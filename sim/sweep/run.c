@@ -141,11 +141,21 @@ static char *evaluate_point(const Runner *r, size_t point) {
   return text;
 }
 
+/* Hands one row (or the header) to the sink or the output. False with errno set (0 when the
+ * sink stopped the sweep). */
+static bool emit(const NpSweepRun *run, const char *text) {
+  if (run->on_row) {
+    errno = 0;
+    return run->on_row(run->row_user, text);
+  }
+  return fputs(text, run->out) >= 0 && fflush(run->out) == 0;
+}
+
 /* With the lock held: writes every row that is next in order. */
 static void write_ready_rows(Runner *r) {
   while (r->next_write < r->n && r->rows[r->next_write] != NULL) {
     char *row = r->rows[r->next_write];
-    if (!r->write_failed && (fputs(row, r->run->out) < 0 || fflush(r->run->out) != 0)) {
+    if (!r->write_failed && !emit(r->run, row)) {
       r->write_failed = true;
       r->write_errno = errno;
     }
@@ -193,7 +203,9 @@ void np_sweep_free_models(const NpSweepSpec *spec, NpGraph **graphs) {
 }
 
 static void write_error(const NpSweepRun *run, int err, NpDiag *diag) {
-  if (run->out_name)
+  if (run->on_row)
+    np_diag_add(diag, "%s: error: the sweep was stopped by its row callback", run->out_name ? run->out_name : "sweep");
+  else if (run->out_name)
     np_diag_add(diag, "%s: error: cannot write the sweep results: %s", run->out_name, strerror(err));
   else
     np_diag_add(diag, "error: cannot write the sweep results to standard output: %s", strerror(err));
@@ -234,7 +246,7 @@ bool np_sweep_execute(const NpSweepSpec *spec, const NpSweepRun *run, NpDiag *di
   bool ok = graphs != NULL;
   if (ok && run->header && run->format == NP_SWEEP_CSV) {
     char *header = np_sweep_csv_header(spec);
-    ok = fputs(header, run->out) >= 0 && fflush(run->out) == 0;
+    ok = emit(run, header);
     if (!ok) write_error(run, errno, diag);
     free(header);
   }

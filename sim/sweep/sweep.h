@@ -146,6 +146,8 @@ size_t np_sweep_shard_size(size_t n_points, size_t shard, size_t n_shards);
 static inline size_t np_sweep_shard_point(size_t i, size_t shard, size_t n_shards) { return i * n_shards + shard; }
 
 typedef void (*NpSweepProgress)(void *user, size_t done, size_t total);
+/* Takes one row (or the CSV header) instead of the output file; false stops the sweep. */
+typedef bool (*NpSweepRowSink)(void *user, const char *row);
 
 typedef struct NpSweepRun {
   int jobs;               /* worker threads, at least 1 */
@@ -158,6 +160,8 @@ typedef struct NpSweepRun {
   NpGraph **graphs;       /* the spec's models from np_sweep_load_models; NULL: loaded here */
   NpSweepProgress progress; /* may be NULL; called with the output lock held */
   void *user;
+  NpSweepRowSink on_row;  /* when not NULL, rows go here (in order, under the lock), not to out */
+  void *row_user;
 } NpSweepRun;
 
 /* The CSV header line (with '\n'), malloc'd. */

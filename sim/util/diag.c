@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/mem.h"
 
 void np_diag_init(NpDiag *diag) { memset(diag, 0, sizeof *diag); }
@@ -35,12 +36,20 @@ void np_diag_add(NpDiag *diag, const char *fmt, ...) {
   va_end(args);
 }
 
-void np_diag_print(const NpDiag *diag, FILE *out) {
+char *np_diag_text(const NpDiag *diag) {
+  NpBuf buf = {0};
   for (size_t i = 0; i < diag->count; i++) {
     const char *m = diag->messages[i];
     size_t n = strlen(m);
-    fputs(m, out);
-    if (n == 0 || m[n - 1] != '\n') fputc('\n', out);
+    np_buf_puts(&buf, m);
+    if (n == 0 || m[n - 1] != '\n') np_buf_puts(&buf, "\n");
   }
-  if (diag->dropped) fprintf(out, "... and %zu more errors\n", diag->dropped);
+  if (diag->dropped) np_buf_printf(&buf, "... and %zu more errors\n", diag->dropped);
+  return np_buf_take(&buf);
+}
+
+void np_diag_print(const NpDiag *diag, FILE *out) {
+  char *text = np_diag_text(diag);
+  fputs(text, out);
+  free(text);
 }

@@ -39,6 +39,8 @@ static inline bool np_diag_failed(const NpDiag *diag) { return diag->count + dia
 /* Writes every message, one per line (a message may span lines, e.g. a source line and a
  * caret), then "... and N more errors" when some were dropped. */
 void np_diag_print(const NpDiag *diag, FILE *out);
+/* The same text np_diag_print writes, malloc'd ("" when there is nothing). */
+char *np_diag_text(const NpDiag *diag);
 
 #ifdef __cplusplus
 }
