@@ -137,6 +137,62 @@ TEST(ReplayCompute, DepthwiseModeLeavesGemmsWithSeveralColumnsToTheDataflow) {
   EXPECT_EQ(run.rec(c).work, 80);
 }
 
+// Fixed costs (docs/timing.md, "Fixed costs") on the small arch at 1000 MHz: per inference
+// 2 us = 2000 cycles, per segment 0.5 us = 500, per program 1.2 us = 1200 (cold only).
+static const std::vector<std::string> kFixedCosts = {
+    "fixed_costs.per_inference.us=2", "fixed_costs.per_inference.source=assumption",
+    "fixed_costs.per_segment.us=0.5", "fixed_costs.per_segment.source=assumption",
+    "fixed_costs.per_program.us=1.2", "fixed_costs.per_program.source=assumption"};
+
+TEST(ReplayFixedCosts, AddedAfterTheLastCommandPerInferenceSegmentAndProgram) {
+  NpArch arch = load_arch(kSmallArch, kFixedCosts);
+  // Layers: 0 vec, 1 cpu, 2 npu, 3 cpu, 4 cpu: two runs of cpu layers after accelerator
+  // layers = 2 segments. Each COMPUTE of 100 elements: vec ceil(100/16) = 7, cpu
+  // ceil(100/4) = 25; the npu GEMM of ReplayGemm 80 cycles. Chained: 7 + 25 + 80 + 25 + 25 = 162.
+  SchedBuilder b;
+  int a = b.vec(kVec, 100, {}, 0);
+  int c1 = b.vec(kCpu, 100, {a}, 1);
+  int g = b.gemm(kNpu, 10, 6, 5, {c1}, 2);
+  int c2 = b.vec(kCpu, 100, {g}, 3);
+  b.vec(kCpu, 100, {c2}, 4);
+  const NpSchedule *s = b.get();
+  ReplayRun cold;
+  replay(s, arch, cold);
+  ASSERT_TRUE(cold.ok) << cold.errors;
+  EXPECT_EQ(cold.stats.segments, 2);
+  EXPECT_EQ(cold.stats.fixed_inference_cycles, 2000);
+  EXPECT_EQ(cold.stats.fixed_segment_cycles, 1000);  // 2 x 500
+  EXPECT_EQ(cold.stats.fixed_program_cycles, 1200);
+  EXPECT_EQ(cold.stats.fixed_cycles, 4200);
+  EXPECT_EQ(cold.stats.cycles, 162 + 4200);
+  EXPECT_DOUBLE_EQ(cold.stats.ms, 4362.0 / 1e6);
+  // Warm: no program load: 162 + 2000 + 1000 = 3162.
+  b.s.warm = true;
+  ReplayRun warm;
+  replay(&b.s, arch, warm);
+  ASSERT_TRUE(warm.ok) << warm.errors;
+  EXPECT_EQ(warm.stats.fixed_program_cycles, 0);
+  EXPECT_EQ(warm.stats.cycles, 3162);
+}
+
+TEST(ReplayFixedCosts, AllOnTheCpuHasNoSegmentAndNoCostsNoCycles) {
+  // Only cpu layers: the graph never leaves an accelerator, so no segment; per inference still.
+  NpArch arch = load_arch(kSmallArch, kFixedCosts);
+  SchedBuilder b;
+  b.vec(kCpu, 100);
+  ReplayRun run;
+  replay(b.get(), arch, run);
+  ASSERT_TRUE(run.ok) << run.errors;
+  EXPECT_EQ(run.stats.segments, 0);
+  EXPECT_EQ(run.stats.cycles, 25 + 2000 + 1200);
+  // Without fixed_costs in the config nothing is added.
+  NpArch plain = load_arch(kSmallArch);
+  ReplayRun none;
+  replay(b.get(), plain, none);
+  EXPECT_EQ(none.stats.fixed_cycles, 0);
+  EXPECT_EQ(none.stats.cycles, 25);
+}
+
 TEST(ReplayCompute, DtypeRateScalesArrayCycles) {
   // fp16 runs at rate 0.5 on the small arch's npu: ceil(80 / 0.5) = 160 cycles.
   NpArch arch = load_arch(kSmallArch);

@@ -120,12 +120,13 @@ typedef struct NpSync {
   bool through_dram;
 } NpSync;
 
-/* One energy number with where it comes from. `given` is false when the config has none. */
+/* One sourced number (an energy, or a fixed cost's time) with where it comes from. `given`
+ * is false when the config has none. */
 typedef struct NpEnergyFigure {
   bool given;
-  double value;                  /* pJ, pJ per byte, or mW: the unit its key names */
+  double value;                  /* pJ, pJ per byte, mW or us: the unit its key names */
   char source[NP_ARCH_TEXT_MAX]; /* a paper, a datasheet, or "assumption" */
-  int64_t node_nm;               /* technology node the number belongs to */
+  int64_t node_nm;               /* technology node the number belongs to (energies only) */
 } NpEnergyFigure;
 
 typedef struct NpEnergy {
@@ -137,6 +138,13 @@ typedef struct NpEnergy {
   NpEnergyFigure sram_static;             /* mW */
   NpEnergyFigure engine_static[NP_ARCH_MAX_ENGINES]; /* mW, by engine index */
 } NpEnergy;
+
+/* Time outside the command stream (docs/timing.md, "Fixed costs"), in us. */
+typedef struct NpFixedCosts {
+  NpEnergyFigure per_inference; /* every inference: host dispatch, link round trip */
+  NpEnergyFigure per_segment;   /* each time the graph leaves the accelerator for a fallback engine */
+  NpEnergyFigure per_program;   /* once, in the cold inference: loading the compiled program */
+} NpFixedCosts;
 
 typedef struct NpArch {
   char name[NP_ARCH_NAME_MAX];
@@ -156,6 +164,7 @@ typedef struct NpArch {
   NpDram dram;
   NpSync sync;
   NpEnergy energy;
+  NpFixedCosts fixed;
 } NpArch;
 
 /* ---- loading ---- */
@@ -190,6 +199,8 @@ int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 *
 double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype);
 /* Elements (MACs for NP_CLASS_MATRIX) per cycle of an op of class cls in dtype. */
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype);
+/* A fixed cost in cycles at the clock: us x clock_mhz to the nearest cycle; 0 when not given. */
+int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost);
 
 /* ---- engine kinds and dataflows: one row each (sim/arch/kinds.c) ----
  * Everything that varies by kind or dataflow is read from these rows: the config keys, what

@@ -43,7 +43,27 @@ static void put_figure(NpBuf *b, const char *unit_key, const NpEnergyFigure *f) 
   put_real(b, f->value);
   np_buf_puts(b, ", source: ");
   put_string(b, f->source);
-  np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
+  if (strcmp(unit_key, "us") == 0)
+    np_buf_puts(b, "}\n");
+  else
+    np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
+}
+
+static void put_fixed_costs(NpBuf *b, const NpArch *arch) {
+  const struct {
+    const char *key;
+    const NpEnergyFigure *f;
+  } costs[] = {{"per_inference", &arch->fixed.per_inference},
+               {"per_segment", &arch->fixed.per_segment},
+               {"per_program", &arch->fixed.per_program}};
+  bool any = false;
+  for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
+    if (!costs[i].f->given) continue;
+    if (!any) np_buf_puts(b, "fixed_costs:\n");
+    any = true;
+    np_buf_printf(b, "  %s: ", costs[i].key);
+    put_figure(b, "us", costs[i].f);
+  }
 }
 
 /* The keys of the engine's kind, in its row's order. */
@@ -200,6 +220,7 @@ char *np_arch_to_yaml(const NpArch *arch) {
   for (int i = 0; i < arch->n_engines; i++) put_engine(&b, arch, &arch->engines[i]);
   put_memories(&b, arch);
   put_sync(&b, arch);
+  put_fixed_costs(&b, arch);
   put_energy(&b, arch);
   return b.data;
 }

@@ -949,15 +949,19 @@ static const char *const energy_keys[] = {"mac", "element", "sram_read", "sram_w
                                           "sync", "sram_static", "engine_static", NULL};
 
 /* One figure: {<unit key>: number, source: text, node_nm: whole number}. */
+/* One figure: {<unit key>: number, source: text, node_nm: whole number}; without node_nm for
+ * a time (`us`). */
 static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *value, const char *path,
                         const char *unit_key, NpEnergyFigure *out) {
-  const char *const known[] = {unit_key, "source", "node_nm", NULL};
+  bool with_node = strcmp(unit_key, "us") != 0;
+  const char *const known[] = {unit_key, "source", with_node ? "node_nm" : NULL, NULL};
   Section s;
   if (!open_section(L, &s, key, value, path, known)) return;
   NpEnergyFigure f = {0};
   bool ok = get_real(&s, unit_key, true, 0, false, 1e9, &f.value);
   if (!has_key(&s, "source")) {
-    missing_key(&s, "source", " (every energy number needs a source: a paper, a datasheet, or \"assumption\")");
+    missing_key(&s, "source", with_node ? " (every energy number needs a source: a paper, a datasheet, or \"assumption\")"
+                                        : " (every fixed cost needs a source: a paper, a measurement, or \"assumption\")");
     ok = false;
   } else if (get_string(&s, "source", true, f.source, sizeof f.source)) {
     if (f.source[0] == '\0') {
@@ -968,7 +972,8 @@ static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *va
   } else {
     ok = false;
   }
-  if (!has_key(&s, "node_nm")) {
+  if (!with_node) {
+  } else if (!has_key(&s, "node_nm")) {
     missing_key(&s, "node_nm", " (the technology node, in nm, that the number belongs to)");
     ok = false;
   } else {
@@ -1042,8 +1047,17 @@ static void read_energy(NpArchLoader *L, const Section *root, NpArch *arch) {
 
 /* ---- the whole config ---- */
 
-static const char *const root_keys[] = {"name", "description", "clock_mhz", "data_types", "default_dtype", "engines",
-                                        "sram", "dram", "sync", "energy", NULL};
+static void read_fixed_costs(NpArchLoader *L, const Section *root, NpArch *arch) {
+  static const char *const keys[] = {"per_inference", "per_segment", "per_program", NULL};
+  Section s;
+  if (!open_child(root, "fixed_costs", false, keys, &s)) return;
+  read_figure_child(L, &s, "per_inference", "us", &arch->fixed.per_inference);
+  read_figure_child(L, &s, "per_segment", "us", &arch->fixed.per_segment);
+  read_figure_child(L, &s, "per_program", "us", &arch->fixed.per_program);
+}
+
+static const char *const root_keys[] = {"name",  "description", "clock_mhz", "data_types",  "default_dtype", "engines",
+                                        "sram",  "dram",        "sync",      "fixed_costs", "energy",        NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1071,6 +1085,7 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   read_sram(L, &s, arch);
   read_dram(L, &s, arch);
   read_sync(&s, arch);
+  read_fixed_costs(L, &s, arch);
   if (arch->n_data_types > 0) read_energy(L, &s, arch);
   return L->errors == errors_before;
 }
@@ -1090,6 +1105,10 @@ double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype) {
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype) {
   if (cls < 0 || cls >= NP_ARCH_OP_CLASSES || dtype <= NP_DTYPE_UNKNOWN || dtype >= NP_DTYPE_COUNT) return 0;
   return engine->throughput[cls] * engine->dtype_rate[dtype];
+}
+
+int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost) {
+  return cost->given ? (int64_t)llround(cost->value * arch->clock_mhz) : 0;
 }
 
 bool np_arch_same(const NpArch *a, const NpArch *b) {

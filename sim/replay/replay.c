@@ -510,8 +510,41 @@ static NpLimit limit_of(const NpLayerStats *l) {
   return best;
 }
 
+/* Maximal runs of layers on a fallback-kind engine, in a schedule that has some layer on
+ * another engine: each is a cut where the graph leaves the accelerator. */
+static int64_t accelerator_cuts(const NpSchedule *s, const NpArch *arch) {
+  int64_t runs = 0;
+  bool any_accelerated = false, in_run = false;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    int32_t e = s->layers[i].engine;
+    bool off = e >= 0 && e < arch->n_engines && np_engine_kind_ops(arch->engines[e].kind)->fallback;
+    if (off && !in_run) runs++;
+    in_run = off;
+    any_accelerated |= !off;
+  }
+  return any_accelerated ? runs : 0;
+}
+
+/* docs/timing.md, "Fixed costs": added after the last command. */
+static void add_fixed_costs(const NpReplay *r, NpStats *out) {
+  const NpFixedCosts *f = &r->arch->fixed;
+  out->segments = accelerator_cuts(r->schedule, r->arch);
+  out->fixed_inference_cycles = np_arch_fixed_cycles(r->arch, &f->per_inference);
+  out->fixed_program_cycles = r->schedule->warm ? 0 : np_arch_fixed_cycles(r->arch, &f->per_program);
+  /* Each cost is at most 1e9 us x 1e5 MHz = 1e14 cycles; a count of cuts that pushes the sum
+   * past int64 saturates instead of wrapping. */
+  int64_t sum;
+  if (np_mul_i64(out->segments, np_arch_fixed_cycles(r->arch, &f->per_segment), &out->fixed_segment_cycles) &&
+      np_add_i64(out->fixed_inference_cycles, out->fixed_segment_cycles, &sum) &&
+      np_add_i64(sum, out->fixed_program_cycles, &sum) && np_add_i64(out->cycles, sum, &out->cycles))
+    out->fixed_cycles = sum;
+  else
+    out->fixed_cycles = out->cycles = INT64_MAX;
+}
+
 void np_replay_stats(const NpReplay *r, NpStats *out) {
   *out = r->st;
+  add_fixed_costs(r, out);
   out->layers = np_xmalloc((r->st.n_layers ? r->st.n_layers : 1) * sizeof *out->layers);
   memcpy(out->layers, r->st.layers, r->st.n_layers * sizeof *out->layers);
   out->ms = r->arch->clock_mhz > 0 ? (double)out->cycles / (r->arch->clock_mhz * 1e3) : 0;

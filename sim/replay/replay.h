@@ -133,8 +133,12 @@ typedef struct NpEngineStats {
 
 typedef struct NpStats {
   bool warm;
-  int64_t cycles;                      /* last command end; the run starts at cycle 0 */
+  int64_t cycles;                      /* last command end plus fixed_cycles; the run starts at 0 */
   double ms;                           /* cycles / clock */
+  /* Fixed costs (docs/timing.md, "Fixed costs"), in cycles, after the last command. */
+  int64_t fixed_cycles;                /* their sum: what cycles holds beyond the commands */
+  int64_t fixed_inference_cycles, fixed_segment_cycles, fixed_program_cycles;
+  int64_t segments;                    /* runs of layers on a fallback engine, between accelerator layers */
   int64_t commands;
   int64_t macs, elements;
   int64_t dram_read_bytes, dram_write_bytes, sram_read_bytes, sram_write_bytes;

@@ -86,6 +86,13 @@ static json_t *inference_json(const NpRunReport *r, const NpSchedule *sched, con
   json_t *o = json_object();
   set_int(o, "cycles", s->cycles);
   set_real(o, "ms", s->ms);
+  json_t *fixed = json_object();
+  set_int(fixed, "cycles", s->fixed_cycles);
+  set_int(fixed, "per_inference_cycles", s->fixed_inference_cycles);
+  set_int(fixed, "per_segment_cycles", s->fixed_segment_cycles);
+  set_int(fixed, "per_program_cycles", s->fixed_program_cycles);
+  set_int(fixed, "segments", s->segments);
+  set(o, "fixed_costs", fixed);
   set(o, "schedule_hash", hex64(sched->hash));
   set_int(o, "commands", s->commands);
   set_int(o, "macs", s->macs);

@@ -20,6 +20,12 @@ static void put_latency(NpBuf *b, const NpRunReport *r) {
   np_buf_printf(b, "latency      cold %" PRId64 " cycles = %.4f ms (first inference: loads the resident weights)\n",
                 c->cycles, c->ms);
   np_buf_printf(b, "             warm %" PRId64 " cycles = %.4f ms (every later inference)\n", w->cycles, w->ms);
+  if (c->fixed_cycles > 0 || w->fixed_cycles > 0)
+    np_buf_printf(b,
+                  "fixed costs  included above: %" PRId64 " cycles per inference, %" PRId64
+                  " per program (cold only), %" PRId64 " segment%s x %" PRId64 "\n",
+                  w->fixed_inference_cycles, c->fixed_program_cycles, w->segments, w->segments == 1 ? "" : "s",
+                  w->segments > 0 ? w->fixed_segment_cycles / w->segments : 0);
   np_buf_printf(b, "throughput   %.1f inferences/s (warm, back to back)\n", r->throughput_per_s);
 }
 
