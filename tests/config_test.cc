@@ -505,7 +505,7 @@ TEST(ConfigSet, ErrorsNameTheOverrideTheKeyAndTheValue) {
 // ---- show: round trip ----
 
 TEST(ConfigShow, EveryPresetRoundTrips) {
-  for (const char *name : {"phone-npu", "ethos-u55-like", "edge-tpu-like", "ideal", "rtl-small"}) {
+  for (const char *name : {"phone-npu", "ethos-u55-like", "ethos-u55-128", "edge-tpu-like", "ideal", "rtl-small"}) {
     SCOPED_TRACE(name);
     auto first = load_file(source_path(std::string("configs/") + name + ".yaml"));
     ASSERT_TRUE(first.ok) << first.errors.at(0);
@@ -577,6 +577,14 @@ TEST(ConfigDefault, PresetsHaveTheirShape) {
   // 256 MACs per cycle for int8, half for int16 (Arm).
   EXPECT_EQ(np_engine_macs_per_cycle(&u55.arch->engines[0], NP_DTYPE_INT8), 256.0);
   EXPECT_EQ(np_engine_macs_per_cycle(&u55.arch->engines[0], NP_DTYPE_INT16), 128.0);
+  // Vela's Shared_Sram map: a 2 MiB tensor arena (Arm's ML evaluation kit) holds the activations.
+  EXPECT_EQ(u55.arch->sram.capacity_bytes, 2 * 1024 * 1024);
+  auto u55_128 = load_file(source_path("configs/ethos-u55-128.yaml"));
+  ASSERT_TRUE(u55_128.ok);
+  // 128 MACs per cycle and the 2x1x8 output micro-block (Vela, Ethos_U55_128).
+  EXPECT_EQ(np_engine_macs_per_cycle(&u55_128.arch->engines[0], NP_DTYPE_INT8), 128.0);
+  EXPECT_EQ(u55_128.arch->engines[0].ublock_pixels, 2);
+  EXPECT_EQ(u55_128.arch->engines[0].ublock_depth, 8);
   auto tpu = load_file(source_path("configs/edge-tpu-like.yaml"));
   ASSERT_TRUE(tpu.ok);
   // 4 TOPS (Google): 4096 MACs x 2 x 480 MHz = 3.93e12.
