@@ -4,6 +4,9 @@
 #   install_test.sh pkgconfig BUILD WORK   a C program outside the tree built through pkg-config
 #                                          (shared and static), its output against the CLI's
 #   install_test.sh cmake     BUILD WORK   the same program built through find_package(npusim)
+#   install_test.sh systemc   BUILD WORK   a SystemC program built through npusim-systemc.pc and
+#                                          the installed npusim-systemc-example, both on the
+#                                          example platform, against the standalone replay
 # CFLAGS_EXTRA (environment) is added to every compile and link (the sanitizer flags of an
 # instrumented build).
 set -euo pipefail
@@ -54,6 +57,18 @@ case $mode in
       -DCMAKE_C_FLAGS="${extra[*]}" -DCMAKE_EXE_LINKER_FLAGS="${extra[*]}" >/dev/null
     cmake --build "$work/cmake-build" >/dev/null
     same_as_cli "$work/cmake-build/consumer_shared" "$work/cmake-build/consumer_static"
+    ;;
+  systemc)
+    export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+    read -r -a flags <<<"$(pkg-config --cflags --libs npusim-systemc)"
+    c++ -std=c++17 -Wall "${extra[@]}" "$here/systemc_consumer.cc" "${flags[@]}" -Wl,-rpath,"$prefix/lib" \
+      -o "$work/systemc_consumer"
+    # configs/rtl-small.yaml: one DRAM channel, no row model, so the platform's memory matches.
+    config=$prefix/share/npusim/configs/rtl-small.yaml
+    cycles=$("$work/systemc_consumer" "$root/models/ds_cnn_kws.onnx" "$config")
+    read -r platform replay <<<"$cycles"
+    [[ $platform -gt 0 && $platform == "$replay" ]] || { echo "platform $platform cycles, replay $replay" >&2; exit 1; }
+    "$prefix/bin/npusim-systemc-example" "$root/models/ds_cnn_kws.onnx" --config "$config" | grep -q "inference  *$platform cycles"
     ;;
   *) echo "install_test.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac

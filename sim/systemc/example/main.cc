@@ -2,7 +2,7 @@
 //
 //   npusim-systemc-example MODEL [--config FILE] [--warm] [--latency-cycles N] [--bytes-per-cycle X]
 //
-// Lowers MODEL for the config (default: the embedded phone-npu), puts the schedule in the
+// Simulates MODEL on the config (default: the embedded phone-npu), puts the schedule in the
 // platform's memory as a command buffer, and lets the host ring the doorbell and wait for the
 // interrupt. Prints the inference latency, and the standalone replay's cycles beside it. The
 // memory matches the config's DRAM unless --latency-cycles / --bytes-per-cycle change it.
@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "model/model.h"
+#include "simulate/simulate.h"
 }
 
 namespace {
@@ -74,10 +75,14 @@ void print_diag(const NpDiag &diag) {
   for (size_t i = 0; i < diag.count; i++) std::fprintf(stderr, "%s\n", diag.messages[i]);
 }
 
+// The model simulated cold and warm (np_simulate, as `npusim run`); the platform runs one of the two.
 struct Inputs {
   NpArch arch{};
-  NpSchedule schedule{};
-  ~Inputs() { np_schedule_free(&schedule); }
+  NpSimulation sim{};
+  bool warm = false;
+  const NpSchedule &schedule() const { return warm ? sim.warm : sim.cold; }
+  int64_t standalone_cycles() const { return warm ? sim.warm_stats.cycles : sim.cold_stats.cycles; }
+  ~Inputs() { np_simulation_free(&sim); }
 };
 
 bool load_inputs(const Options &o, Inputs *in) {
@@ -86,23 +91,12 @@ bool load_inputs(const Options &o, Inputs *in) {
   bool ok = o.config ? np_arch_load_file(o.config, nullptr, 0, &in->arch, &diag)
                      : np_arch_load_default(nullptr, 0, &in->arch, &diag);
   NpGraph *graph = ok ? np_model_load(o.model, &diag) : nullptr;
-  NpLowerOptions lower{o.warm, NP_DTYPE_UNKNOWN};
-  ok = graph && np_lower(graph, &in->arch, &lower, &in->schedule, &diag);
+  in->warm = o.warm;
+  ok = graph && np_simulate(graph, &in->arch, nullptr, &in->sim, &diag);
   if (!ok) print_diag(diag);
   np_graph_free(graph);
   np_diag_free(&diag);
   return ok;
-}
-
-int64_t standalone_cycles(const Inputs &in) {
-  NpStats stats{};
-  NpDiag diag;
-  np_diag_init(&diag);
-  int64_t cycles = np_replay_run(&in.schedule, &in.arch, nullptr, &stats, &diag) ? stats.cycles : -1;
-  if (cycles < 0) print_diag(diag);
-  np_stats_free(&stats);
-  np_diag_free(&diag);
-  return cycles;
 }
 
 // Builds the platform, runs the inference and prints it; the modules are gone on return.
@@ -119,7 +113,7 @@ int run_platform(const Options &o, const Inputs &in, const npusim::MemoryTiming 
   double us = (result.interrupt - result.doorbell).to_seconds() * 1e6;
   std::printf("model            %s on config %s (%s inference)\n", o.model, in.arch.name, o.warm ? "warm" : "cold");
   std::printf("command buffer   %zu bytes at 0x%llx, %zu commands\n", buffer.size(), (unsigned long long)cmd_addr,
-              in.schedule.n_cmds);
+              in.schedule().n_cmds);
   std::printf("memory           latency %s, %.4g bytes per cycle%s\n", memory.latency.to_string().c_str(),
               double(memory.bytes_per_beat) / (memory.beat_time / period),
               matching ? " (the config's DRAM)" : "");
@@ -133,7 +127,7 @@ int run_platform(const Options &o, const Inputs &in, const npusim::MemoryTiming 
   std::printf("inference        %llu cycles = %.6f ms at %g MHz\n", (unsigned long long)result.cycles,
               double(result.cycles) / (in.arch.clock_mhz * 1e3), in.arch.clock_mhz);
   std::printf("doorbell to irq  %.3f us (fetch + inference)\n", us);
-  std::printf("standalone       %lld cycles (np_replay_run, the built-in DRAM model: what npusim run reports)\n",
+  std::printf("standalone       %lld cycles (np_simulate's replay with the built-in DRAM model: what npusim run reports)\n",
               (long long)expected);
   std::printf("memory traffic   %llu reads, %llu writes (host, command fetch and DMA)\n",
               (unsigned long long)platform.memory.reads(), (unsigned long long)platform.memory.writes());
@@ -152,12 +146,11 @@ int sc_main(int argc, char **argv) {
   if (!parse_args(argc, argv, &o, &why)) return usage(why.c_str());
   Inputs in;
   if (!load_inputs(o, &in)) return 2;
-  int64_t expected = standalone_cycles(in);
-  if (expected < 0) return 2;
+  int64_t expected = in.standalone_cycles();
 
   // Memory map: the schedule's DRAM image from 0, the command buffer on the next 4 KiB page.
-  const uint64_t cmd_addr = (npusim::dram_image_bytes(in.schedule) + 4095) / 4096 * 4096;
-  std::vector<uint8_t> buffer = npusim::make_command_buffer(in.schedule);
+  const uint64_t cmd_addr = (npusim::dram_image_bytes(in.schedule()) + 4095) / 4096 * 4096;
+  std::vector<uint8_t> buffer = npusim::make_command_buffer(in.schedule());
   if (cmd_addr + buffer.size() > npusim::kMemoryBytes) {
     std::fprintf(stderr, "npusim-systemc-example: %s: the DRAM image and command buffer (%llu bytes) exceed the "
                  "example memory (%llu bytes)\n", o.model, (unsigned long long)(cmd_addr + buffer.size()),
