@@ -3,14 +3,19 @@
 // (quoted line breaks included) it reads back for --resume and merge, with messages that say
 // what is wrong with a file and how to recover.
 #include <gtest/gtest.h>
+#include <jansson.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "support/cli.h"
 #include "support/files.h"
+#include "trace_support.h"
 
 namespace {
 
@@ -221,4 +226,108 @@ TEST(DramTime, EveryCornerOfTheDocumentedRangesRunsOrIsRefused) {
       long long c = cold_cycles(model, std::string("--set ") + corner);
       EXPECT_TRUE(c == -1 || c > 0) << model << " " << corner << ": " << c;
     }
+}
+
+// ---- traces: clocks that give no finite time, and traces without records ----
+
+// A trace whose header names `clock` MHz, patched into the bytes (the writer refuses it).
+std::string trace_with_clock(const std::string &name, double clock) {
+  std::string path = scratch_dir() + "/" + name;
+  EXPECT_EQ(write_trace(path, test_header(), {make_record(0, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 100, 64)}),
+            "");
+  std::string raw = zstd_decompress(read_file(path));
+  std::memcpy(&raw[16], &clock, sizeof clock);  // docs/formats.md: clock_mhz, f64 at byte 16
+  return write_scratch(name, zstd_compress(raw));
+}
+
+TEST(TraceClock, AClockThatGivesNoFiniteTimeIsRefused) {
+  // 5e-324 MHz: cycle 100 is 100 x 1000 / 5e-324 ns, past any double; Perfetto JSON used to
+  // get a hole where the event was, and exit 0.
+  for (double clock : {5e-324, 1e-300, 1e-7, 2e6}) {
+    std::string trace = trace_with_clock("clock.npt.zst", clock);
+    for (std::string tool : {"stats", "dump"}) {
+      CliResult r = run_npusim("trace " + tool + " " + trace);
+      EXPECT_EQ(r.exit_code, 2) << tool << " " << clock;
+      EXPECT_NE(r.err.find("clock_mhz must be a number from 1e-06 (1 Hz) to 1e+06 (1 THz)"), std::string::npos)
+          << r.err;
+    }
+    std::string json = scratch_dir() + "/clock.json";
+    CliResult r = run_npusim("trace perfetto " + trace + " -o " + json);
+    EXPECT_EQ(r.exit_code, 2) << clock;
+    EXPECT_TRUE(read_file(json).empty());
+  }
+  // The ends of the range give finite times that a JSON parser reads back.
+  for (double clock : {1e-6, 1e6}) {
+    std::string trace = trace_with_clock("edge.npt.zst", clock), json = scratch_dir() + "/edge.json";
+    ASSERT_EQ(run_npusim("trace perfetto " + trace + " -o " + json).exit_code, 0) << clock;
+    json_error_t error;
+    json_t *root = json_load_file(json.c_str(), 0, &error);
+    ASSERT_NE(root, nullptr) << error.text;
+    json_t *events = json_object_get(root, "traceEvents");
+    json_t *slice = json_array_get(events, json_array_size(events) - 1);
+    // 100 cycles at 1e-6 MHz (1 Hz) are 100 s = 1e8 us; at 1e6 MHz 0.1 ns, which the
+    // whole-ns times of docs/traces.md round to 0.
+    EXPECT_DOUBLE_EQ(json_number_value(json_object_get(slice, "dur")), clock < 1 ? 1e8 : 0.0);
+    json_decref(root);
+  }
+}
+
+TEST(TraceEmpty, EveryToolTakesATraceWithoutRecords) {
+  // A graph whose only op (a flatten that changes nothing) lowers to no command: its trace has
+  // no records, and stats, perfetto and diff used to sort NULL (undefined behaviour, which
+  // the UBSan build reports).
+  std::string graph = write_scratch("empty.npg", "graph empty\ninput x int8 1x8\nflatten f x -> y\noutput y\n");
+  std::string dir = scratch_dir(), trace = dir + "/empty.npt.zst";
+  CliResult run = run_npusim("run " + graph + " --trace " + trace);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run_npusim("trace stats " + trace).exit_code, 0);
+  EXPECT_EQ(run_npusim("trace dump " + trace).exit_code, 0);
+  ASSERT_EQ(run_npusim("trace perfetto " + trace + " -o " + dir + "/empty.json").exit_code, 0);
+  json_error_t error;
+  json_t *root = json_load_file((dir + "/empty.json").c_str(), 0, &error);
+  EXPECT_NE(root, nullptr) << error.text;
+  json_decref(root);
+  CliResult diff = run_npusim("trace diff " + trace + " " + trace + " --json");
+  EXPECT_EQ(diff.exit_code, 0) << diff.err;
+  root = json_loads(diff.out.c_str(), 0, &error);
+  EXPECT_NE(root, nullptr) << error.text;
+  json_decref(root);
+  // Merging shards that hold only their header sorts no rows either.
+  std::string spec = write_scratch("one.yaml", "models: [" + source_path("models/micro/chain.npg") +
+                                                   "]\naxes:\n  sram.capacity_bytes: [1MiB]\n");
+  ASSERT_EQ(run_npusim("sweep " + spec + " --shard 1/2 -o " + dir + "/s1.csv").exit_code, 0);
+  CliResult merge = run_npusim("sweep merge " + dir + "/s1.csv -o " + dir + "/m.csv");
+  EXPECT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_EQ(read_file(dir + "/m.csv"), read_file(dir + "/s1.csv"));
+}
+
+// ---- inputs that are not regular files ----
+
+TEST(NotAFile, AFifoAsAnyInputIsRefusedAtOnce) {
+  // Opening a FIFO for reading waits for a writer: it used to hang (`timeout 5` exited 124).
+  std::string dir = scratch_dir();
+  for (std::string name : {"f.onnx", "f.npg", "f.yaml", "s.yaml", "t.npt.zst", "m.csv"})
+    ASSERT_EQ(mkfifo((dir + "/" + name).c_str(), 0600), 0) << name;
+  std::string shard = dir + "/shard.csv";
+  ASSERT_EQ(run_npusim("sweep " + small_spec("good.yaml", source_path("models/micro/chain.npg")) + " -o " + shard)
+                .exit_code,
+            0);
+  const std::string commands[] = {
+      "graph " + dir + "/f.onnx",
+      "graph " + dir + "/f.npg",
+      "run " + source_path("models/micro/chain.npg") + " --config " + dir + "/f.yaml",
+      "config check " + dir + "/f.yaml",
+      "sweep " + dir + "/s.yaml",
+      "trace stats " + dir + "/t.npt.zst",
+      "trace dump " + dir + "/t.npt.zst",
+      "sweep merge " + shard + " " + dir + "/m.csv -o " + dir + "/out.csv",
+      "pareto " + dir + "/m.csv --x warm_ms --y energy_mj",
+  };
+  for (const std::string &c : commands) {
+    // `timeout` ends a hang with 124 instead of blocking the test.
+    std::string err = dir + "/err.txt";
+    int status = std::system(("timeout 10 '" + std::string(NPUSIM_CLI) + "' " + c + " >/dev/null 2>" + err).c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << c << ": status " << status;
+    EXPECT_NE(read_file(err).find("not a regular file (a FIFO)"), std::string::npos) << c << ": " << read_file(err);
+  }
 }

@@ -284,7 +284,7 @@ TEST(OnnxBadInput, DeepNestingIsRefusedBeforeParsing) {
 TEST(OnnxBadInput, FilesThatCannotBeRead) {
   EXPECT_EQ(import_file_error("/nonexistent/model.onnx"), "/nonexistent/model.onnx: error: cannot open: No such file or directory");
   std::string dir = scratch_dir();
-  EXPECT_EQ(import_file_error(dir), dir + ": error: not a regular file");
+  EXPECT_EQ(import_file_error(dir), dir + ": error: not a regular file (a directory): npusim reads its inputs from files");
 }
 
 // Through the CLI: one line on stderr naming the file, exit code 2, nothing on stdout.

@@ -92,9 +92,9 @@ TEST(ReadFile, ReadsUpToTheLimitAndNamesWhatItRefuses) {
   EXPECT_EQ(np_read_file(path.c_str(), 4, "model", &len, &d), nullptr);
   EXPECT_EQ(std::string(d.messages[0]), path + ": error: the model is larger than 4 bytes; is it the right file?");
   EXPECT_EQ(np_read_file(scratch_dir().c_str(), 100, "model", &len, &d), nullptr);
-  EXPECT_EQ(std::string(d.messages[1]), scratch_dir() + ": error: not a regular file");
+  EXPECT_EQ(std::string(d.messages[1]), scratch_dir() + ": error: not a regular file (a directory): npusim reads its inputs from files");
   EXPECT_EQ(np_read_file("/dev/zero", 100, "model", &len, &d), nullptr);  // endless: refused, not read
-  EXPECT_EQ(std::string(d.messages[2]), "/dev/zero: error: not a regular file");
+  EXPECT_EQ(std::string(d.messages[2]), "/dev/zero: error: not a regular file (a character device): npusim reads its inputs from files");
   np_diag_free(&d);
 }
 

@@ -8,6 +8,7 @@
 
 #include "graph/textgraph.h"
 #include "onnx/onnx_import.h"
+#include "util/file.h"
 
 /* Enough of a file's start to tell a text graph (leading comments and blank lines fit). */
 #define SNIFF_BYTES 4096
@@ -23,11 +24,8 @@ NpModelKind np_model_kind_from_path(const char *path) {
 
 /* Reads the first bytes of a file: false (with an error naming it) when it cannot be read. */
 static bool read_start(const char *path, char *buf, size_t size, size_t *len, NpDiag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
-    return false;
-  }
+  FILE *f = np_open_regular(path, diag);
+  if (!f) return false;
   *len = fread(buf, 1, size, f);
   bool ok = !ferror(f);
   if (!ok) np_diag_add(diag, "%s: error: cannot read: %s", path, strerror(errno));

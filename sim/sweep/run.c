@@ -408,7 +408,7 @@ char *np_sweep_merge(const char *const *paths, size_t n_paths, NpDiag *diag) {
   }
   char *out = NULL;
   if (ok) {
-    qsort(rows, n_rows, sizeof *rows, compare_rows);
+    if (n_rows > 1) qsort(rows, n_rows, sizeof *rows, compare_rows);
     for (size_t i = 0; i < n_rows && ok; i++) {
       if (rows[i].point == (long long)i) continue;
       if (i > 0 && rows[i].point == rows[i - 1].point)

@@ -104,7 +104,8 @@ enum {
 
 const char *np_trace_header_problem(const NpTraceHeader *h) {
   if (h->source != NP_TRACE_SOURCE_MODEL && h->source != NP_TRACE_SOURCE_RTL) return "unknown source (model or rtl)";
-  if (!(h->clock_mhz > 0) || !isfinite(h->clock_mhz)) return "clock_mhz must be a positive number";
+  if (!(h->clock_mhz >= NP_TRACE_MIN_CLOCK_MHZ && h->clock_mhz <= NP_TRACE_MAX_CLOCK_MHZ))
+    return "clock_mhz must be a number from 1e-06 (1 Hz) to 1e+06 (1 THz)";
   if (memchr(h->config_name, '\0', NP_TRACE_NAME_MAX) == NULL) return "config name longer than 31 bytes";
   return NULL;
 }

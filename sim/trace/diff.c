@@ -35,7 +35,7 @@ static int compare_cmds(const void *pa, const void *pb) {
 
 static bool load_commands(const char *path, NpTraceHeader *header, CmdList *list, NpDiag *diag) {
   if (!np_trace_for_each(path, header, collect_primary, list, diag)) return false;
-  qsort(list->items, list->n, sizeof *list->items, compare_cmds);
+  if (list->n > 1) qsort(list->items, list->n, sizeof *list->items, compare_cmds);
   for (size_t i = 1; i < list->n; i++)
     if (list->items[i].command == list->items[i - 1].command) {
       np_diag_add(diag, "%s: error: command %" PRIu32 " has two records on engines or DMA channels (one expected)",
@@ -118,7 +118,7 @@ static int compare_layer(const void *pa, const void *pb) {
 static NpTraceCommandDelta *sorted_copy(const NpTraceDiff *out, int (*compare)(const void *, const void *)) {
   NpTraceCommandDelta *copy = np_xmalloc((out->n_commands ? out->n_commands : 1) * sizeof *copy);
   if (out->n_commands) memcpy(copy, out->commands, out->n_commands * sizeof *copy);
-  qsort(copy, out->n_commands, sizeof *copy, compare);
+  if (out->n_commands > 1) qsort(copy, out->n_commands, sizeof *copy, compare);
   return copy;
 }
 

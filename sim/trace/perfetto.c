@@ -80,10 +80,22 @@ static const char *process_name(NpTraceUnitKind kind) {
 }
 
 /* Writes one JSON value and a separator; takes ownership of it. */
-static void emit(FILE *fp, json_t *value, bool *first) {
-  if (!*first) fputs(",\n", fp);
-  *first = false;
-  json_dumpf(value, fp, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* whole ns print exactly: 0.013, not 0.0129999… */
+/* Events go out one by one, comma-separated. A value jansson could not build (NULL: a number
+ * that is not finite) fails the file instead of leaving a hole in the list. */
+typedef struct Emitter {
+  FILE *fp;
+  bool first, failed;
+} Emitter;
+
+static void emit(Emitter *e, json_t *value) {
+  if (value == NULL || e->failed) {
+    e->failed = true;
+    json_decref(value);
+    return;
+  }
+  if (!e->first) fputs(",\n", e->fp);
+  e->first = false;
+  json_dumpf(value, e->fp, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* whole ns print exactly: 0.013, not 0.0129999… */
   json_decref(value);
 }
 
@@ -92,7 +104,7 @@ static json_t *metadata(const char *what, int pid, json_int_t tid, json_t *args)
 }
 
 /* Names every process (unit kind) and thread (unit lane) that has slices. */
-static void emit_tracks(FILE *fp, const NpTraceRecord *records, const uint8_t *lanes, size_t n, bool *first) {
+static void emit_tracks(Emitter *e, const NpTraceRecord *records, const uint8_t *lanes, size_t n) {
   bool kind_named[NP_TRACE_UNIT_KIND_COUNT] = {false};
   bool lane_named[MAX_LANES];
   for (size_t i = 0; i < n; i++) {
@@ -100,8 +112,8 @@ static void emit_tracks(FILE *fp, const NpTraceRecord *records, const uint8_t *l
     int pid = pid_of(r->unit_kind);
     if (!kind_named[r->unit_kind]) {
       kind_named[r->unit_kind] = true;
-      emit(fp, metadata("process_name", pid, 0, json_pack("{s:s}", "name", process_name(r->unit_kind))), first);
-      emit(fp, metadata("process_sort_index", pid, 0, json_pack("{s:i}", "sort_index", pid)), first);
+      emit(e, metadata("process_name", pid, 0, json_pack("{s:s}", "name", process_name(r->unit_kind))));
+      emit(e, metadata("process_sort_index", pid, 0, json_pack("{s:i}", "sort_index", pid)));
     }
     if (i == 0 || r->unit_kind != records[i - 1].unit_kind || r->unit != records[i - 1].unit)
       memset(lane_named, 0, sizeof lane_named);
@@ -113,8 +125,8 @@ static void emit_tracks(FILE *fp, const NpTraceRecord *records, const uint8_t *l
     else
       snprintf(name, sizeof name, "%s %u #%d", np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit, lanes[i] + 1);
     json_int_t tid = tid_of(r, lanes[i]);
-    emit(fp, metadata("thread_name", pid, tid, json_pack("{s:s}", "name", name)), first);
-    emit(fp, metadata("thread_sort_index", pid, tid, json_pack("{s:I}", "sort_index", tid)), first);
+    emit(e, metadata("thread_name", pid, tid, json_pack("{s:s}", "name", name)));
+    emit(e, metadata("thread_sort_index", pid, tid, json_pack("{s:I}", "sort_index", tid)));
   }
 }
 
@@ -152,22 +164,29 @@ bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag) 
     free(loaded.records);
     return false;
   }
-  qsort(loaded.records, loaded.n, sizeof *loaded.records, compare_by_track_time);
+  if (loaded.n > 1) qsort(loaded.records, loaded.n, sizeof *loaded.records, compare_by_track_time);
   uint8_t *lanes = assign_lanes(loaded.records, loaded.n);
 
   NpOutFile out;
   bool ok = np_outfile_open(&out, out_path, diag);
   if (ok) {
-    bool first = true;
+    Emitter e = {out.fp, true, false};
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":", out.fp);
     json_t *info = trace_info(&header);
+    if (info == NULL) e.failed = true;
     json_dumpf(info, out.fp, JSON_COMPACT);
     json_decref(info);
     fputs(",\"traceEvents\":[\n", out.fp);
-    emit_tracks(out.fp, loaded.records, lanes, loaded.n, &first);
-    for (size_t i = 0; i < loaded.n; i++) emit(out.fp, slice(&loaded.records[i], lanes[i], header.clock_mhz), &first);
+    emit_tracks(&e, loaded.records, lanes, loaded.n);
+    for (size_t i = 0; i < loaded.n; i++) emit(&e, slice(&loaded.records[i], lanes[i], header.clock_mhz));
     fputs("\n]}\n", out.fp);
-    ok = np_outfile_commit(&out, diag);
+    if (e.failed) {
+      np_diag_add(diag, "%s: error: an event time is not a finite number (clock_mhz %g)", path, header.clock_mhz);
+      np_outfile_abort(&out);
+      ok = false;
+    } else {
+      ok = np_outfile_commit(&out, diag);
+    }
   }
   free(lanes);
   free(loaded.records);

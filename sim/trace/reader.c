@@ -8,6 +8,7 @@
 #include <zstd_errors.h>
 
 #include "trace/trace_internal.h"
+#include "util/file.h"
 #include "util/mem.h"
 
 static const uint8_t zstd_magic[4] = {0x28, 0xB5, 0x2F, 0xFD}; /* ZSTD_MAGICNUMBER, little-endian */
@@ -155,11 +156,8 @@ static void reader_free(NpTraceReader *r) {
 }
 
 NpTraceReader *np_trace_reader_open(const char *path, NpDiag *diag) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
-    np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
+  FILE *fp = np_open_regular(path, diag);
+  if (!fp) return NULL;
   NpTraceReader *r = np_xcalloc(1, sizeof *r);
   r->fp = fp;
   r->path = np_xstrdup(path);

@@ -80,7 +80,7 @@ static int compare_intervals(const void *pa, const void *pb) {
 
 /* One sweep over the intervals sorted by (unit, start): busy = length of their union. */
 static void add_busy_cycles(StatsBuild *b) {
-  qsort(b->intervals, b->n_intervals, sizeof *b->intervals, compare_intervals);
+  if (b->n_intervals > 1) qsort(b->intervals, b->n_intervals, sizeof *b->intervals, compare_intervals);
   size_t i = 0;
   while (i < b->n_intervals) {
     uint32_t slot = b->intervals[i].unit_slot;
@@ -115,7 +115,7 @@ bool np_trace_stats(const char *path, NpTraceStats *out, NpDiag *diag) {
     uint64_t span = out->last_end - out->first_start;
     for (size_t i = 0; i < out->n_units; i++)
       out->units[i].utilization = span ? (double)out->units[i].busy_cycles / (double)span : 0.0;
-    qsort(out->units, out->n_units, sizeof *out->units, compare_units);
+    if (out->n_units > 1) qsort(out->units, out->n_units, sizeof *out->units, compare_units);
   }
   for (int k = 0; k < NP_TRACE_UNIT_KIND_COUNT; k++) free(b.slot_of[k]);
   free(b.intervals);

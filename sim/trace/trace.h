@@ -78,10 +78,15 @@ typedef enum NpTraceStall {
   NP_TRACE_STALL_COUNT
 } NpTraceStall;
 
+/* The clocks a trace may name, 1 Hz to 1 THz: any 64-bit cycle count is then a finite time
+ * in every unit the tools print (ns, us, ms). */
+#define NP_TRACE_MIN_CLOCK_MHZ 1e-6
+#define NP_TRACE_MAX_CLOCK_MHZ 1e6
+
 typedef struct NpTraceHeader {
   uint16_t version;       /* the reader fills it; the writer writes NP_TRACE_VERSION */
   NpTraceSource source;
-  double clock_mhz;       /* > 0: cycles to time (1 cycle = 1 / clock_mhz microseconds) */
+  double clock_mhz;       /* NP_TRACE_MIN/MAX_CLOCK_MHZ: cycles to time (1 cycle = 1 / clock_mhz us) */
   uint64_t config_hash;   /* of the config the run used (e.g. np_trace_hash of its YAML) */
   uint64_t schedule_hash; /* NpSchedule.hash */
   char config_name[NP_TRACE_NAME_MAX]; /* NUL-terminated */

@@ -1,25 +1,61 @@
 #include "util/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "util/mem.h"
 
-char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t *len, NpDiag *diag) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+static const char *file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a file";
+}
+
+FILE *np_open_regular(const char *path, NpDiag *diag) {
+  /* O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
     return NULL;
   }
   struct stat st;
+  bool ok = fstat(fd, &st) == 0;
+  if (!ok)
+    np_diag_add(diag, "%s: error: cannot read: %s", path, strerror(errno));
+  else if (!S_ISREG(st.st_mode))
+    np_diag_add(diag, "%s: error: not a regular file (%s): npusim reads its inputs from files", path,
+                file_kind(st.st_mode));
+  if (!ok || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return NULL;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (f == NULL) {
+    np_diag_add(diag, "%s: error: cannot open: %s", path, strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
+char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t *len, NpDiag *diag) {
+  FILE *f = np_open_regular(path, diag);
+  if (!f) return NULL;
+  struct stat st;
   char *data = NULL;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    np_diag_add(diag, "%s: error: not a regular file", path);
+  if (fstat(fileno(f), &st) != 0) {
+    np_diag_add(diag, "%s: error: cannot read: %s", path, strerror(errno));
   } else if ((int64_t)st.st_size > max_bytes) {
     np_diag_add(diag, "%s: error: the %s is larger than %lld bytes; is it the right file?", path, what,
                 (long long)max_bytes);

@@ -18,6 +18,11 @@
 extern "C" {
 #endif
 
+/* Opens a regular file for reading, never blocking: a FIFO, a device, a directory or a socket
+ * is refused with "<path>: error: not a regular file (a FIFO): ...", as opening a FIFO would
+ * wait for a writer forever. NULL with the error in diag. */
+FILE *np_open_regular(const char *path, NpDiag *diag);
+
 /* `what` names the kind of file in the size message ("model", "config", "text graph"). */
 char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t *len, NpDiag *diag);
 
