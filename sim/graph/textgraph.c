@@ -325,7 +325,8 @@ typedef enum Form {
   FORM_MATMUL,
   FORM_SOFTMAX,
   FORM_CONCAT,
-  FORM_FLATTEN
+  FORM_FLATTEN,
+  FORM_TRANSPOSE
 } Form;
 
 typedef struct OpSpec {
@@ -358,6 +359,7 @@ static const OpSpec op_specs[] = {
     {"softmax", NP_OP_SOFTMAX, FORM_SOFTMAX, "axis "},
     {"concat", NP_OP_CONCAT, FORM_CONCAT, "axis "},
     {"flatten", NP_OP_FLATTEN, FORM_FLATTEN, ""},
+    {"transpose", NP_OP_TRANSPOSE, FORM_TRANSPOSE, ""},
 };
 static const size_t n_op_specs = sizeof op_specs / sizeof op_specs[0];
 
@@ -840,6 +842,14 @@ static bool build_flatten(Parser *p, const OpStatement *st, Built *b) {
   return true;
 }
 
+/* The dims in reverse order: ONNX Transpose without perm (M x K becomes K x M). */
+static bool build_transpose(Parser *p, const OpStatement *st, Built *b) {
+  const TensorInfo *in = info_of(p, st->all_inputs[0]);
+  b->out_rank = in->rank;
+  for (int i = 0; i < in->rank; i++) b->out_dims[i] = in->dims[in->rank - 1 - i];
+  return true;
+}
+
 static bool build_same_shape(Parser *p, const OpStatement *st, Built *b) {
   const TensorInfo *in = info_of(p, st->all_inputs[0]);
   b->out_rank = in->rank;
@@ -860,6 +870,7 @@ static bool build_by_form(Parser *p, const OpStatement *st, Built *b) {
     case FORM_CONCAT: return build_concat(p, st, b);
     case FORM_CLIP: return build_clip(p, st, b);
     case FORM_FLATTEN: return build_flatten(p, st, b);
+    case FORM_TRANSPOSE: return build_transpose(p, st, b);
     case FORM_UNARY:
     case FORM_SOFTMAX: return build_same_shape(p, st, b);
   }
