@@ -116,6 +116,34 @@ TEST(Api, ErrorsCarryTheCliMessages) {
   npusim_model_free(model);
 }
 
+TEST(Api, TraceIsTheClisByteForByte) {
+  const std::string model_path = source_path("models/micro/conv3x3.npg");
+  std::string dir = scratch_dir();
+  char *error = nullptr;
+  npusim_model *model = npusim_model_load(model_path.c_str(), &error);
+  npusim_config *config = npusim_config_load(nullptr, nullptr, 0, &error);
+  ASSERT_TRUE(model && config) << take(error);
+  std::string api_trace = dir + "/api.npt.zst", cli_trace = dir + "/cli.npt.zst";
+  npusim_options options = {};
+  options.trace_path = api_trace.c_str();
+  options.trace_warm = 1;
+  npusim_run *run = npusim_simulate(model, config, &options, &error);
+  ASSERT_NE(run, nullptr) << take(error);
+  CliResult cli = run_npusim("run " + model_path + " --trace " + cli_trace + " --trace-warm --json");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_FALSE(read_file(api_trace).empty());
+  EXPECT_EQ(read_file(api_trace), read_file(cli_trace));
+  // The report names the trace file, so the JSON matches once both name the same one.
+  npusim_run_free(run);
+  options.trace_path = cli_trace.c_str();
+  run = npusim_simulate(model, config, &options, &error);
+  ASSERT_NE(run, nullptr) << take(error);
+  EXPECT_EQ(take(npusim_run_json(run)), cli.out);
+  npusim_run_free(run);
+  npusim_config_free(config);
+  npusim_model_free(model);
+}
+
 struct Rows {
   std::string text;
   int calls = 0;
