@@ -56,7 +56,7 @@ TEST(ReportViews, ScheduleTextListsAsManyCommandsAsAsked) {
   lower(g.get(), arch, false, &low);
   ASSERT_TRUE(low.ok) << low.errors;
   ASSERT_GT(low.s.n_cmds, 2u);
-  std::string all = take(np_schedule_view_text(&low.s, g.get(), -1));
+  std::string all = take(np_schedule_view_text(&low.s, g.get(), nullptr, -1));
   EXPECT_EQ(all.rfind("schedule: one (<test>) on config lower-test, int8, cold inference\n", 0), 0u) << all;
   EXPECT_NE(all.find("commands (" + std::to_string(low.s.n_cmds) + "):\n"), std::string::npos) << all;
   // One line per command after the heading: the text ends with exactly n_cmds of them.
@@ -64,7 +64,7 @@ TEST(ReportViews, ScheduleTextListsAsManyCommandsAsAsked) {
   size_t lines = 0;
   for (size_t i = from; i < all.size(); i++) lines += all[i] == '\n';
   EXPECT_EQ(lines, low.s.n_cmds + 1);
-  std::string two = take(np_schedule_view_text(&low.s, g.get(), 2));
+  std::string two = take(np_schedule_view_text(&low.s, g.get(), nullptr, 2));
   EXPECT_NE(two.find("commands (first 2 of " + std::to_string(low.s.n_cmds) + ";"), std::string::npos) << two;
 }
 

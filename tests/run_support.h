@@ -52,6 +52,15 @@ sync:
     cpu: {mac_array: 50}
 )";
 
+// Two layers around a residency step, worked out in run_latency_test.cc: a 4x4 max pool feeding
+// a 1x1 conv 16 -> 16 whose 256 B of weights are resident from 4608 B of SRAM up.
+inline const char *kCliffGraph = R"(graph cliff
+input x int8 1x16x16x16
+maxpool p x -> y kernel=4 stride=4
+conv c y -> z out=16 kernel=1 bias=no
+output z
+)";
+
 // The energy table the energy tests price with (pJ, pJ/byte, mW; all assumptions).
 inline const char *kTinyEnergy = R"(energy:
   mac:

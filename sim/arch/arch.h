@@ -274,6 +274,15 @@ int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGe
 /* Engine cycles of work on engine (its kind's formula); NP_CYCLES_CANNOT or _OVERFLOW. */
 int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work);
 
+/* DRAM data-bus time is kept in ticks of 1 / NP_DRAM_TICKS_PER_CYCLE cycle (docs/timing.md,
+ * "Ticks"), so that a burst need not take a whole number of cycles. */
+#define NP_DRAM_TICK_BITS 16
+#define NP_DRAM_TICKS_PER_CYCLE ((int64_t)1 << NP_DRAM_TICK_BITS)
+/* Ticks one burst holds one channel's data bus: ceil(burst x channels x ticks / bytes per
+ * cycle), at least 1; infinite without bandwidth (sim/arch/dram.c; the replay's DMA, which
+ * bounds it, and the lowering's cost model). */
+double np_dram_burst_ticks(const NpDram *dram);
+
 /* ---- YAML positions (shared with the sweep spec parser, sim/sweep) ---- */
 
 struct fy_node;

@@ -11,6 +11,7 @@
 #include "graph/graph.h"
 #include "lower/schedule.h"
 #include "model/model.h"
+#include "replay/replay.h"
 #include "report/views.h"
 #include "util/diag.h"
 #include "util/mem.h"
@@ -153,7 +154,11 @@ int cmd_schedule(int argc, char **argv) {
     np_cli_stdout_ok();
     free(text);
   } else {
-    char *text = np_schedule_view_text(&s, g, o.commands);
+    NpStats stats;
+    NpReplayOptions replay_options = {0};
+    bool replayed = np_replay_run(&s, &arch, &replay_options, &stats, &diag);
+    char *text = np_schedule_view_text(&s, g, replayed ? &stats : NULL, o.commands);
+    if (replayed) np_stats_free(&stats);
     fputs(text, stdout);
     np_cli_stdout_ok();
     free(text);

@@ -218,6 +218,7 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   free(yaml);
   fill_plans(&L, out);
   lower_emit(&L, out);
+  lower_estimate_schedule(&L, out);
   out->resident_weight_bytes = L.resident_bytes;
   if (L.resident_bytes > out->sram_peak_bytes) out->sram_peak_bytes = L.resident_bytes;
   out->crossings = L.crossings;

@@ -84,6 +84,9 @@ typedef struct LTilePlan {
   double utilization;
   int64_t commands;
   int64_t pad_waste;
+  double est_cycles;   /* the cost model's estimate of the layer's time (estimate.c) */
+  double est_compute;  /* its compute part: engine (or bank) cycles summed over the tiles */
+  double est_dma;      /* its DMA part: the longest transfer chain, or the bus time */
   /* buffer sizes and slot counts: input, weights, output, extras */
   int64_t buf_bytes[3 + LOWER_MAX_EXTRAS];
   int buf_slots[3 + LOWER_MAX_EXTRAS];
@@ -152,6 +155,33 @@ typedef struct Lower {
   int64_t *weight_sram;  /* weight tensor -> SRAM offset when resident (-1) */
   int64_t crossings;
 } Lower;
+
+/* estimate.c: the cost model */
+
+/* One transfer's time alone (latency, bursts, row misses, the outstanding limit, its SRAM
+ * side) and its data-bus time, which concurrent transfers share. */
+typedef struct LTransfer {
+  double cycles, bus_cycles, sram_lines;
+} LTransfer;
+LTransfer lower_transfer(const NpArch *arch, double bytes, double runs);
+
+/* The transfers of one buffer over a layer: `count` of `bytes` in all, `runs` runs each. */
+typedef struct LStream {
+  int64_t count;
+  double bytes, runs;
+  bool store;
+} LStream;
+
+typedef struct LEstimate {
+  double cycles, compute, dma, sram;
+} LEstimate;
+/* Estimated cycles of layer ly under tile plan p moving `streams`. */
+LEstimate lower_estimate_plan(const Lower *L, const LLayer *ly, const LTilePlan *p, const LStream *streams,
+                              int n_streams);
+
+/* Each layer's estimate in the emitted schedule: its plan's, plus its SYNCs and (cold) the
+ * loads of its resident weights; CPU layers by their engine's formula. */
+void lower_estimate_schedule(const Lower *L, NpSchedule *s);
 
 /* place.c */
 bool lower_place(Lower *L);

@@ -97,6 +97,8 @@ typedef struct NpLayerPlan {
   int64_t sram_base;        /* where its tile buffers start in the SRAM */
   int64_t planned_dram_bytes; /* the tiler's count of its loads and stores: equals
                                dram_read + dram_write less cold resident-weight loads */
+  double est_cycles;        /* the cost model's estimate of the layer's span (docs/lowering.md,
+                               "Cost model"): what the lowering chose its plan by */
 } NpLayerPlan;
 
 typedef struct NpLowerOptions {
@@ -124,6 +126,7 @@ typedef struct NpSchedule {
   char config_name[NP_ARCH_NAME_MAX]; /* NpArch.name */
   uint64_t config_hash;             /* FNV-1a 64 of np_arch_to_yaml(arch) */
   int64_t syncs;                    /* SYNC commands */
+  double est_cycles;                /* the cost model's estimate: its layers' estimates summed */
   char engine_names[NP_ARCH_MAX_ENGINES][NP_ARCH_NAME_MAX]; /* NpArch.engines[i].name */
   int n_engines;
 } NpSchedule;

@@ -1,11 +1,13 @@
 /* Tiling: for one layer, the NHWC output tile (rows x cols x out-channels, and an
- * input-channel chunk) and loop order whose buffers fit an SRAM budget, chosen by least DRAM
- * traffic, then best array utilization, then fewest commands (docs/lowering.md).
+ * input-channel chunk) and loop order whose buffers fit an SRAM budget, chosen by least
+ * estimated time (estimate.c), then least DRAM traffic, then fewest commands
+ * (docs/lowering.md).
  *
  * The loop nest is n, r, c, co, ci (order 0, spatial outside) or co, n, r, c, ci (order 1).
  * A buffer is reloaded when the block it holds changes from one iteration to the next; the
  * counts below are closed forms of that rule and emit.c follows the same rule, so the
  * traffic planned here is the traffic the command stream moves. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +166,7 @@ static void trip_counts(const LGeometry *g, int64_t th, int64_t tw, int64_t tc, 
 typedef struct Traffic {
   int64_t dram, w_dram;
   int64_t loads[BUF_EXTRA + LOWER_MAX_EXTRAS];
+  int64_t bytes[BUF_EXTRA + LOWER_MAX_EXTRAS]; /* what each buffer moves; BUF_OUT: the stores */
 } Traffic;
 
 static void plan_traffic(const LGeometry *g, const Operands *o, const Spans *sp, const int64_t trips[V_COUNT],
@@ -181,26 +184,26 @@ static void plan_traffic(const LGeometry *g, const Operands *o, const Spans *sp,
       sweep = g->in_total;
     }
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    t->dram += sweep * repeat;
+    t->bytes[BUF_IN] = sweep * repeat;
     t->loads[BUF_IN] = loads;
   }
   /* weights, or a MatMul's B operand */
   if (o->w_dram) {
     unsigned key = KEY(V_CO) | KEY(V_CI) | (g->w_batched ? KEY(V_N) : 0);
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    t->dram += g->w_total * repeat;
-    t->w_dram = g->w_total * repeat;
+    t->bytes[BUF_W] = t->w_dram = g->w_total * repeat;
     t->loads[BUF_W] = loads;
   }
-  if (o->out_store) t->dram += g->out_total;
+  if (o->out_store) t->bytes[BUF_OUT] = g->out_total;
   /* extra operands: streamed with each output tile, or broadcast (loaded once) */
   for (int i = 0; i < o->n_extras; i++) {
     if (!o->ex_dram[i]) continue;
     unsigned key = o->ex_bcast[i] ? 0 : KEY(V_N) | KEY(V_R) | KEY(V_C) | KEY(V_CO);
     loads_and_repeat(order, trips, key, &loads, &repeat);
-    t->dram += o->ex_total[i] * repeat;
+    t->bytes[BUF_EXTRA + i] = o->ex_total[i] * repeat;
     t->loads[BUF_EXTRA + i] = loads;
   }
+  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) t->dram += t->bytes[b];
 }
 
 /* The block (one buffer slot) of each operand that has a buffer; 0 for the others. Every
@@ -242,7 +245,50 @@ static bool has_buffer(const Operands *o, int b) {
   }
 }
 
-/* Costs one candidate, all but its utilization. */
+/* Contiguous runs of one NHWC block of rows x cols x chans in a tensor `width` columns and
+ * `depth` channels wide (emit.c cuts transfers the same way). */
+static double block_runs(double rows, double cols, bool narrow, int64_t chans, int64_t depth) {
+  if (chans < depth) return rows * cols;
+  return narrow ? rows : 1;
+}
+
+/* The transfers a candidate makes, buffer by buffer, for the cost model. */
+static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, const LTilePlan *p, const Traffic *t,
+                        LStream *streams) {
+  const LGeometry *g = &ly->geo;
+  bool window = g->family == FAMILY_WINDOW, grouped = g->groups > 1;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1), cpg = grouped ? g->out_c / g->groups : 1;
+  double out_runs = window ? block_runs((double)p->th, (double)p->tw, p->tw < g->out_w, p->tc, g->out_c) : 1;
+  int n = 0;
+  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) {
+    LStream *x = &streams[n];
+    x->store = b == BUF_OUT;
+    x->count = b == BUF_OUT ? (o->out_store ? g->batch * p->nr * p->nc * p->nco : 0) : t->loads[b];
+    x->bytes = (double)t->bytes[b];
+    if (x->count <= 0 || t->bytes[b] <= 0) continue;
+    if (b == BUF_IN) {
+      int64_t chunk = grouped ? p->tc / cpg * cig : p->tk;
+      double rows = (double)sp->sum_rows / (double)p->nr, cols = (double)sp->sum_cols / (double)p->nc;
+      x->runs = window ? block_runs(rows, cols, sp->max_cols < g->in_w, chunk, g->in_c) : 1;
+    } else if (b == BUF_W) {
+      bool bias = g->w_other > 0 && !g->w_batched;
+      if (!window)
+        x->runs = ly->n_weights > 0 ? ly->n_weights : 1;
+      else if (g->w_rows_major)
+        x->runs = (double)(p->tc < g->out_c ? p->tk : 1) + bias;
+      else
+        x->runs = (double)(p->tk < cig && !grouped ? p->tc * g->kh * g->kw : 1) + bias;
+    } else if (b == BUF_OUT) {
+      x->runs = out_runs;
+    } else {
+      x->runs = o->ex_bcast[b - BUF_EXTRA] ? 1 : out_runs;
+    }
+    n++;
+  }
+  return n;
+}
+
+/* Costs one candidate (traffic, buffers, commands, estimated time), all but its utilization. */
 static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th,
                                 int64_t tw, int64_t tc, int64_t tk, int order) {
   const LGeometry *g = &ly->geo;
@@ -272,6 +318,10 @@ static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands
   }
   p.dram_bytes = t.dram;
   p.w_dram_bytes = t.w_dram;
+  LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
+  int n_streams = plan_streams(ly, o, sp, &p, &t, streams);
+  LEstimate e = lower_estimate_plan(L, ly, &p, streams, n_streams);
+  p.est_cycles = e.cycles, p.est_compute = e.compute, p.est_dma = e.dma;
   return p;
 }
 
@@ -310,66 +360,6 @@ static int dim_candidates(int64_t d, int64_t unit, int64_t *out, int max) {
   return n;
 }
 
-#define UTIL_TIE 1e-12 /* utilizations closer than this tie */
-
-/* a better than b: less traffic, then higher utilization, then fewer commands, then less
- * SRAM; equal plans keep the earlier (larger) candidate. */
-static bool better(const LTilePlan *a, const LTilePlan *b) {
-  if (!b->feasible) return a->feasible;
-  if (!a->feasible) return false;
-  if (a->dram_bytes != b->dram_bytes) return a->dram_bytes < b->dram_bytes;
-  if (a->utilization > b->utilization + UTIL_TIE) return true;
-  if (a->utilization < b->utilization - UTIL_TIE) return false;
-  if (a->commands != b->commands) return a->commands < b->commands;
-  return a->staging < b->staging;
-}
-
-/* ---- utilization without its full sum
- *
- * Per tile, utilization() maps two of the GEMM dims (m, n, k) on the array and takes
- * fill(x) * fill(y), fill(v) = v / (ceil(v / side) * side), weighted by the tile's MACs. Summed
- * over the tiles, the weights factor by dim (the m weights sum to out_h * out_w whatever the
- * spatial tile, and so on), so in exact arithmetic the layer's utilization is the product of
- * the MAC-weighted mean fill of each mapped dim alone: m's depends only on (rows, cols), n's
- * on the channel tile, k's on the chunk. utilization() computes the same value in doubles
- * with a relative error of a few tens of ulps (all terms positive, at most 16 of them), as
- * does the product here: the two are within UTIL_SLACK of each other, far inside the
- * UTIL_TIE that better() counts as a tie. So the factors bound the utilization of whole groups
- * of candidates, and a candidate is costed in full only when it may beat the best. */
-#define UTIL_SLACK 1e-13
-
-static double fill(int64_t v, int64_t side) {
-  return (double)v / ((double)np_ceil_div_i64(v, side) * (double)side);
-}
-
-/* MAC-weighted mean fill of one dim of `extent` cut in tiles of `tile` (the last one the
- * remainder), each tile's mapped size being its size times `scale`. */
-static double mean_fill(int64_t extent, int64_t tile, int64_t scale, int64_t side) {
-  int64_t whole = extent / tile, rest = extent % tile;
-  double num = (double)whole * (double)(tile * scale) * fill(tile * scale, side);
-  double den = (double)whole * (double)(tile * scale);
-  if (rest > 0) {
-    num += (double)(rest * scale) * fill(rest * scale, side);
-    den += (double)(rest * scale);
-  }
-  return den > 0 ? num / den : 0.0;
-}
-
-/* The same for m = rows x cols of a spatial tile. */
-static double spatial_fill(const LGeometry *g, int64_t th, int64_t tw, int64_t side) {
-  int64_t rs[2] = {th, g->out_h % th}, rc[2] = {g->out_h / th, rs[1] > 0};
-  int64_t cs[2] = {tw, g->out_w % tw}, cc[2] = {g->out_w / tw, cs[1] > 0};
-  double num = 0, den = 0;
-  for (int a = 0; a < 2; a++)
-    for (int b = 0; b < 2; b++) {
-      if (rc[a] == 0 || cc[b] == 0) continue;
-      double w = (double)rc[a] * (double)cc[b] * (double)(rs[a] * cs[b]);
-      num += w * fill(rs[a] * cs[b], side);
-      den += w;
-    }
-  return den > 0 ? num / den : 0.0;
-}
-
 #define MAX_CANDIDATES 20
 
 /* What the tile search of a layer enumerates, and what does not depend on the budget or on
@@ -378,31 +368,26 @@ struct LTileSpace {
   int n_rows, n_cols, n_chans, n_ins, n_orders;
   int64_t rows[MAX_CANDIDATES], cols[MAX_CANDIDATES], chans[MAX_CANDIDATES], ins[MAX_CANDIDATES];
   Spans row_spans[MAX_CANDIDATES], col_spans[MAX_CANDIDATES]; /* rows' and cols' halves set */
-  /* utilization factors: n on the columns for ws and os, k on the rows for ws and is, m on
-   * the rows for os and on the columns for is; 1 for a dim not mapped */
-  int dataflow; /* -1: no MACs (utilization() is 0 exactly) */
-  int64_t R, C;
-  double chan_fill[MAX_CANDIDATES], in_fill[MAX_CANDIDATES], max_chan_fill, max_in_fill;
+  double compute_floor; /* no tiling computes faster: the work at the engine's peak rate */
 };
 
-static void fill_factors(const Lower *L, const LLayer *ly, LTileSpace *t) {
-  const LGeometry *g = &ly->geo;
-  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
-  int64_t cpg = g->groups > 1 ? g->out_c / g->groups : 0;
-  t->dataflow = -1;
-  if (!g->matrix || g->out_h < 1 || g->out_w < 1 || g->out_c < 1 || g->kh < 1 || g->kw < 1 || cig < 1) return;
+/* The work at the engine's peak rate: a lower bound of the compute cycles of any tiling. A
+ * dense matrix op does at most one MAC per PE of the array a cycle (a fold of an R x C array
+ * holds R x C PEs); other ops run at their class's rate. Depthwise modes have their own
+ * formulas: no floor (0) for them. */
+static double compute_floor(const Lower *L, const LLayer *ly) {
   const NpEngine *e = &L->arch->engines[ly->engine];
-  t->dataflow = (int)e->dataflow, t->R = e->rows, t->C = e->cols;
-  for (int k = 0; k < t->n_chans; k++) {
-    t->chan_fill[k] = 1.0;
-    if (e->dataflow != NP_DATAFLOW_IS) t->chan_fill[k] = cpg ? fill(cpg, t->C) : mean_fill(g->out_c, t->chans[k], 1, t->C);
-    if (t->chan_fill[k] > t->max_chan_fill) t->max_chan_fill = t->chan_fill[k];
+  const LGeometry *g = &ly->geo;
+  double rate;
+  if (g->matrix) {
+    const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
+    int64_t pes = kind ? kind->array_pes(e) : 0;
+    if (pes <= 0 || g->groups > 1) return 0.0;
+    rate = (double)pes * e->dtype_rate[ly->dtype];
+  } else {
+    rate = np_engine_elements_per_cycle(e, ly->cls, ly->dtype);
   }
-  for (int i = 0; i < t->n_ins; i++) {
-    t->in_fill[i] = 1.0;
-    if (e->dataflow != NP_DATAFLOW_OS) t->in_fill[i] = mean_fill(cig, g->groups > 1 ? cig : t->ins[i], g->kh * g->kw, t->R);
-    if (t->in_fill[i] > t->max_in_fill) t->max_in_fill = t->in_fill[i];
-  }
+  return rate > 0 ? (double)g->work_total / rate : 0.0;
 }
 
 static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
@@ -422,8 +407,25 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
     for (int r = 0; r < t->n_rows; r++) span_stats(g, true, t->rows[r], &t->row_spans[r].sum_rows, &t->row_spans[r].max_rows);
     for (int c = 0; c < t->n_cols; c++) span_stats(g, false, t->cols[c], &t->col_spans[c].sum_cols, &t->col_spans[c].max_cols);
   }
-  fill_factors(L, ly, t);
+  t->compute_floor = compute_floor(L, ly);
   return t;
+}
+
+/* Estimated times closer than this (relative) tie, and the next criterion decides. */
+#define EST_TIE 1e-9
+
+/* a better than b: less estimated time; then less DRAM traffic (the energy that varies with
+ * the tiling); then fewer commands; then less SRAM; equal plans keep the earlier (larger)
+ * candidate. */
+static bool better(const LTilePlan *a, const LTilePlan *b) {
+  if (!b->feasible) return a->feasible;
+  if (!a->feasible) return false;
+  double tie = EST_TIE * (b->est_cycles > 1 ? b->est_cycles : 1);
+  if (a->est_cycles < b->est_cycles - tie) return true;
+  if (a->est_cycles > b->est_cycles + tie) return false;
+  if (a->dram_bytes != b->dram_bytes) return a->dram_bytes < b->dram_bytes;
+  if (a->commands != b->commands) return a->commands < b->commands;
+  return a->staging < b->staging;
 }
 
 /* The tile search is a branch and bound over the enumeration (rows, cols, out channels, in
@@ -433,14 +435,11 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
  * - staging: every block grows with each tile dim, so the buffers of the smallest channel
  *   and chunk sizes, one slot each, bound the staging of a whole group from below; a group
  *   above the budget holds no feasible candidate;
- * - traffic and commands: every trip count shrinks as a tile dim grows, and a repeat or a
- *   load count never falls when a trip count rises, so for a fixed spatial tile a smaller
- *   channel tile or chunk never moves fewer bytes nor takes fewer commands. Once a channel
- *   size moves more than the best in both loop orders, every smaller one does too; the
- *   best's traffic only falls as the search goes on;
- * - utilization: bounded by the product of the largest fills (above); a group that moves as
- *   much as the best, with no better utilization, and more commands, cannot win.
- * utilization() itself runs only for candidates that may beat the best. */
+ * - time: no candidate takes less than the layer's work at the engine's peak rate, nor less
+ *   than its DRAM bytes over the bandwidth. For a fixed spatial tile a smaller channel tile
+ *   or chunk never moves fewer bytes (every trip count shrinks as a tile dim grows, and a
+ *   repeat never falls when a trip count rises), so once a channel size's floor exceeds the
+ *   best estimate, every smaller size's does too. */
 typedef struct Search {
   const Lower *L;
   const LLayer *ly;
@@ -473,69 +472,32 @@ static int64_t staging_floor(const Search *s, const Spans *sp, int64_t th, int64
   return sum;
 }
 
-/* The spatial factor of a tile size: 1 when m is not mapped. */
-static double spatial_factor(const Search *s, int64_t th, int64_t tw) {
-  if (s->t->dataflow == NP_DATAFLOW_OS) return spatial_fill(&s->ly->geo, th, tw, s->t->R);
-  if (s->t->dataflow == NP_DATAFLOW_IS) return spatial_fill(&s->ly->geo, th, tw, s->t->C);
-  return 1.0;
-}
-
-/* The least traffic and the fewest commands of any candidate with this spatial tile and
- * these or smaller channel sizes. */
-static void group_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk,
-                        int64_t *dram, int64_t *commands) {
+/* Whether no candidate with this spatial tile and these or smaller channel sizes can beat
+ * the best: its time floor (compute at peak, or its least traffic over the bandwidth)
+ * is above the best estimate. */
+static bool group_cannot_win(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+  if (!s->best.feasible) return false;
   const LGeometry *g = &s->ly->geo;
   int64_t trips[V_COUNT];
   trip_counts(g, th, tw, tc, tk, trips);
-  int64_t out_tiles = trips[V_N] * trips[V_R] * trips[V_C] * trips[V_CO];
-  int64_t tiles = out_tiles * trips[V_CI];
-  *dram = *commands = INT64_MAX;
+  int64_t dram = INT64_MAX;
   for (int order = 0; order < s->t->n_orders; order++) {
     Traffic t;
     plan_traffic(g, s->o, sp, trips, order, &t);
-    int64_t n = tiles + (s->o->out_store ? out_tiles : 0);
-    for (int b = 0; b < BUF_EXTRA + s->o->n_extras; b++)
-      if (b != BUF_OUT) n += t.loads[b];
-    if (t.dram < *dram) *dram = t.dram;
-    if (n < *commands) *commands = n;
+    if (t.dram < dram) dram = t.dram;
   }
-}
-
-/* Whether a group of candidates may hold one better than the best, given the group's least
- * traffic and commands and an upper bound of its fill product. */
-static bool group_may_win(const Search *s, int64_t dram, int64_t commands, double fill_bound) {
-  const LTilePlan *b = &s->best;
-  if (!b->feasible || dram < b->dram_bytes) return true;
-  if (dram > b->dram_bytes) return false;
-  double most = s->t->dataflow < 0 ? 0.0 : fill_bound + UTIL_SLACK;
-  if (most < b->utilization - UTIL_TIE) return false;                           /* worse utilization */
-  if (most <= b->utilization + UTIL_TIE && commands > b->commands) return false; /* a tie at best */
-  return true;
-}
-
-/* Whether candidate p, its traffic equal to the best's, cannot beat it whatever its exact
- * utilization (within UTIL_SLACK of `approx`). */
-static bool surely_not_better(const Search *s, const LTilePlan *p, double approx) {
-  const LTilePlan *b = &s->best;
-  bool none = s->t->dataflow < 0;
-  double lo = none ? 0.0 : approx - UTIL_SLACK, hi = none ? 0.0 : approx + UTIL_SLACK;
-  if (hi < b->utilization - UTIL_TIE) return true;
-  if (hi <= b->utilization + UTIL_TIE && lo >= b->utilization - UTIL_TIE) /* a sure tie */
-    return p->commands > b->commands || (p->commands == b->commands && p->staging >= b->staging);
-  return false;
+  double bpc = s->L->arch->dram.bytes_per_cycle;
+  double floor = fmax(s->t->compute_floor, bpc > 0 ? (double)dram / bpc : 0.0);
+  double tie = EST_TIE * (s->best.est_cycles > 1 ? s->best.est_cycles : 1);
+  return floor > s->best.est_cycles + tie;
 }
 
 /* Costs the loop orders of one tile size and keeps any that beats the best. */
-static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk, double approx_util) {
-  double util = -1.0; /* the same for both orders: worked out once, when needed */
+static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
   for (int order = 0; order < s->t->n_orders; order++) {
     LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order);
     if (over_budget(s, p.staging)) continue;
     p.feasible = true;
-    if (s->best.feasible && p.dram_bytes > s->best.dram_bytes) continue;
-    if (s->best.feasible && p.dram_bytes == s->best.dram_bytes && surely_not_better(s, &p, approx_util)) continue;
-    if (util < 0) util = utilization(s->L, s->ly, th, tw, tc, tk);
-    p.utilization = util;
     if (better(&p, &s->best)) {
       s->best = p;
       if (p.staging > s->lo) s->lo = p.staging;
@@ -543,49 +505,20 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
   }
 }
 
-/* A group's least traffic and fewest commands (group_floor), worked out when first needed. */
-typedef struct Floor {
-  bool known;
-  int64_t dram, commands;
-} Floor;
-
-/* Where a group of candidates (this spatial tile, channel sizes up to tc and tk) stands
- * against the best: may hold a better one, holds none, or holds none and neither does any
- * group with smaller channel sizes. */
-typedef enum Verdict { MAY_WIN, NONE, NONE_SMALLER } Verdict;
-
-static Verdict judge_group(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk, Floor *f,
-                           double fill_bound) {
-  if (!s->best.feasible) return MAY_WIN; /* anything feasible wins */
-  if (!f->known) group_floor(s, sp, th, tw, tc, tk, &f->dram, &f->commands);
-  f->known = true;
-  if (f->dram > s->best.dram_bytes) return NONE_SMALLER;
-  return group_may_win(s, f->dram, f->commands, fill_bound) ? MAY_WIN : NONE;
-}
-
 /* The candidates with one spatial tile. */
 static void search_spatial(Search *s, const Spans *sp, int64_t th, int64_t tw) {
   const LTileSpace *t = s->t;
   int64_t min_tc = t->chans[t->n_chans - 1], min_tk = t->ins[t->n_ins - 1];
   if (over_budget(s, staging_floor(s, sp, th, tw, min_tc, min_tk))) return;
-  double m_fill = spatial_factor(s, th, tw);
-  Floor whole = {false, 0, 0}; /* the floors of the largest channel sizes serve three groups */
-  if (judge_group(s, sp, th, tw, t->chans[0], t->ins[0], &whole, m_fill * t->max_chan_fill * t->max_in_fill) != MAY_WIN)
-    return;
   for (int k = 0; k < t->n_chans; k++) {
     int64_t tc = t->chans[k];
-    Floor chan = k == 0 ? whole : (Floor){false, 0, 0};
-    Verdict v = judge_group(s, sp, th, tw, tc, t->ins[0], &chan, m_fill * t->chan_fill[k] * t->max_in_fill);
-    if (v == NONE_SMALLER) break;
-    if (v == NONE || over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
+    if (group_cannot_win(s, sp, th, tw, tc, t->ins[0])) break;
+    if (over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
     for (int i = 0; i < t->n_ins; i++) {
       int64_t tk = t->ins[i];
-      double approx = m_fill * t->chan_fill[k] * t->in_fill[i];
-      Floor one = i == 0 ? chan : (Floor){false, 0, 0};
-      v = judge_group(s, sp, th, tw, tc, tk, &one, approx);
-      if (v == NONE_SMALLER) break;
-      if (v == NONE || over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
-      try_tile(s, sp, th, tw, tc, tk, approx);
+      if (group_cannot_win(s, sp, th, tw, tc, tk)) break;
+      if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
+      try_tile(s, sp, th, tw, tc, tk);
     }
   }
 }
@@ -608,6 +541,7 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, int
     }
   }
   *lo = s.lo, *hi = s.hi;
+  if (s.best.feasible) s.best.utilization = utilization(L, ly, s.best.th, s.best.tw, s.best.tc, s.best.tk);
   return s.best;
 }
 

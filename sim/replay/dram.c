@@ -38,13 +38,9 @@ void dma_init(Dma *dma, const NpArch *arch, const NpCommand *cmds, const NpDramM
   dma->latency = arch->dram.latency_cycles;
   dma->row_span = arch->dram.row_bytes > 0 ? arch->dram.row_bytes * dma->channels : 0;
   dma->row_miss = arch->dram.row_miss_cycles;
-  /* One channel moves bytes_per_cycle / channels; a burst holds its bus burst_bytes of that. */
-  double ticks = ceil((double)dma->burst_bytes * (double)dma->channels * (double)NP_REPLAY_TICKS_PER_CYCLE /
-                      arch->dram.bytes_per_cycle);
   /* A burst longer than the whole replay's span stops the replay at its first burst. */
-  dma->burst_ticks = arch->dram.bytes_per_cycle > 0 && ticks < (double)NP_REPLAY_MAX_TICKS ? (int64_t)ticks
-                                                                                            : NP_REPLAY_MAX_TICKS;
-  if (dma->burst_ticks < 1) dma->burst_ticks = 1;
+  double ticks = np_dram_burst_ticks(&arch->dram);
+  dma->burst_ticks = ticks < (double)NP_REPLAY_MAX_TICKS ? (int64_t)ticks : NP_REPLAY_MAX_TICKS;
   dma->bus_free_tick = np_xcalloc((size_t)dma->channels, sizeof *dma->bus_free_tick);
   dma->builtin.request = builtin_request;
   dma->builtin.user = dma;

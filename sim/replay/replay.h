@@ -34,7 +34,7 @@ extern "C" {
 
 /* DRAM data moves in fractions of a cycle: times inside the DRAM model are in ticks of
  * 1/NP_REPLAY_TICKS_PER_CYCLE cycle (docs/timing.md, "Ticks"). Everything else is in cycles. */
-#define NP_REPLAY_TICK_BITS 16
+#define NP_REPLAY_TICK_BITS NP_DRAM_TICK_BITS /* sim/arch/arch.h */
 #define NP_REPLAY_TICKS_PER_CYCLE ((int64_t)1 << NP_REPLAY_TICK_BITS)
 #define NP_REPLAY_IDLE ((int64_t)-1)
 /* The longest run the replay times: 2^45 cycles (about 10 hours at 1 GHz). A time past it

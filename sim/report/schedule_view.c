@@ -33,11 +33,20 @@ static void print_summary(const NpSchedule *s, const NpGraph *g, NpBuf *b) {
           s->n_cmds, kinds[0], kinds[1], kinds[2], kinds[3], s->hash);
 }
 
-static void print_layers(const NpSchedule *s, const NpGraph *g, NpBuf *b) {
+/* The estimate's error against a replayed span, as "+3.1%"; "-" without one. */
+static void format_error(double estimate, int64_t replayed, char *out, size_t size) {
+  if (replayed <= 0)
+    snprintf(out, size, "-");
+  else
+    snprintf(out, size, "%+.1f%%", 100.0 * (estimate - (double)replayed) / (double)replayed);
+}
+
+static void print_layers(const NpSchedule *s, const NpGraph *g, const NpStats *replayed, NpBuf *b) {
   np_buf_puts(b, "layers (tile = output rows x cols x channels / input-channel chunk; util = planned MAC-array "
-        "utilization)\n");
-  np_buf_printf(b, "%4s  %-40s %-18s %-8s %-20s %7s %6s %10s %4s %11s %11s %11s\n", "#", "layer", "op", "engine", "tile",
-          "tiles", "util", "weights", "res", "DRAM read", "DRAM write", "SRAM peak");
+        "utilization; est = the cost model's cycles, which chose the plan; replay = the replayed span)\n");
+  np_buf_printf(b, "%4s  %-40s %-18s %-8s %-20s %7s %6s %10s %4s %11s %11s %11s %12s %12s %7s\n", "#", "layer", "op",
+                "engine", "tile", "tiles", "util", "weights", "res", "DRAM read", "DRAM write", "SRAM peak", "est",
+                "replay", "error");
   for (size_t i = 0; i < s->n_layers; i++) {
     const NpLayerPlan *p = &s->layers[i];
     const NpOp *op = &g->ops[p->op];
@@ -52,9 +61,14 @@ static void print_layers(const NpSchedule *s, const NpGraph *g, NpBuf *b) {
     np_fmt_bytes(p->sram_peak_bytes, pk);
     const char *name = op->name;
     size_t len = strlen(name);
-    np_buf_printf(b, "%4zu  %-40.40s %-18s %-8s %-20s %7lld %6s %10s %4s %11s %11s %11s\n", i,
+    int64_t span = replayed && i < replayed->n_layers ? replayed->layers[i].cycles : -1;
+    char actual[24] = "-", err[16];
+    if (span >= 0) snprintf(actual, sizeof actual, "%lld", (long long)span);
+    format_error(p->est_cycles, span, err, sizeof err);
+    np_buf_printf(b, "%4zu  %-40.40s %-18s %-8s %-20s %7lld %6s %10s %4s %11s %11s %11s %12.0f %12s %7s\n", i,
             len > 40 ? name + len - 40 : name, np_op_kind_name(op->kind), s->engine_names[p->engine], tile,
-            (long long)p->n_tiles, util, w, p->weight_bytes ? (p->weights_resident ? "yes" : "no") : "-", rd, wr, pk);
+            (long long)p->n_tiles, util, w, p->weight_bytes ? (p->weights_resident ? "yes" : "no") : "-", rd, wr, pk,
+            p->est_cycles, actual, err);
     if (p->n_fused > 0) {
       np_buf_puts(b, "      fused:");
       for (int k = 0; k < p->n_fused; k++)
@@ -64,6 +78,12 @@ static void print_layers(const NpSchedule *s, const NpGraph *g, NpBuf *b) {
     if (p->pad_waste_bytes > 0) np_buf_printf(b, "      pad waste: %lld bytes of SRAM buffers\n", (long long)p->pad_waste_bytes);
   }
   np_buf_puts(b, "\n");
+  if (replayed) {
+    char err[16];
+    format_error(s->est_cycles, replayed->cycles, err, sizeof err);
+    np_buf_printf(b, "cost model: %.0f cycles estimated, %lld replayed (%s)\n\n", s->est_cycles,
+                  (long long)replayed->cycles, err);
+  }
 }
 
 static void print_fallbacks(const NpSchedule *s, NpBuf *b) {
@@ -139,10 +159,10 @@ static void print_commands(const NpSchedule *s, long long limit, NpBuf *b) {
   for (size_t i = 0; i < n; i++) print_command(s, &s->cmds[i], b);
 }
 
-char *np_schedule_view_text(const NpSchedule *s, const NpGraph *g, long long commands) {
+char *np_schedule_view_text(const NpSchedule *s, const NpGraph *g, const NpStats *replayed, long long commands) {
   NpBuf b = {0};
   print_summary(s, g, &b);
-  print_layers(s, g, &b);
+  print_layers(s, g, replayed, &b);
   print_fallbacks(s, &b);
   print_residency(s, &b);
   print_commands(s, commands, &b);

@@ -17,6 +17,7 @@
 
 #include "graph/graph.h"
 #include "lower/schedule.h"
+#include "replay/replay.h"
 #include "report/report.h"
 #include "sweep/cliff.h"
 #include "sweep/pareto.h"
@@ -39,8 +40,11 @@ char *np_graph_view_json(const NpGraph *graph, NpDtype dtype);
 
 /* ---- the schedule (docs/lowering.md) ---- */
 
-/* Summary, layers, fallbacks, residency and the first `commands` commands (-1: all). */
-char *np_schedule_view_text(const NpSchedule *schedule, const NpGraph *graph, long long commands);
+/* Summary, layers, fallbacks, residency and the first `commands` commands (-1: all). Each
+ * layer shows the cost model's estimate beside its span in `replayed` (NULL: not replayed,
+ * shown as "-"). */
+char *np_schedule_view_text(const NpSchedule *schedule, const NpGraph *graph, const NpStats *replayed,
+                            long long commands);
 
 /* ---- plots ---- */
 

@@ -1,0 +1,231 @@
+/* The cost model: how many cycles a layer takes under a tile plan, from the replay's own
+ * formulas in closed form (docs/lowering.md, "Cost model"; docs/timing.md for the formulas).
+ *
+ * - compute: every tile's GEMM through the engine's cycles formula (np_engine_cycles: folds
+ *   with their fill and drain on a MAC array, elements over throughput elsewhere), or its
+ *   SRAM bank time when that is longer;
+ * - DMA: each transfer's bursts (short ones included), its runs' row misses, the latency,
+ *   the channels and the outstanding-burst limit;
+ * - overlap: LOADs run one after another, as do COMPUTEs and STOREs, and double buffering
+ *   lets the next tile's LOAD run beside this tile's COMPUTE, so a layer takes the longer of
+ *   its two chains (loads then the last compute; the first loads then every compute), plus
+ *   its last STORE.
+ * Tiles of a layer come in at most two sizes per dim (whole and remainder), so every sum
+ * here is over at most 16 tile shapes, whatever the number of tiles. */
+#include <math.h>
+#include <string.h>
+
+#include "lower/lower_internal.h"
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* ---------------------------------------------------------------- DRAM transfers */
+
+LTransfer lower_transfer(const NpArch *arch, double bytes, double runs) {
+  LTransfer t = {0, 0, 0};
+  if (bytes <= 0) return t;
+  const NpDram *d = &arch->dram;
+  double B = (double)(d->burst_bytes > 0 ? d->burst_bytes : 1);
+  double C = (double)(d->channels > 0 ? d->channels : 1);
+  double O = (double)(d->max_outstanding_bursts > 0 ? d->max_outstanding_bursts : 1);
+  double lat = (double)d->latency_cycles * NP_DRAM_TICKS_PER_CYCLE, bt = np_dram_burst_ticks(d);
+  if (runs < 1) runs = 1;
+  double run_bytes = bytes / runs;
+  double per_run = ceil(run_bytes / B), bursts = runs * per_run;
+  double misses = 0;
+  if (d->row_bytes > 0) {
+    /* each run opens a row on every channel it touches, and one more each time it crosses
+     * a row of row_bytes x channels bytes */
+    double span = (double)d->row_bytes * C;
+    misses = runs * (fmin(C, per_run) + floor(run_bytes / span) * C);
+  }
+  double miss_ticks = misses * (double)d->row_miss_cycles * NP_DRAM_TICKS_PER_CYCLE;
+  /* bursts leave at the pace of the channels' buses, or of the outstanding limit when a
+   * burst's round trip is longer than O bursts of bus time */
+  double interval = fmax(bt / C, (lat + bt) / O);
+  double ticks = lat + bt + (bursts - 1) * interval + miss_ticks / C;
+  t.cycles = ceil(ticks / NP_DRAM_TICKS_PER_CYCLE);
+  t.bus_cycles = (ceil(bursts / C) * bt + miss_ticks / C) / NP_DRAM_TICKS_PER_CYCLE;
+  /* the SRAM side: the bytes spread over the banks they touch */
+  const NpSram *s = &arch->sram;
+  double lines = ceil(bytes / (double)s->bank_width_bytes);
+  double banks = fmin((double)s->banks, lines), ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
+  double sram = ceil(ceil(lines / banks) / ports);
+  if (sram > t.cycles) t.cycles = sram;
+  t.sram_lines = lines;
+  return t;
+}
+
+/* ---------------------------------------------------------------- compute */
+
+/* The cycles an SRAM bank set needs for one COMPUTE reading and writing these bytes: the
+ * lines spread over the banks they can use (docs/timing.md, "SRAM banks"). */
+static double bank_cycles(const NpSram *s, double read, double write, double *lines_out) {
+  double lines = ceil(read / (double)s->bank_width_bytes) + ceil(write / (double)s->bank_width_bytes);
+  *lines_out = lines;
+  if (lines <= 0) return 0;
+  double banks = fmin((double)s->banks, lines), ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
+  return ceil(ceil(lines / banks) / ports);
+}
+
+/* Input rows (or columns) a tile of `tile` outputs reads, unclipped by the image. */
+static int64_t window_extent(int64_t tile, int64_t stride, int64_t kernel, int64_t dilation, int64_t extent) {
+  return min64((tile - 1) * stride + (kernel - 1) * dilation + 1, extent);
+}
+
+/* One tile shape: rows x cols x out-channels x in-channel chunk. */
+typedef struct Shape {
+  int64_t rc, cc, tcn, tkn;
+  bool first_chunk; /* of its output tile: reads no partial sums */
+} Shape;
+
+static double tile_cycles(const Lower *L, const LLayer *ly, const Shape *t, double *lines) {
+  const LGeometry *g = &ly->geo;
+  const NpEngine *e = &L->arch->engines[ly->engine];
+  bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
+  int64_t cpg = g->groups > 1 ? g->out_c / g->groups : 1, cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t volume = t->rc * t->cc * t->tcn * (dense ? t->tkn : 1);
+  int64_t volume_total = g->batch * g->out_h * g->out_w * g->out_c * (dense ? g->in_c : 1);
+  double work = volume_total > 0 ? (double)g->work_total * (double)volume / (double)volume_total : 0;
+  NpGemmShape gemm = {0, 0, 0, 0};
+  if (ly->cls == NP_CLASS_MATRIX && g->matrix) {
+    int64_t groups_in_tile = g->groups > 1 ? t->tcn / cpg : 1;
+    gemm.m = t->rc * t->cc;
+    gemm.n = g->groups > 1 ? cpg : t->tcn;
+    gemm.batch = groups_in_tile;
+    int64_t mnb = gemm.m * gemm.n * gemm.batch;
+    gemm.k = g->transposed ? (mnb > 0 ? (int64_t)ceil(work / (double)mnb) : 0) : g->kh * g->kw * (dense ? t->tkn : cig);
+  }
+  int64_t units = (int64_t)ceil(work);
+  NpEngineWork w = {ly->cls, ly->dtype, gemm, ly->cls == NP_CLASS_MATRIX ? units : 0, ly->cls == NP_CLASS_MATRIX ? 0 : units};
+  int64_t engine = np_engine_cycles(e, &w);
+  double cycles = engine < 0 ? 1e18 : (double)engine;
+  /* SRAM bytes the COMPUTE reads and writes */
+  int64_t in_eb = g->in_eb, out_bytes = t->rc * t->cc * t->tcn * g->out_eb;
+  double read = 0;
+  if (g->in_total > 0) {
+    if (g->family == FAMILY_WINDOW) {
+      int64_t chunk = dense ? t->tkn : t->tcn / cpg * cig;
+      int64_t rows = g->transposed ? g->in_h : window_extent(t->rc, g->sh, g->kh, g->dh, g->in_h);
+      int64_t cols = g->transposed ? g->in_w : window_extent(t->cc, g->sw, g->kw, g->dw, g->in_w);
+      read += (double)(rows * cols * chunk * in_eb);
+    } else {
+      read += (double)g->in_total * (double)t->rc / (double)max64(g->out_h, 1);
+    }
+  }
+  if (g->w_total > 0) read += (double)g->w_total * (double)t->tcn / (double)max64(g->out_c, 1) *
+                              (dense ? (double)t->tkn / (double)max64(cig, 1) : 1.0);
+  for (int i = 0; i < ly->n_extras; i++)
+    read += ly->extras[i].broadcast ? 0 : (double)out_bytes;
+  if (!t->first_chunk) read += (double)out_bytes; /* partial sums */
+  double bank = bank_cycles(&L->arch->sram, read, (double)out_bytes, lines);
+  return cycles > bank ? cycles : bank;
+}
+
+/* The two sizes of a tiled dim and how many tiles have each. */
+static void dim_sizes(int64_t extent, int64_t tile, int64_t size[2], int64_t count[2]) {
+  size[0] = tile, count[0] = extent / tile;
+  size[1] = extent % tile, count[1] = size[1] > 0 ? 1 : 0;
+}
+
+/* Sum of compute cycles over the layer's tiles; `last` gets one tile's (the last), `lines`
+ * the SRAM bank lines they all read and write. */
+static double compute_cycles(const Lower *L, const LLayer *ly, const LTilePlan *p, double *last, double *lines) {
+  const LGeometry *g = &ly->geo;
+  bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t rs[2], rn[2], cs[2], cn[2], ks[2], kn[2], is[2], in[2];
+  dim_sizes(g->out_h, p->th, rs, rn);
+  dim_sizes(g->out_w, p->tw, cs, cn);
+  dim_sizes(g->out_c, p->tc, ks, kn);
+  if (dense) {
+    dim_sizes(cig, p->tk, is, in);
+  } else {
+    is[0] = cig, in[0] = 1, is[1] = 0, in[1] = 0;
+  }
+  double sum = 0;
+  *last = *lines = 0;
+  for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++)
+      for (int c = 0; c < 2; c++)
+        for (int d = 0; d < 2; d++) {
+          int64_t count = rn[a] * cn[b] * kn[c] * in[d] * g->batch;
+          if (count == 0) continue;
+          /* the first chunk of an output tile (always a whole one) reads no partial sums */
+          int64_t firsts = d == 0 ? rn[a] * cn[b] * kn[c] * g->batch : 0;
+          Shape t = {rs[a], cs[b], ks[c], dense ? is[d] : cig, true};
+          double first_lines = 0, later_lines = 0;
+          double first = firsts > 0 ? tile_cycles(L, ly, &t, &first_lines) : 0;
+          t.first_chunk = false;
+          double later = count > firsts ? tile_cycles(L, ly, &t, &later_lines) : 0;
+          sum += (double)firsts * first + (double)(count - firsts) * later;
+          *lines += (double)firsts * first_lines + (double)(count - firsts) * later_lines;
+          *last = count > firsts ? later : first;
+        }
+  return sum;
+}
+
+/* ---------------------------------------------------------------- the layer */
+
+LEstimate lower_estimate_plan(const Lower *L, const LLayer *ly, const LTilePlan *p, const LStream *streams,
+                              int n_streams) {
+  LEstimate e;
+  memset(&e, 0, sizeof e);
+  double last_compute, lines;
+  e.compute = compute_cycles(L, ly, p, &last_compute, &lines);
+  double first_loads = 0, load_chain = 0, store_chain = 0, bus = 0, last_store = 0;
+  for (int i = 0; i < n_streams; i++) {
+    const LStream *s = &streams[i];
+    if (s->count <= 0 || s->bytes <= 0) continue;
+    LTransfer one = lower_transfer(L->arch, s->bytes / (double)s->count, s->runs);
+    bus += one.bus_cycles * (double)s->count;
+    lines += one.sram_lines * (double)s->count;
+    if (s->store) {
+      store_chain += one.cycles * (double)s->count;
+      last_store = one.cycles;
+    } else {
+      load_chain += one.cycles * (double)s->count;
+      first_loads += one.cycles;
+    }
+  }
+  e.dma = fmax(fmax(load_chain, store_chain), bus);
+  double stores_before_last = store_chain - last_store;
+  double dma_bound = fmax(load_chain, fmax(stores_before_last, bus - last_store)) + last_compute;
+  e.cycles = fmax(first_loads + e.compute, dma_bound) + last_store;
+  /* commands that overlap in time still share the banks: every line the layer moves takes
+   * a bank port for a cycle */
+  const NpSram *sr = &L->arch->sram;
+  e.sram = lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
+  if (e.sram > e.cycles) e.cycles = e.sram;
+  return e;
+}
+
+/* What one emitted command adds to its layer's estimate beyond the tile plan. */
+static double command_extra(const Lower *L, const LLayer *ly, const NpCommand *c) {
+  const NpArch *a = L->arch;
+  switch (c->kind) {
+    case NP_CMD_SYNC: return (double)a->sync.cycles[a->engines[c->from_engine].kind][a->engines[c->to_engine].kind];
+    case NP_CMD_LOAD: /* a layer with resident weights loads weights only in a cold schedule */
+      return c->data == NP_DATA_WEIGHT && ly->resident ? lower_transfer(a, (double)c->bytes, 1).cycles : 0;
+    case NP_CMD_COMPUTE:
+      if (ly->sram_engine) return 0;
+      NpEngineWork w = {c->op_class, c->dtype, c->gemm, c->macs, c->elements};
+      int64_t cycles = np_engine_cycles(&a->engines[c->engine], &w);
+      return cycles > 0 ? (double)cycles : 0;
+    case NP_CMD_STORE: return 0;
+  }
+  return 0;
+}
+
+void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
+  s->est_cycles = 0;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    const LLayer *ly = &L->layers[i];
+    NpLayerPlan *p = &s->layers[i];
+    double est = ly->sram_engine ? ly->plan.est_cycles : 0;
+    for (int32_t k = 0; k < p->n_cmds; k++) est += command_extra(L, ly, &s->cmds[p->first_cmd + k]);
+    p->est_cycles = est;
+    s->est_cycles += est;
+  }
+}

@@ -1,0 +1,85 @@
+// The cost model against the replay (docs/lowering.md, "Cost model"): the lowering chooses
+// every tile plan by its estimated time, so the estimate must predict what the replay then
+// measures. Over every zoo network on every shipped config (warm), at least 90% of the
+// layers' estimates lie within 10% of their replayed spans. The worst layer, and the worst
+// whole network (its layers' estimates summed against its replayed latency), are printed.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "lower/schedule.h"
+#include "model/model.h"
+#include "replay/replay.h"
+#include "support/files.h"
+
+namespace {
+
+std::vector<std::string> files(const char *dir, const char *ext) {
+  std::vector<std::string> out;
+  for (const auto &entry : std::filesystem::directory_iterator(source_path(dir)))
+    if (entry.path().extension() == ext) out.push_back(entry.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double relative_error(double estimate, double actual) { return std::fabs(estimate - actual) / actual; }
+
+TEST(LowerEstimate, PredictsTheReplayOnTheZooAndEveryConfig) {
+  std::vector<std::string> configs = files("configs", ".yaml"), models = files("models", ".onnx");
+  ASSERT_GE(configs.size(), 5u);
+  ASSERT_GE(models.size(), 10u);
+  size_t layers = 0, close = 0;
+  double worst = 0, worst_network = 0;
+  std::string worst_name, worst_network_name;
+  for (const std::string &config : configs) {
+    NpDiag diag;
+    np_diag_init(&diag);
+    NpArch arch;
+    ASSERT_TRUE(np_arch_load_file(config.c_str(), nullptr, 0, &arch, &diag)) << config;
+    for (const std::string &model : models) {
+      NpGraph *g = np_model_load(model.c_str(), &diag);
+      ASSERT_NE(g, nullptr) << model;
+      NpLowerOptions lo = {true, NP_DTYPE_UNKNOWN};
+      NpSchedule s;
+      ASSERT_TRUE(np_lower(g, &arch, &lo, &s, &diag)) << model << " on " << config;
+      NpReplayOptions ro{};
+      NpStats stats;
+      ASSERT_TRUE(np_replay_run(&s, &arch, &ro, &stats, &diag)) << model << " on " << config;
+      double whole = relative_error(s.est_cycles, (double)stats.cycles);
+      if (whole > worst_network) {
+        worst_network = whole;
+        worst_network_name = std::filesystem::path(model).stem().string() + " on " +
+                             std::filesystem::path(config).stem().string();
+      }
+      for (size_t i = 0; i < s.n_layers; i++) {
+        double actual = (double)stats.layers[i].cycles;
+        if (actual <= 0) continue;
+        double e = relative_error(s.layers[i].est_cycles, actual);
+        layers++;
+        close += e <= 0.10;
+        if (e > worst) {
+          worst = e;
+          worst_name = std::filesystem::path(model).stem().string() + " '" + s.layers[i].name + "' on " +
+                       std::filesystem::path(config).stem().string();
+        }
+      }
+      np_stats_free(&stats);
+      np_schedule_free(&s);
+      np_graph_free(g);
+    }
+    np_diag_free(&diag);
+  }
+  double share = (double)close / (double)layers;
+  std::printf("cost model: %zu of %zu layers (%.1f%%) within 10%% of the replay; worst %.1f%%: %s\n", close, layers,
+              100.0 * share, 100.0 * worst, worst_name.c_str());
+  std::printf("cost model: worst whole network %.1f%%: %s\n", 100.0 * worst_network, worst_network_name.c_str());
+  EXPECT_GE(share, 0.90);
+}
+
+}  // namespace
