@@ -168,12 +168,18 @@ static double compute_cycles(const Lower *L, const LLayer *ly, const LTilePlan *
 
 /* ---------------------------------------------------------------- the layer */
 
-LEstimate lower_estimate_plan(const Lower *L, const LLayer *ly, const LTilePlan *p, const LStream *streams,
+LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTilePlan *p) {
+  LCompute c;
+  c.cycles = compute_cycles(L, ly, p, &c.last, &c.lines);
+  return c;
+}
+
+LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LStream *streams,
                               int n_streams) {
   LEstimate e;
   memset(&e, 0, sizeof e);
-  double last_compute, lines;
-  e.compute = compute_cycles(L, ly, p, &last_compute, &lines);
+  e.compute = compute->cycles;
+  double last_compute = compute->last, lines = compute->lines;
   double first_loads = 0, load_chain = 0, store_chain = 0, bus = 0, last_store = 0;
   for (int i = 0; i < n_streams; i++) {
     const LStream *s = &streams[i];

@@ -124,7 +124,7 @@ static void free_lower(Lower *L) {
     free(ly->fused);
     free(ly->weights);
     free(ly->other_outputs);
-    free(ly->space);
+    lower_tile_space_free(ly->space);
   }
   free(L->layers);
   free(L->values);

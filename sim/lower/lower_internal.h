@@ -175,8 +175,14 @@ typedef struct LStream {
 typedef struct LEstimate {
   double cycles, compute, dma, sram;
 } LEstimate;
-/* Estimated cycles of layer ly under tile plan p moving `streams`. */
-LEstimate lower_estimate_plan(const Lower *L, const LLayer *ly, const LTilePlan *p, const LStream *streams,
+/* The compute part of a tile plan (its tile sizes; not its loop order): engine or bank
+ * cycles summed over the tiles, the last tile's, and the SRAM lines the tiles move. */
+typedef struct LCompute {
+  double cycles, last, lines;
+} LCompute;
+LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTilePlan *p);
+/* Estimated cycles of layer ly whose tiles compute as `compute` and move `streams`. */
+LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LStream *streams,
                               int n_streams);
 
 /* Each layer's estimate in the emitted schedule: its plan's, plus its SYNCs and (cold) the
@@ -196,6 +202,7 @@ int64_t lower_align(const Lower *L, int64_t bytes);
  * operands are now (values' on_chip / needs_dram, the layer's `resident`). Remembers its
  * answer in ly->memos. */
 LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget);
+void lower_tile_space_free(LTileSpace *space);
 /* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */
 int64_t lower_min_staging(const Lower *L, const LLayer *ly);
 /* Input rows [first, first+count) an output-row range [r0, r1) reads. */

@@ -288,9 +288,9 @@ static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, co
   return n;
 }
 
-/* Costs one candidate (traffic, buffers, commands, estimated time), all but its utilization. */
+/* Costs one candidate (traffic, buffers, commands), all but its time and utilization. */
 static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th,
-                                int64_t tw, int64_t tc, int64_t tk, int order) {
+                                int64_t tw, int64_t tc, int64_t tk, int order, Traffic *traffic) {
   const LGeometry *g = &ly->geo;
   LTilePlan p;
   memset(&p, 0, sizeof p);
@@ -318,17 +318,24 @@ static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands
   }
   p.dram_bytes = t.dram;
   p.w_dram_bytes = t.w_dram;
-  LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
-  int n_streams = plan_streams(ly, o, sp, &p, &t, streams);
-  LEstimate e = lower_estimate_plan(L, ly, &p, streams, n_streams);
-  p.est_cycles = e.cycles, p.est_compute = e.compute, p.est_dma = e.dma;
+  if (traffic) *traffic = t;
   return p;
 }
 
-/* Costs one candidate. */
+/* The cost model's estimate of a costed candidate (its traffic t) whose tiles compute as
+ * `compute`. */
+static void estimate(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, const LCompute *compute,
+                     const Traffic *t, LTilePlan *p) {
+  LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
+  int n_streams = plan_streams(ly, o, sp, p, t, streams);
+  LEstimate e = lower_estimate_plan(L, compute, streams, n_streams);
+  p->est_cycles = e.cycles, p->est_compute = e.compute, p->est_dma = e.dma;
+}
+
+/* Costs one candidate, all but its time. */
 static LTilePlan evaluate(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, int64_t th, int64_t tw,
                           int64_t tc, int64_t tk, int order) {
-  LTilePlan p = evaluate_costs(L, ly, o, sp, th, tw, tc, tk, order);
+  LTilePlan p = evaluate_costs(L, ly, o, sp, th, tw, tc, tk, order, NULL);
   p.utilization = utilization(L, ly, th, tw, tc, tk);
   return p;
 }
@@ -369,7 +376,17 @@ struct LTileSpace {
   int64_t rows[MAX_CANDIDATES], cols[MAX_CANDIDATES], chans[MAX_CANDIDATES], ins[MAX_CANDIDATES];
   Spans row_spans[MAX_CANDIDATES], col_spans[MAX_CANDIDATES]; /* rows' and cols' halves set */
   double compute_floor; /* no tiling computes faster: the work at the engine's peak rate */
+  /* The compute part of each tile size depends on nothing a search changes: kept per spatial
+   * tile (rows x cols candidates), made at its first visit, n_chans x n_ins entries each
+   * (cycles < 0: not yet worked out). */
+  LCompute *computed[MAX_CANDIDATES * MAX_CANDIDATES];
 };
+
+void lower_tile_space_free(LTileSpace *t) {
+  if (t == NULL) return;
+  for (int i = 0; i < MAX_CANDIDATES * MAX_CANDIDATES; i++) free(t->computed[i]);
+  free(t);
+}
 
 /* The work at the engine's peak rate: a lower bound of the compute cycles of any tiling. A
  * dense matrix op does at most one MAC per PE of the array a cycle (a fold of an R x C array
@@ -415,8 +432,8 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
 #define EST_TIE 1e-9
 
 /* a better than b: less estimated time; then less DRAM traffic (the energy that varies with
- * the tiling); then fewer commands; then less SRAM; equal plans keep the earlier (larger)
- * candidate. */
+ * the tiling); then fewer commands; then less SRAM; then the earlier candidate in the
+ * enumeration (larger tiles). A total order: no two different plans tie. */
 static bool better(const LTilePlan *a, const LTilePlan *b) {
   if (!b->feasible) return a->feasible;
   if (!a->feasible) return false;
@@ -425,7 +442,13 @@ static bool better(const LTilePlan *a, const LTilePlan *b) {
   if (a->est_cycles > b->est_cycles + tie) return false;
   if (a->dram_bytes != b->dram_bytes) return a->dram_bytes < b->dram_bytes;
   if (a->commands != b->commands) return a->commands < b->commands;
-  return a->staging < b->staging;
+  if (a->staging != b->staging) return a->staging < b->staging;
+  /* the rest is the enumeration order (larger dims first, order 0 first), so that the
+   * answer does not depend on the order candidates are visited in */
+  const int64_t ka[5] = {a->th, a->tw, a->tc, a->tk, -a->order}, kb[5] = {b->th, b->tw, b->tc, b->tk, -b->order};
+  for (int i = 0; i < 5; i++)
+    if (ka[i] != kb[i]) return ka[i] > kb[i];
+  return false;
 }
 
 /* The tile search is a branch and bound over the enumeration (rows, cols, out channels, in
@@ -472,32 +495,98 @@ static int64_t staging_floor(const Search *s, const Spans *sp, int64_t th, int64
   return sum;
 }
 
-/* Whether no candidate with this spatial tile and these or smaller channel sizes can beat
- * the best: its time floor (compute at peak, or its least traffic over the bandwidth)
- * is above the best estimate. */
-static bool group_cannot_win(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+/* Whether a time floor cannot beat the best estimate. */
+static bool floor_loses(const Search *s, double floor) {
   if (!s->best.feasible) return false;
-  const LGeometry *g = &s->ly->geo;
-  int64_t trips[V_COUNT];
-  trip_counts(g, th, tw, tc, tk, trips);
-  int64_t dram = INT64_MAX;
-  for (int order = 0; order < s->t->n_orders; order++) {
-    Traffic t;
-    plan_traffic(g, s->o, sp, trips, order, &t);
-    if (t.dram < dram) dram = t.dram;
-  }
-  double bpc = s->L->arch->dram.bytes_per_cycle;
-  double floor = fmax(s->t->compute_floor, bpc > 0 ? (double)dram / bpc : 0.0);
   double tie = EST_TIE * (s->best.est_cycles > 1 ? s->best.est_cycles : 1);
   return floor > s->best.est_cycles + tie;
 }
 
-/* Costs the loop orders of one tile size and keeps any that beats the best. */
-static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+/* The least DMA time of any candidate with this spatial tile and these or smaller channel
+ * sizes. LOADs run one after another and so do STOREs, each paying the DRAM latency, and no
+ * transfer moves bytes faster than the bandwidth: each chain takes at least its transfers x
+ * latency + its bytes over the bandwidth, and all of them at least every byte over it. Every
+ * count and byte total here only grows as the channel sizes shrink. */
+/* The DMA floor of one candidate's traffic (see dram_floor). */
+static double chain_floor(const NpDram *d, const Operands *o, const Traffic *t, double out_tiles) {
+  if (!(d->bytes_per_cycle > 0)) return 0.0;
+  double loads = 0, load_bytes = 0, lat = (double)d->latency_cycles;
+  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++)
+    if (b != BUF_OUT && t->bytes[b] > 0) loads += (double)t->loads[b], load_bytes += (double)t->bytes[b];
+  double load_chain = loads * lat + load_bytes / d->bytes_per_cycle;
+  double store_chain = t->bytes[BUF_OUT] > 0 ? out_tiles * lat + (double)t->bytes[BUF_OUT] / d->bytes_per_cycle : 0;
+  return fmax(fmax(load_chain, store_chain), (double)t->dram / d->bytes_per_cycle);
+}
+
+/* The least time of the first tile's loads and the last tile's store: each transfer pays the
+ * latency and moves its (mean) bytes no faster than the bandwidth. */
+static double ends_floor(const NpDram *d, const Operands *o, const Traffic *t, double out_tiles) {
+  if (!(d->bytes_per_cycle > 0)) return 0.0;
+  double lat = (double)d->latency_cycles, sum = 0;
+  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) {
+    if (t->bytes[b] <= 0) continue;
+    double count = b == BUF_OUT ? out_tiles : (double)t->loads[b];
+    if (count > 0) sum += lat + (double)t->bytes[b] / count / d->bytes_per_cycle;
+  }
+  return sum;
+}
+
+static double dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+  const LGeometry *g = &s->ly->geo;
+  int64_t trips[V_COUNT];
+  trip_counts(g, th, tw, tc, tk, trips);
+  double out_tiles = (double)(trips[V_N] * trips[V_R] * trips[V_C] * trips[V_CO]);
+  double least = INFINITY;
   for (int order = 0; order < s->t->n_orders; order++) {
-    LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order);
+    Traffic t;
+    plan_traffic(g, s->o, sp, trips, order, &t);
+    double floor = chain_floor(&s->L->arch->dram, s->o, &t, out_tiles);
+    if (floor < least) least = floor;
+  }
+  return least;
+}
+
+static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
+  LTileSpace *t = s->ly->space;
+  LCompute **slot = &t->computed[r * MAX_CANDIDATES + c];
+  if (*slot == NULL) {
+    size_t n = (size_t)t->n_chans * (size_t)t->n_ins;
+    *slot = np_xmalloc(n * sizeof **slot);
+    for (size_t j = 0; j < n; j++) (*slot)[j].cycles = -1;
+  }
+  LCompute *known = &(*slot)[k * t->n_ins + i];
+  if (known->cycles >= 0) return *known;
+  LTilePlan p;
+  memset(&p, 0, sizeof p);
+  p.th = t->rows[r], p.tw = t->cols[c], p.tc = t->chans[k], p.tk = t->ins[i];
+  int64_t trips[V_COUNT];
+  trip_counts(&s->ly->geo, p.th, p.tw, p.tc, p.tk, trips);
+  p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
+  *known = lower_estimate_compute(s->L, s->ly, &p);
+  return *known;
+}
+
+/* The least time the SRAM banks need for `lines` bank lines: every port serves one a cycle. */
+static double bank_floor(const Search *s, double lines) {
+  const NpSram *sr = &s->L->arch->sram;
+  return lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
+}
+
+/* Costs the loop orders of one tile size and keeps any that beats the best. */
+static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk,
+                     const LCompute *compute) {
+  for (int order = 0; order < s->t->n_orders; order++) {
+    Traffic t;
+    LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order, &t);
     if (over_budget(s, p.staging)) continue;
     p.feasible = true;
+    /* the estimate is at least the DMA chains, and at least the first tile's loads, every
+     * compute and the last store one after another */
+    double out_tiles = (double)(s->ly->geo.batch * p.nr * p.nc * p.nco);
+    double serial = compute->cycles + ends_floor(&s->L->arch->dram, s->o, &t, out_tiles);
+    double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
+    if (floor_loses(s, fmax(fmax(serial, banks), chain_floor(&s->L->arch->dram, s->o, &t, out_tiles)))) continue;
+    estimate(s->L, s->ly, s->o, sp, compute, &t, &p);
     if (better(&p, &s->best)) {
       s->best = p;
       if (p.staging > s->lo) s->lo = p.staging;
@@ -505,39 +594,54 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
   }
 }
 
-/* The candidates with one spatial tile. */
-static void search_spatial(Search *s, const Spans *sp, int64_t th, int64_t tw) {
+/* The candidates with one spatial tile. Cutting the channels into smaller tiles never
+ * lowers the compute (every formula's fold or lane count is a ceiling, and a ceiling of a
+ * sum is at most the sum of the ceilings), so the whole channels' compute bounds them all. */
+static void search_spatial(Search *s, const Spans *sp, int r, int c) {
   const LTileSpace *t = s->t;
+  int64_t th = t->rows[r], tw = t->cols[c];
   int64_t min_tc = t->chans[t->n_chans - 1], min_tk = t->ins[t->n_ins - 1];
   if (over_budget(s, staging_floor(s, sp, th, tw, min_tc, min_tk))) return;
+  LCompute whole = tile_compute(s, r, c, 0, 0);
+  if (floor_loses(s, fmax(whole.cycles, t->compute_floor))) return;
   for (int k = 0; k < t->n_chans; k++) {
     int64_t tc = t->chans[k];
-    if (group_cannot_win(s, sp, th, tw, tc, t->ins[0])) break;
+    if (floor_loses(s, dram_floor(s, sp, th, tw, tc, t->ins[0]))) break;
     if (over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
     for (int i = 0; i < t->n_ins; i++) {
       int64_t tk = t->ins[i];
-      if (group_cannot_win(s, sp, th, tw, tc, tk)) break;
+      if (i > 0 && floor_loses(s, dram_floor(s, sp, th, tw, tc, tk))) break;
       if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
-      try_tile(s, sp, th, tw, tc, tk);
+      LCompute compute = tile_compute(s, r, c, k, i);
+      if (floor_loses(s, fmax(compute.cycles, bank_floor(s, compute.lines)))) continue;
+      try_tile(s, sp, th, tw, tc, tk, &compute);
     }
   }
 }
 
-static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, int64_t budget, int64_t *lo,
-                        int64_t *hi) {
+static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, unsigned key, int64_t budget,
+                        int64_t *lo, int64_t *hi) {
   const LGeometry *g = &ly->geo;
   const LTileSpace *t = ly->space;
   Search s;
   memset(&s, 0, sizeof s);
   s.L = L, s.ly = ly, s.t = t, s.o = o, s.budget = budget;
   s.lo = INT64_MIN, s.hi = INT64_MAX;
+  /* Start from the best of the layer's remembered answers for the same operand placement that
+   * still fit: the order is total, so the answer is the same, and the bounds prune sooner. */
+  for (int i = 0; i < ly->n_memos; i++) {
+    const LTilePlan *m = &ly->memos[i].plan;
+    if (ly->memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
+    s.best = *m;
+    if (m->staging > s.lo) s.lo = m->staging;
+  }
   for (int r = 0; r < t->n_rows; r++) {
     /* partial-width tiles only once a tile is down to one row: full rows are contiguous */
     int col_limit = (t->rows[r] == 1 || g->out_h == 1) ? t->n_cols : 1;
     for (int c = 0; c < col_limit; c++) {
       Spans sp = {t->row_spans[r].sum_rows, t->row_spans[r].max_rows, t->col_spans[c].sum_cols,
                   t->col_spans[c].max_cols};
-      search_spatial(&s, &sp, t->rows[r], t->cols[c]);
+      search_spatial(&s, &sp, r, c);
     }
   }
   *lo = s.lo, *hi = s.hi;
@@ -561,12 +665,13 @@ LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) {
     const LTileMemo *m = &ly->memos[i];
     if (m->key == key && m->lo <= budget && budget < m->hi) return m->plan;
   }
+  int64_t lo, hi;
+  LTilePlan plan = search(L, ly, &o, key, budget, &lo, &hi);
   LTileMemo *m = &ly->memos[ly->next_memo];
   ly->next_memo = (ly->next_memo + 1) % LOWER_TILE_MEMOS;
   if (ly->n_memos < LOWER_TILE_MEMOS) ly->n_memos++;
-  m->key = key;
-  m->plan = search(L, ly, &o, budget, &m->lo, &m->hi);
-  return m->plan;
+  m->key = key, m->lo = lo, m->hi = hi, m->plan = plan;
+  return plan;
 }
 
 int64_t lower_min_staging(const Lower *L, const LLayer *ly) {
