@@ -197,8 +197,10 @@ static int64_t first_fit(const Lower *L, const Memory *m, int first, int last, i
   return offset;
 }
 
+#define ON_CHIP_TIE 1e-9 /* relative: estimates closer than this are equal */
+
 /* Tries to keep value v on chip: kept when every SRAM layer of its lifetime can still be
- * tiled and the schedule's DRAM traffic falls. */
+ * tiled and they take less estimated time (or as much, moving fewer DRAM bytes). */
 static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
   LValue *x = &L->values[v];
   int first = x->producer, last = x->last_use;
@@ -210,7 +212,8 @@ static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
   LTilePlan *trial = np_xmalloc((size_t)span * sizeof *trial);
   x->on_chip = true;
   x->needs_dram = x->graph_output || x->cpu_consumer;
-  int64_t delta = 0;
+  int64_t bytes_delta = 0;
+  double time_delta = 0, time = 0;
   bool ok = true;
   for (int l = first; l <= last && ok; l++) {
     LLayer *ly = &L->layers[l];
@@ -218,9 +221,14 @@ static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
     int64_t top = m->top[l] > end ? m->top[l] : end;
     trial[l - first] = lower_tile(L, ly, budget_at(L, m, l, top));
     ok = trial[l - first].feasible;
-    delta += trial[l - first].dram_bytes - plans[l].dram_bytes;
+    bytes_delta += trial[l - first].dram_bytes - plans[l].dram_bytes;
+    time_delta += trial[l - first].est_cycles - plans[l].est_cycles;
+    time += plans[l].est_cycles;
   }
-  if (ok && delta < 0) {
+  /* kept when the layers of its lifetime take less estimated time (the cost model); at
+   * equal time, when they move fewer DRAM bytes (energy) */
+  double tie = ON_CHIP_TIE * (time > 1 ? time : 1);
+  if (ok && (time_delta < -tie || (time_delta <= tie && bytes_delta < 0))) {
     for (int l = first; l <= last; l++) {
       if (!L->layers[l].sram_engine) continue;
       plans[l] = trial[l - first];
