@@ -221,11 +221,12 @@ TEST(DramTime, EveryCornerOfTheDocumentedRangesRunsOrIsRefused) {
       "dram.latency_cycles=1000000000 --set dram.max_outstanding_bursts=1 --set dram.bandwidth_gb_per_s=1e-9 "
       "--set dram.burst_bytes=1 --set dram.channels=1",
   };
-  for (const char *corner : corners)
-    for (const char *model : {"models/micro/chain.npg", "models/mobilenet_v2.onnx"}) {
-      long long c = cold_cycles(model, std::string("--set ") + corner);
-      EXPECT_TRUE(c == -1 || c > 0) << model << " " << corner << ": " << c;
-    }
+  for (const char *corner : corners) {
+    long long c = cold_cycles("models/micro/chain.npg", std::string("--set ") + corner);
+    EXPECT_TRUE(c == -1 || c > 0) << corner << ": " << c;
+  }
+  // A whole network at the slowest corners: refused, not wrapped.
+  EXPECT_EQ(cold_cycles("models/mobilenet_v2.onnx", std::string("--set ") + corners[13]), -1);
 }
 
 // ---- traces: clocks that give no finite time, and traces without records ----

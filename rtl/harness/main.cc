@@ -32,7 +32,8 @@ static int help() {
              "and writes the RTL's trace. The MAC array's results are checked against a C reference GEMM.\n"
              "\n"
              "  --config FILE          the accelerator config (configs/rtl-small.yaml or one that fits the RTL)\n"
-             "  --schedule FILE.json   a schedule from `npusim schedule MODEL --config FILE --json`\n"
+             "  --schedule FILE.json   a schedule from `npusim schedule MODEL --config FILE --json`, lowered for\n"
+             "                         this --config and --set (another config's schedule is refused)\n"
              "  --model FILE           or a model, lowered here (--warm: a warm inference)\n"
              "  --set KEY=VALUE        override a config key, as in npusim\n"
              "  -o RTL.npt.zst         the RTL's trace\n"
@@ -93,6 +94,10 @@ int main(int argc, char **argv) {
     bool ok = np_schedule_from_json(text, len, schedule_path.c_str(), &schedule, &diag);
     free(text);
     if (!ok) return report(&diag);
+    if (!np_schedule_check_config(&schedule, &arch, schedule_path.c_str(), &diag)) {
+      np_schedule_free(&schedule);
+      return report(&diag);
+    }
   } else {
     NpGraph *graph = np_model_load(model.c_str(), &diag);
     if (!graph) return report(&diag);

@@ -4,6 +4,8 @@
 // reference GEMM. Expected cycle counts below are worked out by hand from docs/timing.md.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -327,6 +329,27 @@ TEST(RtlSequencer, MoreRunningCommandsThanEntriesAreRefused) {
   Independent over(33, NP_CMD_SYNC);
   EXPECT_FALSE(np_rtl_run(&over.schedule, &l.arch, "", &res));
   EXPECT_NE(res.error.find("command 32: more commands run at once"), std::string::npos) << res.error;
+}
+
+// A schedule lowered for another config (here: rtl-small with one more cycle of DRAM latency)
+// is refused, naming both configs' hashes, before the RTL runs it.
+TEST(RtlHarness, AScheduleFromAnotherConfigIsRefused) {
+  std::string dir = scratch_dir(), src = NPUSIM_SOURCE_DIR, cli = NPUSIM_CLI, rtl = NPUSIM_RTL_CLI;
+  std::string config = src + "/configs/rtl-small.yaml", model = src + "/models/micro/gemm.npg";
+  std::string schedule = dir + "/other.json", err = dir + "/err.txt";
+  ASSERT_EQ(std::system(("'" + cli + "' schedule '" + model + "' --config '" + config +
+                         "' --set dram.latency_cycles=21 --json > '" + schedule + "'")
+                            .c_str()),
+            0);
+  int status = std::system(("'" + rtl + "' --config '" + config + "' --schedule '" + schedule + "' -o '" + dir +
+                            "/rtl.npt.zst' 2> '" + err + "'")
+                               .c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  std::string message = read_file(err);
+  EXPECT_NE(message.find(schedule + ": error: the schedule was lowered for config 'rtl-small' (hash "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("not for 'rtl-small' (hash "), std::string::npos) << message;
 }
 
 }  // namespace

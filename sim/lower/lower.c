@@ -213,9 +213,7 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   memcpy(out->config_name, arch->name, sizeof out->config_name);
   out->n_engines = arch->n_engines;
   for (int i = 0; i < arch->n_engines; i++) memcpy(out->engine_names[i], arch->engines[i].name, NP_ARCH_NAME_MAX);
-  char *yaml = np_arch_to_yaml(arch);
-  out->config_hash = np_schedule_fnv1a(yaml, strlen(yaml), NP_FNV1A_SEED);
-  free(yaml);
+  out->config_hash = np_schedule_config_hash(arch);
   fill_plans(&L, out);
   lower_emit(&L, out);
   lower_estimate_schedule(&L, out);
@@ -238,6 +236,22 @@ void np_schedule_free(NpSchedule *s) {
   free(s->cmds);
   free(s->deps);
   memset(s, 0, sizeof *s);
+}
+
+uint64_t np_schedule_config_hash(const NpArch *arch) {
+  char *yaml = np_arch_to_yaml(arch);
+  uint64_t hash = np_schedule_fnv1a(yaml, strlen(yaml), NP_FNV1A_SEED);
+  free(yaml);
+  return hash;
+}
+
+bool np_schedule_check_config(const NpSchedule *s, const NpArch *arch, const char *source, NpDiag *diag) {
+  uint64_t hash = np_schedule_config_hash(arch);
+  if (strcmp(s->config_name, arch->name) == 0 && s->config_hash == hash) return true;
+  np_diag_add(diag, "%s: error: the schedule was lowered for config '%.31s' (hash %016llx), not for '%.31s' (hash "
+              "%016llx); lower it again for this config (npusim schedule MODEL --config FILE --json)", source,
+              s->config_name, (unsigned long long)s->config_hash, arch->name, (unsigned long long)hash);
+  return false;
 }
 
 bool np_schedule_check(const NpSchedule *s, int n_engines, NpDiag *diag) {

@@ -160,6 +160,12 @@ bool np_schedule_from_json(const char *text, size_t len, const char *source, NpS
 /* Checks the stream's invariants: ids equal indices, deps point backwards, layers and
  * engines in range. False with the first problem in diag. */
 bool np_schedule_check(const NpSchedule *schedule, int n_engines, NpDiag *diag);
+/* The config_hash np_lower() gives a schedule lowered for arch: FNV-1a 64 of np_arch_to_yaml. */
+uint64_t np_schedule_config_hash(const NpArch *arch);
+/* A schedule read from `source` must have been lowered for arch (the same config name and
+ * hash): its tiles, banks and engines were chosen for that config only. False with both
+ * names and hashes in diag. */
+bool np_schedule_check_config(const NpSchedule *schedule, const NpArch *arch, const char *source, NpDiag *diag);
 
 #ifdef __cplusplus
 }
