@@ -332,3 +332,20 @@ TEST(NotAFile, AFifoAsAnyInputIsRefusedAtOnce) {
     EXPECT_NE(read_file(err).find("not a regular file (a FIFO)"), std::string::npos) << c << ": " << read_file(err);
   }
 }
+
+// ---- messages ----
+
+TEST(Messages, ATinyBatteryIsANumberAboveZeroButOutOfRange) {
+  // 1e-308 is a (subnormal) number > 0: the message used to deny it. A share of a battery
+  // that small would be no finite number in JSON.
+  CliResult r = run_npusim("run models/micro/chain.npg --per-day 10 --battery-wh 1e-308");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--battery-wh: '1e-308' is not a number from 1e-09 to 1e+12"), std::string::npos) << r.err;
+  r = run_npusim("run models/micro/chain.npg --json --per-day 1e12 --battery-wh 1e-9");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json_error_t error;
+  json_t *root = json_loads(r.out.c_str(), 0, &error);
+  ASSERT_NE(root, nullptr) << error.text;
+  EXPECT_TRUE(json_is_number(json_object_get(json_object_get(root, "battery"), "share_per_day"))) << r.out;
+  json_decref(root);
+}

@@ -58,12 +58,16 @@ typedef struct RunArgs {
 } RunArgs;
 
 /* A positive, finite decimal number. */
+#define NUMBER_OPTION_MIN 1e-9
+#define NUMBER_OPTION_MAX 1e12
+
 static bool parse_positive(const char *text, double *out) {
   if (text[0] == '\0' || strpbrk(text, "xXnNiI \t") != NULL) return false;
   errno = 0;
   char *end = NULL;
   double v = strtod(text, &end);
-  if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v) || v <= 0) return false;
+  /* Bounded so that battery shares stay finite numbers in every report (JSON has no infinity). */
+  if (end == text || *end != '\0' || !(v >= NUMBER_OPTION_MIN && v <= NUMBER_OPTION_MAX)) return false;
   *out = v;
   return true;
 }
@@ -90,7 +94,8 @@ static int parse_number_option(RunArgs *a, const char *name, int argc, char **ar
   if (!v) return NP_EXIT_BAD_INPUT;
   if (!parse_positive(v, out)) {
     char message[256];
-    snprintf(message, sizeof message, "%s: '%.100s' is not a number > 0", name, v);
+    snprintf(message, sizeof message, "%s: '%.100s' is not a number from %g to %g", name, v, NUMBER_OPTION_MIN,
+             NUMBER_OPTION_MAX);
     return np_cli_run_usage_error(&a->run, message);
   }
   return -1;
