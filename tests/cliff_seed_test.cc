@@ -3,8 +3,9 @@
 // are run_latency_test.cc's (kCliffGraph on kTinyArch), where the step is derived from
 // docs/lowering.md ("Residency") and docs/timing.md: the conv's 256 B of weights stay
 // resident from 4608 B of SRAM up; at 4607 B they stream, and the warm inference takes
-// 1120 cycles instead of 1078 (the weight LOAD: 10 + ceil(256 / 64) x 8 = 42 cycles).
-// At 1000 MHz that is 1.120 us against 1.078 us, a ratio of 1120 / 1078 = 1.039.
+// 1096 cycles instead of 1078 (the first 64-byte weight chunk's LOAD, 10 + 8 = 18 cycles;
+// the others hide behind compute). At 1000 MHz that is 1.096 us against 1.078 us, a ratio
+// of 1096 / 1078 = 1.0167.
 //
 // (This file once held MobileNetV2 int8 on edge-tpu-like, whose classifier step was mostly
 // the old tiler reading a streamed Gemm in 64-byte runs; with the cost model choosing the
@@ -33,7 +34,7 @@ TEST(CliffSeed, TheResidencyStepIsFoundToTheByte) {
   ASSERT_TRUE(np_axis_range_parse("sram.capacity_bytes=4500..4700", &s.axis, err, sizeof err)) << err;
   s.metric = "warm_ms";
   s.samples = 3;
-  s.threshold = 1.03;
+  s.threshold = 1.015;
   NpCliff *cliffs = nullptr;
   size_t n = 0;
   ASSERT_TRUE(np_cliff_find(&s, &cliffs, &n, &diag));
@@ -42,9 +43,9 @@ TEST(CliffSeed, TheResidencyStepIsFoundToTheByte) {
   const NpCliff &step = cliffs[0];
   EXPECT_EQ(step.x_before, 4607);
   EXPECT_EQ(step.x_after, 4608);
-  EXPECT_NEAR(step.m_before, 1120e-6, 1e-12);
+  EXPECT_NEAR(step.m_before, 1096e-6, 1e-12);
   EXPECT_NEAR(step.m_after, 1078e-6, 1e-12);
-  EXPECT_NEAR(step.ratio, 1120.0 / 1078.0, 1e-9);
+  EXPECT_NEAR(step.ratio, 1096.0 / 1078.0, 1e-9);
   bool named = false;
   for (size_t k = 0; k < step.n_causes; k++) named |= std::string(step.causes[k]).find("layer 'c'") != std::string::npos &&
                                                       std::string(step.causes[k]).find("resident") != std::string::npos;
@@ -58,7 +59,7 @@ TEST(CliffSeed, TheCommandPrintsTheCauseAndPlotsIt) {
   std::string config = write_scratch("tiny.yaml", kTinyArch);
   std::string svg = scratch_dir() + "/cliff.svg";
   CliResult r = run_npusim("cliff " + model + " --config " + config +
-                           " --axis sram.capacity_bytes=4500..4700 --samples 3 --threshold 1.03 --svg " + svg);
+                           " --axis sram.capacity_bytes=4500..4700 --samples 3 --threshold 1.015 --svg " + svg);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("layer 'c': weights"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(256 B streamed from DRAM every inference)"), std::string::npos) << r.out;

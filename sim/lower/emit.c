@@ -338,6 +338,20 @@ static Block weight_block(const Lower *L, const LLayer *ly, const Tile *t) {
   if (g->family == FAMILY_ROWS) {
     b.bytes = g->w_total;
     b.runs = ly->n_weights > 0 ? ly->n_weights : 1;
+  } else if (g->w_packed) {
+    /* blocks in tile order, output-channel tiles outside input-channel chunks: a block starts
+     * after every block of the output channels before it and the chunks before it in its
+     * own output-channel tile */
+    bool dense = g->groups <= 1;
+    int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1), per_in = g->w_per_pair;
+    int64_t k0 = dense ? t->k0 : 0, tkn = dense ? t->tkn : cig;
+    b.bytes = t->tcn * tkn * per_in;
+    b.runs = 1;
+    if (k0 == 0 && g->w_other > 0) {
+      b.bytes += share(g->w_other, t->co0, t->co0 + t->tcn, g->out_c);
+      b.runs += 1;
+    }
+    rel = (t->co0 * cig + k0 * t->tcn) * per_in;
   } else if (g->w_rows_major) {
     int64_t k = g->in_c, n = g->out_c, eb = g->w_per_pair;
     int64_t nb = g->w_batched ? t->n : 0;

@@ -93,6 +93,7 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
     p->op_class = ly->cls;
     p->weight_bytes = ly->weight_bytes;
     p->weights_resident = ly->resident;
+    p->weights_packed = ly->geo.w_packed;
     p->sram_base = ly->act_base;
     if (ly->sram_engine) {
       p->tile_rows = ly->plan.th;

@@ -68,6 +68,7 @@ typedef struct LGeometry {
   int64_t w_total;
   bool w_batched;      /* B operand with a batch dim: one block set per batch index */
   bool w_rows_major;   /* K x N layout (gemm/matmul) rather than OHWI */
+  bool w_packed;       /* constant weights the compiler packs in tile order: each block one run */
   int64_t work_total;  /* MACs (matrix) or elements, split over the tiles */
 } LGeometry;
 

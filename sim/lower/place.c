@@ -431,6 +431,7 @@ static void window_geometry(Lower *L, LLayer *ly, const NpOp *op) {
   }
   G->w_total = ly->weight_bytes;
   G->w_other = G->w_total - weight_main;
+  G->w_packed = weight_main > 0;
 }
 
 static void matrix_geometry(Lower *L, LLayer *ly, const NpOp *op) {
@@ -459,6 +460,7 @@ static void matrix_geometry(Lower *L, LLayer *ly, const NpOp *op) {
     G->w_per_pair = wt >= 0 ? np_dtype_bytes(lower_effective_dtype(L, g->tensors[wt].dtype)) : 0;
     G->w_total = ly->weight_bytes;
     G->w_other = G->w_total - main;
+    G->w_packed = main > 0; /* repacked offline, so the source layout (transB or not) is moot */
   }
 }
 

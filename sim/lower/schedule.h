@@ -86,6 +86,8 @@ typedef struct NpLayerPlan {
   int64_t pad_waste_bytes;  /* SRAM bytes lost to channels that do not fill a bank line */
   int64_t weight_bytes;
   bool weights_resident;    /* kept in SRAM across inferences */
+  bool weights_packed;      /* the DRAM copy is packed in the order the tiles read it: blocks of
+                               (output-channel tile x input-channel chunk), each contiguous */
   int64_t dram_read_bytes, dram_write_bytes; /* this schedule's (cold or warm) */
   int64_t sram_peak_bytes;  /* highest SRAM use while this layer runs */
   int32_t first_cmd, n_cmds;

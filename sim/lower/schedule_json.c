@@ -55,6 +55,7 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   json_object_set_new(o, "pad_waste_bytes", json_integer(p->pad_waste_bytes));
   json_object_set_new(o, "weight_bytes", json_integer(p->weight_bytes));
   json_object_set_new(o, "weights_resident", json_boolean(p->weights_resident));
+  json_object_set_new(o, "weights_packed", json_boolean(p->weights_packed));
   json_object_set_new(o, "dram_read_bytes", json_integer(p->dram_read_bytes));
   json_object_set_new(o, "dram_write_bytes", json_integer(p->dram_write_bytes));
   json_object_set_new(o, "sram_base", json_integer(p->sram_base));
@@ -297,6 +298,9 @@ static void read_layer(Reader *r, json_t *o, size_t i, NpLayerPlan *p) {
   p->pad_waste_bytes = get_int(r, o, path, "pad_waste_bytes", 0, BIG);
   p->weight_bytes = get_int(r, o, path, "weight_bytes", 0, BIG);
   p->weights_resident = get_bool(r, o, path, "weights_resident");
+  json_t *packed = json_object_get(o, "weights_packed"); /* optional: schedules written before it */
+  if (packed && !json_is_boolean(packed)) fail(r, path, "\"weights_packed\" must be true or false");
+  p->weights_packed = packed && json_is_true(packed);
   p->dram_read_bytes = get_int(r, o, path, "dram_read_bytes", 0, BIG);
   p->dram_write_bytes = get_int(r, o, path, "dram_write_bytes", 0, BIG);
   p->sram_base = get_int(r, o, path, "sram_base", 0, BIG);

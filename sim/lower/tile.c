@@ -274,6 +274,8 @@ static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, co
       bool bias = g->w_other > 0 && !g->w_batched;
       if (!window)
         x->runs = ly->n_weights > 0 ? ly->n_weights : 1;
+      else if (g->w_packed)
+        x->runs = 1.0 + bias;
       else if (g->w_rows_major)
         x->runs = (double)(p->tc < g->out_c ? p->tk : 1) + bias;
       else
