@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -348,4 +349,42 @@ TEST(Messages, ATinyBatteryIsANumberAboveZeroButOutOfRange) {
   ASSERT_NE(root, nullptr) << error.text;
   EXPECT_TRUE(json_is_number(json_object_get(json_object_get(root, "battery"), "share_per_day"))) << r.out;
   json_decref(root);
+}
+
+// ---- trace tools in bounded memory ----
+
+TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {
+  // 4,000,000 records on 4 DMA channels: record i on channel i % 4, cycles [i, i + 5). A
+  // channel's records step by 4 and last 5, so they overlap into one busy run: channel u is
+  // busy from u to (N - 4 + u) + 5, N + 1 = 4,000,001 cycles. Holding every record took
+  // about 100 MB for these; the busy runs take a few.
+  const uint64_t n = 4000000;
+  std::string path = scratch_dir() + "/dense.npt.zst";
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceHeader header = test_header();
+  NpTraceWriter *w = np_trace_writer_open(path.c_str(), &header, &diag);
+  ASSERT_NE(w, nullptr) << diag_text(diag);
+  for (uint64_t i = 0; i < n; i++) {
+    NpTraceRecord r = make_record(static_cast<uint32_t>(i / 1000), 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA,
+                                  static_cast<uint16_t>(i % 4), i, i + 5, 64);
+    np_trace_write(w, &r);
+  }
+  ASSERT_TRUE(np_trace_writer_close(w, &diag)) << diag_text(diag);
+  np_diag_free(&diag);
+  std::string err = scratch_dir() + "/err.txt", out = scratch_dir() + "/out.txt";
+  std::string limit = "";
+#if !defined(__SANITIZE_ADDRESS__)
+  limit = "ulimit -v 70000; ";  // 70 MB of address space: the records alone would need more
+#endif
+  int status = std::system(("/bin/sh -c '" + limit + "\"" + NPUSIM_CLI + "\" trace stats " + path + " > " + out +
+                            " 2> " + err + "'")
+                               .c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(err);
+  std::string text = read_file(out);
+  for (int u = 0; u < 4; u++) {  // 1,000,000 records each, busy 4,000,001 cycles
+    char row[96];
+    std::snprintf(row, sizeof row, "dma %-8d %9d %14d ", u, 1000000, 4000001);
+    EXPECT_NE(text.find(row), std::string::npos) << row << "\n" << text;
+  }
 }

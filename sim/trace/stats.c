@@ -1,5 +1,6 @@
 /* npusim trace stats: totals per command kind and per unit, busy cycles as the union of each
  * unit's intervals (units with concurrent transfers are not counted twice). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,13 +14,19 @@ typedef struct Interval {
   uint64_t start, end;
 } Interval;
 
+/* Intervals pile up until there are `compact_at` of them, then are merged into the disjoint
+ * busy runs of each unit, so memory follows the number of busy runs, not of records. */
+#define COMPACT_AT_LEAST ((size_t)1 << 20)
+
 typedef struct StatsBuild {
   NpTraceStats *stats;
   int32_t *slot_of[NP_TRACE_UNIT_KIND_COUNT]; /* unit index -> index in stats->units, -1 none */
   size_t units_capacity;
   Interval *intervals;
-  size_t n_intervals, intervals_capacity;
+  size_t n_intervals, intervals_capacity, compact_at;
 } StatsBuild;
+
+static void compact_intervals(StatsBuild *b);
 
 static size_t unit_slot(StatsBuild *b, NpTraceUnitKind kind, uint16_t unit) {
   if (!b->slot_of[kind]) {
@@ -66,6 +73,7 @@ static bool visit_record(void *ctx, const NpTraceRecord *r, NpDiag *diag) {
     add_sat(&k->stall[i], r->stall[i]);
     add_sat(&u->stall[i], r->stall[i]);
   }
+  if (b->n_intervals >= b->compact_at) compact_intervals(b);
   np_grow((void **)&b->intervals, &b->intervals_capacity, b->n_intervals + 1, sizeof *b->intervals);
   b->intervals[b->n_intervals++] = (Interval){(uint32_t)slot, r->start, r->end};
   return true;
@@ -78,9 +86,34 @@ static int compare_intervals(const void *pa, const void *pb) {
   return (a->end > b->end) - (a->end < b->end);
 }
 
-/* One sweep over the intervals sorted by (unit, start): busy = length of their union. */
-static void add_busy_cycles(StatsBuild *b) {
+/* Sorts the intervals by (unit, start) and merges those that overlap or touch into one: the
+ * union per unit is the same, and the list is as long as the units' busy runs. The next
+ * compaction waits until the list has doubled, so the sorting stays O(n log n) in all. */
+static void compact_intervals(StatsBuild *b) {
   if (b->n_intervals > 1) qsort(b->intervals, b->n_intervals, sizeof *b->intervals, compare_intervals);
+  size_t kept = 0;
+  for (size_t i = 0; i < b->n_intervals; i++) {
+    const Interval *iv = &b->intervals[i];
+    Interval *last = kept ? &b->intervals[kept - 1] : NULL;
+    if (last && last->unit_slot == iv->unit_slot && iv->start <= last->end) {
+      if (iv->end > last->end) last->end = iv->end;
+    } else {
+      b->intervals[kept++] = *iv;
+    }
+  }
+  /* When merging halves the list no more, its runs are mostly distinct: sorting them again
+   * and again would only cost time, so they wait for the final sweep. */
+  size_t before = b->n_intervals;
+  b->n_intervals = kept;
+  if (2 * kept > before)
+    b->compact_at = SIZE_MAX;
+  else
+    b->compact_at = 2 * kept > COMPACT_AT_LEAST ? 2 * kept : COMPACT_AT_LEAST;
+}
+
+/* One sweep over the compacted intervals: busy = length of their union. */
+static void add_busy_cycles(StatsBuild *b) {
+  compact_intervals(b);
   size_t i = 0;
   while (i < b->n_intervals) {
     uint32_t slot = b->intervals[i].unit_slot;
@@ -108,7 +141,7 @@ static int compare_units(const void *pa, const void *pb) {
 
 bool np_trace_stats(const char *path, NpTraceStats *out, NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  StatsBuild b = {.stats = out};
+  StatsBuild b = {.stats = out, .compact_at = COMPACT_AT_LEAST};
   bool ok = np_trace_for_each(path, &out->header, visit_record, &b, diag);
   if (ok) {
     add_busy_cycles(&b);
