@@ -83,7 +83,7 @@ TEST(ReportHtml, SelfContainedEscapedAndDeterministic) {
   // The front: p0 and p2 (p1 is dominated by p0): "2 of 3 points".
   EXPECT_NE(h.find("2 of 3 points of"), std::string::npos);
   // The cliff at 13055 -> 13056 with layer b named.
-  EXPECT_NE(h.find("layer &#39;b&#39;: weights no longer resident in SRAM"), std::string::npos);
+  EXPECT_NE(h.find("layer &#39;b&#39;: weights become resident in SRAM"), std::string::npos);
   EXPECT_NE(h.find("12.7 KiB (13055)"), std::string::npos);
   // Same inputs, same bytes.
   Page again = write_report("");

@@ -147,46 +147,51 @@ static void add_cause(NpCliff *c, char *text) {
   c->causes[c->n_causes++] = text;
 }
 
-/* What changed from the better schedule (lower metric) to the worse one, layer by layer. */
-static void diff_schedules(NpCliff *c, const NpSchedule *better, const NpSchedule *worse) {
+/* What changed from the schedule at the smaller axis value (`from`) to the one at the larger
+ * (`to`), layer by layer, in the words of the change: causes read in the axis's direction,
+ * whether the metric steps up or down. */
+static void diff_schedules(NpCliff *c, const NpSchedule *from, const NpSchedule *to) {
   int32_t n = 0;
-  for (size_t i = 0; i < better->n_layers; i++) n = better->layers[i].op + 1 > n ? better->layers[i].op + 1 : n;
-  for (size_t i = 0; i < worse->n_layers; i++) n = worse->layers[i].op + 1 > n ? worse->layers[i].op + 1 : n;
+  for (size_t i = 0; i < from->n_layers; i++) n = from->layers[i].op + 1 > n ? from->layers[i].op + 1 : n;
+  for (size_t i = 0; i < to->n_layers; i++) n = to->layers[i].op + 1 > n ? to->layers[i].op + 1 : n;
   int32_t *index = np_xmalloc((size_t)(n ? n : 1) * sizeof *index);
   for (int32_t i = 0; i < n; i++) index[i] = -1;
-  for (size_t i = 0; i < worse->n_layers; i++) index[worse->layers[i].op] = (int32_t)i;
+  for (size_t i = 0; i < to->n_layers; i++) index[to->layers[i].op] = (int32_t)i;
   size_t retiles = 0;
   char a[NP_FMT_LEN];
   for (int pass = 0; pass < 4; pass++) {
-    for (size_t i = 0; i < better->n_layers; i++) {
-      const NpLayerPlan *b = &better->layers[i], *w = plan_of_op(worse, index, b->op, n);
+    for (size_t i = 0; i < from->n_layers; i++) {
+      const NpLayerPlan *b = &from->layers[i], *w = plan_of_op(to, index, b->op, n);
       if (w == NULL) continue;
       const char *name = b->name ? b->name : "?";
       if (pass == 0 && b->weights_resident && !w->weights_resident) {
         add_cause(c, np_xasprintf("layer '%s': weights no longer resident in SRAM (%s streamed from DRAM every inference)",
                                   name, np_fmt_bytes(w->weight_bytes, a)));
       } else if (pass == 0 && !b->weights_resident && w->weights_resident) {
-        add_cause(c, np_xasprintf("layer '%s': weights now resident in SRAM (%s), leaving less SRAM for tiles", name,
+        add_cause(c, np_xasprintf("layer '%s': weights become resident in SRAM (%s no longer streamed from DRAM)", name,
                                   np_fmt_bytes(w->weight_bytes, a)));
       } else if (pass == 1 && (b->on_accelerator != w->on_accelerator || b->engine != w->engine)) {
-        add_cause(c, w->on_accelerator ? np_xasprintf("layer '%s': moved to engine %s", name,
-                                                      worse->engine_names[w->engine])
-                                       : np_xasprintf("layer '%s': fell back to %s: %s", name,
-                                                      worse->engine_names[w->engine],
-                                                      w->fallback_reason ? w->fallback_reason : "no reason given"));
+        if (!w->on_accelerator)
+          add_cause(c, np_xasprintf("layer '%s': fell back to %s: %s", name, to->engine_names[w->engine],
+                                    w->fallback_reason ? w->fallback_reason : "no reason given"));
+        else
+          add_cause(c, np_xasprintf("layer '%s': moved from engine %s to %s", name, from->engine_names[b->engine],
+                                    to->engine_names[w->engine]));
       } else if (pass == 2) {
         /* An activation that no longer fits on chip round-trips through DRAM: its producer
          * stores it and its readers load it back, with no residency change to show for it. */
         int64_t b_read, b_written, w_read, w_written;
-        activation_traffic(better, b, &b_read, &b_written);
-        activation_traffic(worse, w, &w_read, &w_written);
-        if (w_read + w_written > b_read + b_written) {
+        activation_traffic(from, b, &b_read, &b_written);
+        activation_traffic(to, w, &w_read, &w_written);
+        if (w_read + w_written != b_read + b_written) {
+          /* the split into read and written is the side that moves more */
+          bool up = w_read + w_written > b_read + b_written;
           char before[NP_FMT_LEN], read[NP_FMT_LEN], written[NP_FMT_LEN];
-          add_cause(c, np_xasprintf("layer '%s': activations through DRAM up from %s to %s every inference (%s read, "
-                                    "%s written)",
-                                    name, np_fmt_bytes(b_read + b_written, before),
-                                    np_fmt_bytes(w_read + w_written, a), np_fmt_bytes(w_read, read),
-                                    np_fmt_bytes(w_written, written)));
+          add_cause(c, np_xasprintf("layer '%s': activations through DRAM %s from %s to %s every inference (%s read, "
+                                    "%s written %s)",
+                                    name, up ? "up" : "down", np_fmt_bytes(b_read + b_written, before),
+                                    np_fmt_bytes(w_read + w_written, a), np_fmt_bytes(up ? w_read : b_read, read),
+                                    np_fmt_bytes(up ? w_written : b_written, written), up ? "after" : "before"));
         }
       } else if (pass == 3 && w->on_accelerator &&
                  (b->tile_rows != w->tile_rows || b->tile_cols != w->tile_cols || b->tile_channels != w->tile_channels ||
@@ -243,10 +248,7 @@ static bool record_cliff(const NpCliffSearch *s, const Lattice *l, Sample a, Sam
   c->m_before = ma;
   c->m_after = mb;
   c->ratio = step_ratio(ma, mb);
-  if (ma <= mb)
-    diff_schedules(c, &sa, &sb);
-  else
-    diff_schedules(c, &sb, &sa);
+  diff_schedules(c, &sa, &sb);
   np_schedule_free(&sa);
   np_schedule_free(&sb);
   return true;
