@@ -55,7 +55,8 @@ output b
   std::string c = write_scratch("arch.yaml", kTinyArch);
   CliResult r = run_npusim("check '" + g + "' --config '" + c + "' --budget fallback_ops=0");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.out.find("FAIL  fallback_ops: 1 ops > budget 0 ops (over by 1 ops)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  fallback_ops: 1 ops > budget 0 ops (over by 1 ops): Softmax 'sm'\n"), std::string::npos)
+      << r.out;
   r = run_npusim("check '" + g + "' --config '" + c + "' --budget fallback_ops=1");
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }

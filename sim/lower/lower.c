@@ -85,7 +85,7 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
     p->op = ly->op;
     p->name = np_xstrdup(L->graph->ops[ly->op].name);
     p->engine = ly->engine;
-    p->on_accelerator = ly->sram_engine;
+    p->on_accelerator = ly->sram_engine && L->arch->engines[ly->engine].kind != NP_ENGINE_CPU;
     p->fallback_reason = ly->reason ? np_xstrdup(ly->reason) : NULL;
     p->n_fused = ly->n_fused;
     p->fused_ops = np_xmalloc((size_t)(ly->n_fused + 1) * sizeof *p->fused_ops);
@@ -114,7 +114,7 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
       p->sram_peak_bytes = ly->act_base;
     }
     if (p->sram_peak_bytes > s->sram_peak_bytes) s->sram_peak_bytes = p->sram_peak_bytes;
-    if (!ly->sram_engine) s->fallback_ops += 1 + ly->n_fused;
+    if (!p->on_accelerator) s->fallback_ops += 1 + ly->n_fused;
   }
 }
 

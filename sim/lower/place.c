@@ -186,8 +186,10 @@ static NpOpClass op_run_class(const NpOp *op) {
   return cls == NP_CLASS_NONE ? NP_CLASS_DATA_MOVEMENT : cls;
 }
 
-/* Picks the first engine that accepts op; the reason is that of the first accelerator
- * engine whose rules.ops list the op (the limit it broke), else the op-kind rejection. */
+/* Picks the first engine that accepts op. When that engine is off the accelerator (a cpu
+ * engine, whatever its SRAM access, or one that cannot read the SRAM), the reason is that of
+ * the first accelerator engine whose rules.ops list the op (the limit it broke), else the
+ * op-kind rejection. */
 static int choose_engine(const Lower *L, const NpOp *op, NpDtype dtype, char **reason) {
   const NpArch *a = L->arch;
   char *first_kind_reason = NULL, *first_limit_reason = NULL;
@@ -206,7 +208,7 @@ static int choose_engine(const Lower *L, const NpOp *op, NpDtype dtype, char **r
     }
   }
   if (chosen < 0) chosen = a->fallback_engine;
-  if (!a->engines[chosen].can_read_sram) {
+  if (!a->engines[chosen].can_read_sram || a->engines[chosen].kind == NP_ENGINE_CPU) {
     if (first_limit_reason) {
       *reason = first_limit_reason;
       first_limit_reason = NULL;

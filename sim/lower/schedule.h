@@ -74,7 +74,8 @@ typedef struct NpCommand {
 typedef struct NpLayerPlan {
   int32_t op;               /* graph op index (the layer's main op) */
   int32_t engine;           /* index into NpArch.engines */
-  bool on_accelerator;      /* false: fell back to an engine that cannot read the SRAM */
+  bool on_accelerator;      /* false: fell back to a cpu engine (whatever its SRAM access) or to
+                               an engine that cannot read the SRAM */
   char *fallback_reason;    /* why it left the accelerator (NULL when it did not), e.g.
                                "Conv 'stage3.conv2': dilation 4 exceeds npu.max_dilation 2" */
   int32_t *fused_ops;       /* graph op indices fused into this layer */

@@ -131,6 +131,24 @@ static void describe(NpBudgetResult *res) {
              unit, res->limit, unit, diff, unit, share);
 }
 
+/* Appends ": Kind 'name', ..." for the layers off the accelerator, as many as fit. */
+static void name_fallbacks(const NpRunReport *r, char *message, size_t size) {
+  size_t used = strlen(message);
+  int64_t total = np_run_fallback_layers(r), named = 0;
+  const size_t tail = 32; /* room for ", and 123456 more" */
+  for (size_t i = 0; i < r->cold.n_layers; i++) {
+    const NpLayerPlan *p = &r->cold.layers[i];
+    if (p->on_accelerator) continue;
+    char item[160];
+    snprintf(item, sizeof item, "%s%s '%s'", named ? ", " : ": ", r->layers[i].op_kind, p->name ? p->name : "");
+    if (used + strlen(item) + tail >= size) break;
+    memcpy(message + used, item, strlen(item) + 1);
+    used += strlen(item);
+    named++;
+  }
+  if (named < total) snprintf(message + used, size - used, "%sand %" PRId64 " more", named ? ", " : ": ", total - named);
+}
+
 bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBudgetResult *results, int *n,
                       NpDiag *diag) {
   *n = 0;
@@ -153,6 +171,7 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
     res->limit = budgets->limit[k];
     res->holds = res->value <= res->limit;
     describe(res);
+    if (k == NP_BUDGET_FALLBACK_OPS && !res->holds) name_fallbacks(report, res->message, sizeof res->message);
   }
   return ok;
 }

@@ -183,6 +183,29 @@ static json_t *fallbacks_json(const NpRunReport *r) {
   return list;
 }
 
+static json_t *fallback_groups_json(const NpRunReport *r) {
+  NpFallbackSummary f;
+  np_run_fallbacks(r, &f);
+  json_t *o = json_object();
+  set_int(o, "ops", f.ops);
+  set_int(o, "layers", f.layers);
+  set_real(o, "warm_time_share", f.warm_time_share);
+  json_t *list = json_array();
+  for (size_t i = 0; i < f.n_groups; i++) {
+    const NpFallbackGroup *g = &f.groups[i];
+    json_t *e = json_object();
+    set(e, "engine", json_string(r->engine_names[g->engine]));
+    set(e, "reason", json_string(g->reason));
+    set_int(e, "ops", g->ops);
+    set_int(e, "layers", g->layers);
+    set_int(e, "first_layer", (int64_t)g->first_layer);
+    json_array_append_new(list, e);
+  }
+  set(o, "by_reason", list);
+  np_fallback_summary_free(&f);
+  return o;
+}
+
 static json_t *sram_json(const NpRunReport *r) {
   json_t *o = json_object();
   int64_t peak = np_run_sram_peak_bytes(r);
@@ -242,6 +265,7 @@ char *np_run_report_json(const NpRunReport *r) {
   set(root, "sram", sram_json(r));
   set_int(root, "fallback_ops", r->cold.fallback_ops);
   set(root, "fallbacks", fallbacks_json(r));
+  set(root, "fallback_summary", fallback_groups_json(r));
   set(root, "energy_missing", missing_json(r->warm_stats.energy.missing));
   set(root, "battery", battery_json(r));
   set(root, "cold", inference_json(r, &r->cold, &r->cold_stats));

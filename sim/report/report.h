@@ -87,6 +87,27 @@ int64_t np_run_sram_peak_bytes(const NpRunReport *report);
 /* Layers that run off the accelerator. */
 int64_t np_run_fallback_layers(const NpRunReport *report);
 
+/* Layers off the accelerator that share an engine and a reason. */
+typedef struct NpFallbackGroup {
+  const char *reason;      /* the fallback reason less its "Kind 'name': " opening (points into the report) */
+  int32_t engine;
+  int64_t ops;             /* main and fused ops */
+  int64_t layers;
+  size_t first_layer;
+} NpFallbackGroup;
+
+typedef struct NpFallbackSummary {
+  int64_t ops, layers;     /* off the accelerator: on a cpu engine, or one that cannot read the SRAM */
+  double warm_time_share;  /* their layers' warm cycles over the warm inference's (0..1) */
+  NpFallbackGroup *groups; /* in the order of their first layer */
+  size_t n_groups;
+} NpFallbackSummary;
+
+/* Counts and groups the report's layers off the accelerator into *out (free with
+ * np_fallback_summary_free; it points into report, so free it first). */
+void np_run_fallbacks(const NpRunReport *report, NpFallbackSummary *out);
+void np_fallback_summary_free(NpFallbackSummary *summary);
+
 /* ---- writers: malloc'd NUL-terminated text; free it ---- */
 
 /* The human report. per_layer adds the table of layers. */
@@ -126,7 +147,8 @@ typedef struct NpBudgetResult {
   NpBudgetKey key;
   double value, limit;
   bool holds;              /* value <= limit */
-  char message[192];       /* "latency_ms: 41.2 ms > budget 33 ms (over by 8.2 ms, 24.8%)" */
+  char message[512];       /* "latency_ms: 41.2 ms > budget 33 ms (over by 8.2 ms, 24.8%)"; a broken
+                              fallback_ops budget names the ops (the first that fit, then "and N more") */
 } NpBudgetResult;
 
 /* Checks every set budget against the report, in key order, into results (room for

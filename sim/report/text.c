@@ -86,18 +86,21 @@ static void put_engines(NpBuf *b, const NpRunReport *r) {
 }
 
 static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
-  int64_t n = np_run_fallback_layers(r);
-  if (n == 0) {
+  NpFallbackSummary f;
+  np_run_fallbacks(r, &f);
+  if (f.layers == 0) {
     np_buf_puts(b, "every layer runs on the accelerator\n");
-    return;
+  } else {
+    np_buf_printf(b, "off the accelerator: %" PRId64 " op%s in %" PRId64 " layer%s, %.1f%% of the warm inference\n",
+                  f.ops, f.ops == 1 ? "" : "s", f.layers, f.layers == 1 ? "" : "s", 100.0 * f.warm_time_share);
+    for (size_t i = 0; i < f.n_groups; i++) {
+      const NpFallbackGroup *g = &f.groups[i];
+      const NpLayerPlan *first = &r->cold.layers[g->first_layer];
+      np_buf_printf(b, "  %4" PRId64 " op%s on %s: %s (first: layer %zu '%s')\n", g->ops, g->ops == 1 ? " " : "s",
+                    r->engine_names[g->engine], g->reason, g->first_layer, first->name ? first->name : "");
+    }
   }
-  np_buf_printf(b, "off the accelerator: %" PRId64 " layer%s\n", n, n == 1 ? "" : "s");
-  for (size_t i = 0; i < r->cold.n_layers; i++) {
-    const NpLayerPlan *p = &r->cold.layers[i];
-    if (!p->on_accelerator)
-      np_buf_printf(b, "  %4zu  on %s: %s\n", i, r->engine_names[p->engine],
-                    p->fallback_reason ? p->fallback_reason : "(no reason given)");
-  }
+  np_fallback_summary_free(&f);
 }
 
 static void put_layers(NpBuf *b, const NpRunReport *r) {
