@@ -160,6 +160,11 @@ TEST(ConfigErrors, OutOfRange) {
   auto r = load_text(replace_line(14, "  banks: 0"));  // col 10
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0], at(14, 10, "sram.banks: must be at least 1, got 0", "  banks: 0"));
+  // The lowering and the replay name a command's banks in a 64-bit mask: the config refuses
+  // what they could not run rather than accept it and fail (or clamp) later.
+  r = load_text(replace_line(14, "  banks: 65"));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0], at(14, 10, "sram.banks: must be at most 64, got 65", "  banks: 65"));
 
   r = load_text(replace_line(15, "  bank_width_bytes: 48"));  // "  bank_width_bytes: " = 20 -> col 21
   ASSERT_EQ(r.errors.size(), 1u);

@@ -364,6 +364,18 @@ TEST(ReplayCheck, BadSchedulesAreRefusedWithTheCommandNamed) {
     refused(b, "engine 9 does not exist");
   }
   {
+    // Every command belongs to a layer: np_schedule_check (schedule JSON, RTL harness) refuses
+    // layer -1, and the replay, which runs the same check, must too.
+    SchedBuilder b;
+    b.vec(kVec, 10);
+    b.cmd(0).layer = -1;
+    refused(b, "command 0 (COMPUTE, layer -1): layer -1 does not exist (the schedule has 1 layers)");
+    NpDiag diag;
+    np_diag_init(&diag);
+    EXPECT_FALSE(np_schedule_check(b.get(), arch.n_engines, &diag));
+    np_diag_free(&diag);
+  }
+  {
     SchedBuilder b;
     b.load(10, uint64_t(1) << 5);
     refused(b, "banks beyond sram.banks (4)");

@@ -104,6 +104,9 @@ TEST(SweepSpec, BadKeysAndValuesNameLineAndColumn) {
   expect_error("models: [a.npg]\naxes:\n  model.width: [1]\n", "3:3", "unknown model axis");
   // A bad what-if value, at the value: "  model.channel_scale: [1, " is 27 characters.
   expect_error("models: [a.npg]\naxes:\n  model.channel_scale: [1, -2]\n", "3:28", "channel scale");
+  // The data types are listed from the dtype table, every one of them.
+  expect_error("models: [a.npg]\naxes:\n  model.dtype: [int9]\n", "3:17",
+               "not a data type (int8, uint8, int16, int32, int64, fp16, bf16, fp32, fp64 or bool)");
   // An unknown top-level key.
   expect_error("models: [a.npg]\naxis:\n  x: [1]\n", "2:1", "unknown key 'axis'");
   // A zip group whose axes differ in length, at the second axis's key.

@@ -28,6 +28,7 @@ extern "C" {
 #endif
 
 #define NP_ARCH_MAX_ENGINES 16
+#define NP_ARCH_MAX_BANKS 64       /* sram.banks: a schedule names a command's banks in a 64-bit mask */
 #define NP_ARCH_NAME_MAX 32        /* engine and config names, with the NUL */
 #define NP_ARCH_TEXT_MAX 256       /* description, energy sources, origin, with the NUL */
 #define NP_ARCH_MAX_RULE_OPS 48    /* entries in one engine's rules.ops list */

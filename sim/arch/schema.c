@@ -856,7 +856,7 @@ static void read_sram(NpArchLoader *L, const Section *root, NpArch *arch) {
   if (!open_child(root, "sram", true, sram_keys, &s)) return;
   NpSram *m = &arch->sram;
   bool ok = get_size(&s, "capacity_bytes", true, 1, INT64_C(1) << 44, false, &m->capacity_bytes);
-  ok &= get_int(&s, "banks", true, 1, 4096, &m->banks);
+  ok &= get_int(&s, "banks", true, 1, NP_ARCH_MAX_BANKS, &m->banks);
   ok &= get_size(&s, "bank_width_bytes", true, 1, 65536, true, &m->bank_width_bytes);
   m->ports_per_bank = 1;
   get_int(&s, "ports_per_bank", false, 1, 16, &m->ports_per_bank);

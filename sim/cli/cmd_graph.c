@@ -8,7 +8,9 @@
 #include "graph/graph.h"
 #include "model/model.h"
 #include "report/views.h"
+#include "util/buf.h"
 #include "util/diag.h"
+#include "util/mem.h"
 
 #define GRAPH_JSON_SCHEMA NP_GRAPH_JSON_SCHEMA
 
@@ -53,11 +55,23 @@ static int usage_error(const char *fmt, const char *arg) {
   return NP_EXIT_BAD_INPUT;
 }
 
+static const char *const compute_dtypes[] = {"int8", "int16", "fp16", "fp32"};
+#define N_COMPUTE_DTYPES (sizeof compute_dtypes / sizeof compute_dtypes[0])
+
 static NpDtype parse_compute_dtype(const char *name) {
-  static const char *const allowed[] = {"int8", "int16", "fp16", "fp32"};
-  for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-    if (strcmp(name, allowed[i]) == 0) return np_dtype_from_name(name);
+  for (size_t i = 0; i < N_COMPUTE_DTYPES; i++)
+    if (strcmp(name, compute_dtypes[i]) == 0) return np_dtype_from_name(name);
   return NP_DTYPE_UNKNOWN;
+}
+
+static int unknown_dtype(const char *name) {
+  NpBuf allowed = {0};
+  np_buf_put_names(&allowed, compute_dtypes, N_COMPUTE_DTYPES, " or ");
+  char *what = np_xasprintf("'%s' (%s)", name, np_buf_str(&allowed));
+  np_buf_free(&allowed);
+  int rc = usage_error("--dtype: unknown type %s", what);
+  free(what);
+  return rc;
 }
 
 /* Returns -1 to go on, else the exit code. */
@@ -77,7 +91,7 @@ static int parse_options(int argc, char **argv, GraphOptions *opts) {
       case 'j': opts->json = true; break;
       case 'd':
         opts->dtype = parse_compute_dtype(optarg);
-        if (opts->dtype == NP_DTYPE_UNKNOWN) return usage_error("--dtype: unknown type '%s' (int8, int16, fp16 or fp32)", optarg);
+        if (opts->dtype == NP_DTYPE_UNKNOWN) return unknown_dtype(optarg);
         break;
       case 'h': fputs(graph_usage, stdout); return NP_EXIT_OK;
       case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);

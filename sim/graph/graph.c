@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph/graph_internal.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 /* ---- data types ---- */
@@ -32,6 +33,15 @@ NpDtype np_dtype_from_name(const char *name) {
   for (int d = NP_DTYPE_UNKNOWN + 1; d < NP_DTYPE_COUNT; d++)
     if (strcmp(name, dtype_table[d].name) == 0) return (NpDtype)d;
   return NP_DTYPE_UNKNOWN;
+}
+
+char *np_dtype_name_list(void) {
+  const char *names[NP_DTYPE_COUNT];
+  size_t n = 0;
+  for (int d = NP_DTYPE_UNKNOWN + 1; d < NP_DTYPE_COUNT; d++) names[n++] = dtype_table[d].name;
+  NpBuf b = {0};
+  np_buf_put_names(&b, names, n, " or ");
+  return np_buf_take(&b);
 }
 
 bool np_dtype_is_float(NpDtype dtype) {

@@ -59,6 +59,8 @@ int np_dtype_bytes(NpDtype dtype);       /* 0 for UNKNOWN */
 const char *np_dtype_name(NpDtype dtype); /* "int8", "fp16", ... */
 /* Parses "int8", "int16", "fp16", "fp32", ...; NP_DTYPE_UNKNOWN when not a name. */
 NpDtype np_dtype_from_name(const char *name);
+/* Every name np_dtype_from_name takes, "int8, uint8, ... or bool" (malloc'd: free it). */
+char *np_dtype_name_list(void);
 
 typedef enum NpLayout { NP_LAYOUT_PLAIN = 0, NP_LAYOUT_NHWC } NpLayout;
 

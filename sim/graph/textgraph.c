@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/file.h"
 #include "util/mem.h"
 #include "util/strmap.h"
@@ -999,10 +1000,15 @@ static void parse_input(Parser *p) {
   if (!check_name(p, name, "an input name") || !check_new_tensor_name(p, name)) return;
   NpDtype dtype = NP_DTYPE_UNKNOWN;
   static const char *const dtypes[] = {"int8", "int16", "fp16", "fp32"};
-  for (size_t i = 0; i < 4; i++)
+  const size_t n_dtypes = sizeof dtypes / sizeof dtypes[0];
+  for (size_t i = 0; i < n_dtypes; i++)
     if (token_is(dtype_tok, dtypes[i])) dtype = np_dtype_from_name(dtypes[i]);
   if (dtype == NP_DTYPE_UNKNOWN) {
-    error_at(p, dtype_tok->col, "input: unknown dtype '%s' (int8, int16, fp16 or fp32)", quote(dtype_tok->text, dtype_tok->len).s);
+    NpBuf allowed = {0};
+    np_buf_put_names(&allowed, dtypes, n_dtypes, " or ");
+    error_at(p, dtype_tok->col, "input: unknown dtype '%s' (%s)", quote(dtype_tok->text, dtype_tok->len).s,
+             np_buf_str(&allowed));
+    np_buf_free(&allowed);
     return;
   }
   if (dims_tok->kind != TOKEN_WORD) {

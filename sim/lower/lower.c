@@ -254,39 +254,3 @@ bool np_schedule_check_config(const NpSchedule *s, const NpArch *arch, const cha
               s->config_name, (unsigned long long)s->config_hash, arch->name, (unsigned long long)hash);
   return false;
 }
-
-bool np_schedule_check(const NpSchedule *s, int n_engines, NpDiag *diag) {
-  for (size_t i = 0; i < s->n_cmds; i++) {
-    const NpCommand *c = &s->cmds[i];
-    if (c->id != (int32_t)i) {
-      np_diag_add(diag, "schedule: command %zu has id %d", i, c->id);
-      return false;
-    }
-    if (c->layer < 0 || (size_t)c->layer >= s->n_layers) {
-      np_diag_add(diag, "schedule: command %d names layer %d of %zu", c->id, c->layer, s->n_layers);
-      return false;
-    }
-    if (c->first_dep < 0 || c->n_deps < 0 || (size_t)c->first_dep + (size_t)c->n_deps > s->n_deps) {
-      np_diag_add(diag, "schedule: command %d has deps out of range", c->id);
-      return false;
-    }
-    for (int32_t d = 0; d < c->n_deps; d++) {
-      int32_t dep = s->deps[c->first_dep + d];
-      if (dep < 0 || dep >= c->id) {
-        np_diag_add(diag, "schedule: command %d depends on %d, which is not an earlier command", c->id, dep);
-        return false;
-      }
-    }
-    if (c->kind == NP_CMD_COMPUTE && (c->engine < 0 || c->engine >= n_engines)) {
-      np_diag_add(diag, "schedule: COMPUTE %d names engine %d of %d", c->id, c->engine, n_engines);
-      return false;
-    }
-    if (c->kind == NP_CMD_SYNC && (c->from_engine < 0 || c->from_engine >= n_engines || c->to_engine < 0 ||
-                                   c->to_engine >= n_engines)) {
-      np_diag_add(diag, "schedule: SYNC %d names engines %d -> %d of %d", c->id, c->from_engine, c->to_engine,
-                  n_engines);
-      return false;
-    }
-  }
-  return true;
-}

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define NP_SCHEDULE_JSON_SCHEMA "npusim.schedule/1"
-#define NP_SCHEDULE_MAX_BANKS 64 /* bank sets are 64-bit masks */
+#define NP_SCHEDULE_MAX_BANKS NP_ARCH_MAX_BANKS /* bank sets are 64-bit masks */
 /* A schedule longer than this is refused before it is built: a command costs ~200 bytes in
  * memory, so this bounds a hostile model (a 10^12-element tensor in tiny tiles) to a few
  * hundred MB. ResNet-50 with 256 KiB of SRAM needs ~33,000. */
@@ -160,8 +160,10 @@ char *np_schedule_to_json(const NpSchedule *schedule, const NpGraph *graph);
 /* Reads what np_schedule_to_json wrote. On failure returns false with an error naming
  * `source` and the JSON path at fault in diag; *out is then empty. */
 bool np_schedule_from_json(const char *text, size_t len, const char *source, NpSchedule *out, NpDiag *diag);
-/* Checks the stream's invariants: ids equal indices, deps point backwards, layers and
- * engines in range. False with the first problem in diag. */
+/* Checks the stream's structure: ids equal positions, kinds known, every command's layer in
+ * [0, n_layers), deps inside the dep list and pointing backwards, engines below n_engines.
+ * The one structural check: the JSON reader, the RTL harness and the replay all run it. False
+ * with the first problem in diag, naming the command. */
 bool np_schedule_check(const NpSchedule *schedule, int n_engines, NpDiag *diag);
 /* The config_hash np_lower() gives a schedule lowered for arch: FNV-1a 64 of np_arch_to_yaml. */
 uint64_t np_schedule_config_hash(const NpArch *arch);

@@ -80,43 +80,14 @@ static bool banks_fit(const NpReplay *r, uint64_t banks) {
   return n >= 64 || (banks >> n) == 0;
 }
 
-static bool check_engine(NpDiag *diag, const NpArch *arch, const NpCommand *c, int32_t engine, const char *what) {
-  if (engine >= 0 && engine < arch->n_engines) return true;
-  cmd_error(diag, c, "%s %d does not exist (config '%s' has %d engines)", what, (int)engine, arch->name,
-            arch->n_engines);
-  return false;
-}
-
-/* Checks command i and fills its fixed costs. */
+/* Checks command i against the arch (np_schedule_check has checked its structure) and fills
+ * its fixed costs. */
 static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
   const NpSchedule *s = r->schedule;
   const NpArch *arch = r->arch;
   const NpCommand *c = &s->cmds[i];
   CmdState *cs = &r->cs[i];
-  if (c->id != (int32_t)i) {
-    np_diag_add(diag, "schedule: command at position %zu has id %d (ids must equal positions)", i, (int)c->id);
-    return false;
-  }
-  if (c->kind < NP_CMD_LOAD || c->kind > NP_CMD_SYNC) {
-    np_diag_add(diag, "schedule: command %zu: unknown kind %d", i, (int)c->kind);
-    return false;
-  }
   bool ok = true;
-  if (c->layer < -1 || (c->layer >= 0 && (size_t)c->layer >= s->n_layers)) {
-    cmd_error(diag, c, "layer %d does not exist (the schedule has %zu layers)", (int)c->layer, s->n_layers);
-    ok = false;
-  }
-  if (c->n_deps < 0 || c->first_dep < 0 || (size_t)c->first_dep + (size_t)c->n_deps > s->n_deps) {
-    cmd_error(diag, c, "deps [%d, +%d) lie outside the dep list (%zu entries)", (int)c->first_dep, (int)c->n_deps,
-              s->n_deps);
-    return false;
-  }
-  const int32_t *deps = np_command_deps(s, c);
-  for (int32_t d = 0; d < c->n_deps; d++)
-    if (deps[d] < 0 || (size_t)deps[d] >= i) {
-      cmd_error(diag, c, "depends on command %d, which is not an earlier command", (int)deps[d]);
-      ok = false;
-    }
   switch (c->kind) {
   case NP_CMD_LOAD:
   case NP_CMD_STORE:
@@ -131,7 +102,6 @@ static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
     }
     break;
   case NP_CMD_COMPUTE:
-    if (!check_engine(diag, arch, c, c->engine, "engine")) return false;
     if (!banks_fit(r, c->banks_read | c->banks_written)) {
       cmd_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
       ok = false;
@@ -151,9 +121,6 @@ static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
     }
     break;
   case NP_CMD_SYNC:
-    if (!check_engine(diag, arch, c, c->from_engine, "from_engine") ||
-        !check_engine(diag, arch, c, c->to_engine, "to_engine"))
-      return false;
     cs->work = arch->sync.cycles[arch->engines[c->from_engine].kind][arch->engines[c->to_engine].kind];
     break;
   }
@@ -440,7 +407,7 @@ NpReplay *np_replay_new(const NpSchedule *schedule, const NpArch *arch, const Np
   r->arch = arch;
   if (options) r->options = *options;
   r->cs = np_xcalloc(schedule->n_cmds ? schedule->n_cmds : 1, sizeof *r->cs);
-  bool ok = true;
+  bool ok = np_schedule_check(schedule, arch->n_engines, diag);
   for (size_t i = 0; i < schedule->n_cmds && ok; i++) ok = check_command(r, i, diag);
   if (!ok) {
     free(r->cs);

@@ -4,22 +4,44 @@
 
 #include "simulate/simulate.h"
 #include "sweep/sweep.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
-const char *const np_point_metric_names[] = {"warm_ms", "cold_ms", "energy_mj", "sram_peak_bytes", "dram_bytes",
-                                             "fallbacks"};
-const size_t np_point_metric_count = sizeof np_point_metric_names / sizeof np_point_metric_names[0];
+static double warm_ms(const NpPointMetrics *m) { return m->warm_ms; }
+static double cold_ms(const NpPointMetrics *m) { return m->cold_ms; }
+static double energy_mj(const NpPointMetrics *m) { return m->energy_mj; }
+static double sram_peak_bytes(const NpPointMetrics *m) { return (double)m->sram_peak_bytes; }
+static double dram_bytes(const NpPointMetrics *m) { return (double)m->dram_bytes; }
+static double fallbacks(const NpPointMetrics *m) { return (double)m->fallbacks; }
+
+const NpPointMetricInfo np_point_metrics[] = {
+    {"warm_ms", false, warm_ms},
+    {"cold_ms", false, cold_ms},
+    {"energy_mj", false, energy_mj},
+    {"sram_peak_bytes", true, sram_peak_bytes},
+    {"dram_bytes", true, dram_bytes},
+    {"fallbacks", true, fallbacks},
+};
+const size_t np_point_metric_count = sizeof np_point_metrics / sizeof np_point_metrics[0];
+
+const NpPointMetricInfo *np_point_metric_find(const char *name) {
+  for (size_t i = 0; i < np_point_metric_count; i++)
+    if (strcmp(name, np_point_metrics[i].name) == 0) return &np_point_metrics[i];
+  return NULL;
+}
 
 bool np_point_metric(const NpPointMetrics *m, const char *name, double *value) {
-  const double values[] = {m->warm_ms,         m->cold_ms,         m->energy_mj, (double)m->sram_peak_bytes,
-                           (double)m->dram_bytes, (double)m->fallbacks};
-  for (size_t i = 0; i < np_point_metric_count; i++) {
-    if (strcmp(name, np_point_metric_names[i]) == 0) {
-      *value = values[i];
-      return true;
-    }
-  }
-  return false;
+  const NpPointMetricInfo *info = np_point_metric_find(name);
+  if (info) *value = info->value(m);
+  return info != NULL;
+}
+
+char *np_point_metric_list(void) {
+  const char *names[sizeof np_point_metrics / sizeof np_point_metrics[0]];
+  for (size_t i = 0; i < np_point_metric_count; i++) names[i] = np_point_metrics[i].name;
+  NpBuf b = {0};
+  np_buf_put_names(&b, names, np_point_metric_count, ", ");
+  return np_buf_take(&b);
 }
 
 bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
@@ -60,7 +82,9 @@ bool np_point_setup_add(NpPointSetup *setup, const char *kv, char *err, size_t e
   if (klen == strlen(NP_AXIS_DTYPE) && strncmp(kv, NP_AXIS_DTYPE, klen) == 0) {
     setup->dtype = np_dtype_from_name(value);
     if (setup->dtype == NP_DTYPE_UNKNOWN) {
-      snprintf(err, err_size, "model.dtype '%s': not a data type (int8, int16, fp16, bf16, fp32)", value);
+      char *names = np_dtype_name_list();
+      snprintf(err, err_size, "model.dtype '%s': not a data type (%s)", value, names);
+      free(names);
       return false;
     }
     return true;

@@ -37,7 +37,7 @@ char *np_sweep_csv_header(const NpSweepSpec *spec) {
     np_csv_put_field(&buf, spec->axes[i].key);
   }
   np_buf_puts(&buf, ",status");
-  for (size_t i = 0; i < np_point_metric_count; i++) np_buf_printf(&buf, ",%s", np_point_metric_names[i]);
+  for (size_t i = 0; i < np_point_metric_count; i++) np_buf_printf(&buf, ",%s", np_point_metrics[i].name);
   np_buf_puts(&buf, ",message\n");
   return buf.data; /* the buffer's own allocation: never empty here */
 }
@@ -60,13 +60,17 @@ static char *csv_row(const NpSweepSpec *spec, const PointRow *r) {
     np_csv_put_field(&buf, r->values[i]);
   }
   np_buf_printf(&buf, ",%s", np_point_status_name(r->status));
-  if (r->status == NP_POINT_OK) {
-    np_buf_printf(&buf, ",%.9g,%.9g,%.9g,%lld,%lld,%lld,", r->m->warm_ms, r->m->cold_ms, r->m->energy_mj,
-                  (long long)r->m->sram_peak_bytes, (long long)r->m->dram_bytes, (long long)r->m->fallbacks);
-  } else {
-    np_buf_puts(&buf, ",,,,,,,");
-    np_csv_put_field(&buf, r->message ? r->message : "");
+  for (size_t i = 0; i < np_point_metric_count; i++) {
+    const NpPointMetricInfo *k = &np_point_metrics[i];
+    if (r->status != NP_POINT_OK)
+      np_buf_puts(&buf, ",");
+    else if (k->whole)
+      np_buf_printf(&buf, ",%lld", (long long)k->value(r->m));
+    else
+      np_buf_printf(&buf, ",%.9g", k->value(r->m));
   }
+  np_buf_puts(&buf, ",");
+  if (r->status != NP_POINT_OK) np_csv_put_field(&buf, r->message ? r->message : "");
   np_buf_puts(&buf, "\n");
   return buf.data;
 }
@@ -78,12 +82,11 @@ static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
   for (size_t i = 0; i < spec->n_axes; i++) json_object_set_new(o, spec->axes[i].key, json_string(r->values[i]));
   json_object_set_new(o, "status", json_string(np_point_status_name(r->status)));
   if (r->status == NP_POINT_OK) {
-    json_object_set_new(o, "warm_ms", json_real(r->m->warm_ms));
-    json_object_set_new(o, "cold_ms", json_real(r->m->cold_ms));
-    json_object_set_new(o, "energy_mj", json_real(r->m->energy_mj));
-    json_object_set_new(o, "sram_peak_bytes", json_integer(r->m->sram_peak_bytes));
-    json_object_set_new(o, "dram_bytes", json_integer(r->m->dram_bytes));
-    json_object_set_new(o, "fallbacks", json_integer(r->m->fallbacks));
+    for (size_t i = 0; i < np_point_metric_count; i++) {
+      const NpPointMetricInfo *k = &np_point_metrics[i];
+      double v = k->value(r->m);
+      json_object_set_new(o, k->name, k->whole ? json_integer((json_int_t)v) : json_real(v));
+    }
   } else {
     json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
   }

@@ -45,11 +45,24 @@ typedef struct NpPointMetrics {
 bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag);
 
-/* The metrics by name, as the result columns call them: "warm_ms", "cold_ms", "energy_mj",
- * "sram_peak_bytes", "dram_bytes", "fallbacks". False for another name. */
-bool np_point_metric(const NpPointMetrics *m, const char *name, double *value);
-extern const char *const np_point_metric_names[];
+/* One metric: a result column of sweeps, and what cliff, fit and pareto search along. Adding a
+ * metric is one row of np_point_metrics (point.c); the CSV and JSONL columns, the lists in
+ * messages and the name lookups all come from it. */
+typedef struct NpPointMetricInfo {
+  const char *name;     /* the column: "warm_ms" */
+  bool whole;           /* a count (written as an integer), else a real */
+  double (*value)(const NpPointMetrics *m);
+} NpPointMetricInfo;
+
+extern const NpPointMetricInfo np_point_metrics[];
 extern const size_t np_point_metric_count;
+
+/* The metric named name (NULL for another name). */
+const NpPointMetricInfo *np_point_metric_find(const char *name);
+/* The metric by name; false for another name. */
+bool np_point_metric(const NpPointMetrics *m, const char *name, double *value);
+/* "warm_ms, cold_ms, ..." for messages (malloc'd: free it). */
+char *np_point_metric_list(void);
 
 /* ---- the spec ---- */
 

@@ -39,3 +39,10 @@ char *np_buf_take(NpBuf *buf) {
   buf->len = buf->capacity = 0;
   return text;
 }
+
+void np_buf_put_names(NpBuf *buf, const char *const *names, size_t n, const char *last_sep) {
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0) np_buf_puts(buf, i + 1 == n ? last_sep : ", ");
+    np_buf_puts(buf, names[i]);
+  }
+}

@@ -25,6 +25,9 @@ void np_buf_printf(NpBuf *buf, const char *fmt, ...);
 const char *np_buf_str(const NpBuf *buf);
 /* The text so far, now owned by the caller (free it); buf is left empty. */
 char *np_buf_take(NpBuf *buf);
+/* Appends names[0..n) separated by ", ", the last after `last_sep` (", " or " or "):
+ * messages that list what is allowed build the list from the table that decides it. */
+void np_buf_put_names(NpBuf *buf, const char *const *names, size_t n, const char *last_sep);
 
 #ifdef __cplusplus
 }
