@@ -84,6 +84,23 @@ TEST(RunLatency, OneByteBelowTheResidencyBudgetWeightsStream) {
   EXPECT_EQ(jint(over.get(), {"warm", "dram_read_bytes"}), 4352);
 }
 
+// fit along an axis the metric falls with. On the cliff graph above, warm latency falls from
+// 1096 cycles (capacity 4607: the conv's weights stream) to 1078 (4608: resident), as the test
+// above works out. With a budget of 1090 cycles (0.00109 ms at 1 GHz) the answer is the smallest capacity meeting
+// it, 4608 (the tiny config's granule is 1 bank x 1 byte). Bisection that assumed the metric
+// grows saw LO break the budget and answered "none fits".
+TEST(RunLatency, FitAlongAFallingMetricGivesTheSmallestValueThatMeetsTheBudget) {
+  std::string g = write_scratch("cliff.npg", kCliffGraph);
+  std::string c = write_scratch("arch.yaml", kTinyArch);
+  CliResult r = run_npusim("fit '" + g + "' --config '" + c +
+                           "' --budget warm_ms=0.00109 --axis sram.capacity_bytes=4400..8192");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("smallest sram.capacity_bytes meeting warm_ms <= 0.00109: 4608 (warm_ms 0.001078)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("not monotone"), std::string::npos) << r.out;
+}
+
 // A fallback op between two NPU layers. GEMM g1 -> Softmax sm -> GEMM g2 (16x16 int8, no
 // bias). Softmax is not in the npu's rules, so it runs on the CPU, which cannot read the SRAM:
 // g1 stores its output, a SYNC hands over (mac_array -> cpu: 100 cycles), the CPU computes,

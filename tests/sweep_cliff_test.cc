@@ -85,9 +85,9 @@ TEST(SweepCliff, FitFindsTheLargestSizeUnderADramBudget) {
                            " --budget dram_bytes=384 --axis model.channel_scale=1..3 --step 0.5");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("largest model.channel_scale meeting dram_bytes <= 384: 3"), std::string::npos) << r.out;
-  // A budget nothing meets: exit 1.
+  // A budget nothing meets: exit 1 (1..2: 384 B at every sample).
   CliResult none = run_npusim("fit " + graph + " --config " + config +
-                              " --budget dram_bytes=100 --axis model.channel_scale=1..3 --step 0.5");
+                              " --budget dram_bytes=100 --axis model.channel_scale=1..2 --step 0.5");
   EXPECT_EQ(none.exit_code, 1) << none.err << none.out;
 }
 

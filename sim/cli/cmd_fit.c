@@ -11,10 +11,12 @@ static const char fit_usage_head[] =
     "usage: npusim fit MODEL --budget METRIC=VALUE --axis KEY=LO..HI [--step S]\n"
     "                  [--config FILE] [--set KEY=VALUE]... [--dtype T]\n"
     "\n"
-    "Sizes a model under a budget: the largest value of the axis (model.channel_scale or\n"
-    "model.resolution, or any config key the metric grows with) in LO..HI, to the axis's\n"
-    "granularity, whose metric stays at or below the budget. Bisection assumes the metric\n"
-    "grows with the axis. Exit 1 when even LO breaks the budget.\n"
+    "Sizes a model or a machine under a budget. Along model.channel_scale or model.resolution\n"
+    "the answer is the largest value in LO..HI, to the axis's granularity, whose metric stays\n"
+    "at or below the budget. Along a config key it is the largest where the metric grows\n"
+    "with the key, the smallest where it falls (more sram.capacity_bytes, more bandwidth),\n"
+    "judged from 24 evenly spaced samples; when they rise and fall, fit says so. Exit 1 when\n"
+    "no sample meets the budget.\n"
     "\n"
     "options:\n"
     "  --budget M=V       the metric and its limit, e.g. warm_ms=5 or energy_mj=0.8\n";
@@ -26,6 +28,26 @@ static const char fit_usage_tail[] =
     "  npusim fit models/resnet18.onnx --budget warm_ms=10 --axis model.resolution=96..320 --step 32\n"
     "\n"
     "exit status: 0 a value fits, 1 none does, 2 bad usage, config or model.\n";
+
+static int print_fit(const NpSearchOptions *o, const NpCliffSearch *search, double budget, const NpFit *fit) {
+  char a[64], b[64], value[64];
+  if (!fit->monotone) {
+    np_axis_format(&search->axis, fit->against_x[0], a, sizeof a);
+    np_axis_format(&search->axis, fit->against_x[1], b, sizeof b);
+    printf("%s: note: %s is not monotone along %s (%.6g at %s, %.6g at %s, against the trend of %d samples): "
+           "the answer is the best sample refined against its neighbour; other values may meet the budget too\n",
+           o->model, search->metric, search->axis.key, fit->against_m[0], a, fit->against_m[1], b, fit->samples);
+  }
+  if (!fit->found) {
+    printf("%s: no %s in the range meets %s <= %g (none of %d samples does)\n", o->model, search->axis.key,
+           search->metric, budget, fit->samples);
+    return NP_EXIT_FAIL;
+  }
+  np_axis_format(&search->axis, fit->value, value, sizeof value);
+  printf("%s: %s %s meeting %s <= %g: %s (%s %.6g)\n", o->model, fit->falls ? "smallest" : "largest",
+         search->axis.key, search->metric, budget, value, search->metric, fit->metric);
+  return NP_EXIT_OK;
+}
 
 int cmd_fit(int argc, char **argv) {
   NpSearchOptions o;
@@ -66,22 +88,12 @@ int cmd_fit(int argc, char **argv) {
   if (code < 0) {
     NpDiag diag;
     np_diag_init(&diag);
-    double best = 0, best_metric = 0;
-    bool found = false;
-    char value[64];
-    if (!np_fit_find(&search, budget, &best, &best_metric, &found, &diag)) {
+    NpFit fit;
+    if (!np_fit_find(&search, budget, &fit, &diag)) {
       np_diag_print(&diag, stderr);
       code = NP_EXIT_BAD_INPUT;
-    } else if (!found) {
-      np_axis_format(&search.axis, search.axis.lo, value, sizeof value);
-      printf("%s: no %s in the range meets %s <= %g (even %s breaks it)\n", o.model, search.axis.key, search.metric,
-             budget, value);
-      code = NP_EXIT_FAIL;
     } else {
-      np_axis_format(&search.axis, best, value, sizeof value);
-      printf("%s: largest %s meeting %s <= %g: %s (%s %.6g)\n", o.model, search.axis.key, search.metric, budget, value,
-             search.metric, best_metric);
-      code = NP_EXIT_OK;
+      code = print_fit(&o, &search, budget, &fit);
     }
     np_diag_free(&diag);
   }

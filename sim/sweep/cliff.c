@@ -318,30 +318,93 @@ void np_cliffs_free(NpCliff *cliffs, size_t n) {
   free(cliffs);
 }
 
-bool np_fit_find(const NpCliffSearch *s, double budget, double *best, double *best_metric, bool *found,
-                 NpDiag *diag) {
-  *found = false;
-  Lattice l;
-  if (!make_lattice(s, &l, diag)) return false;
-  Sample a = {0, 0}, b = {l.last, 0};
-  if (!evaluate(s, lattice_x(&l, a.k), &a.m, NULL)) {
-    np_diag_add(diag, "error: fit: the point at %s=%g does not run", s->axis.key, lattice_x(&l, 0));
-    return false;
+/* The coarse samples of fit: about `samples` lattice indices, 0 and last among them. */
+static int64_t *fit_sample_indices(const NpCliffSearch *s, const Lattice *l, int *n) {
+  int want = s->samples >= 3 ? s->samples : 24;
+  if ((int64_t)want > l->last + 1) want = (int)(l->last + 1);
+  int64_t *k = np_xmalloc((size_t)want * sizeof *k);
+  *n = 0;
+  for (int i = 0; i < want; i++) {
+    int64_t v = want == 1 ? 0 : (int64_t)llround((double)l->last * i / (want - 1));
+    if (*n == 0 || v > k[*n - 1]) k[(*n)++] = v;
   }
-  if (a.m > budget) return true;
-  if (evaluate(s, lattice_x(&l, b.k), &b.m, NULL) && b.m <= budget) {
-    a = b;
-  } else {
-    while (b.k - a.k > 1) { /* invariant: a meets the budget, b does not (or does not run) */
-      Sample mid = {a.k + (b.k - a.k) / 2, 0};
-      if (evaluate(s, lattice_x(&l, mid.k), &mid.m, NULL) && mid.m <= budget)
-        a = mid;
-      else
-        b = mid;
+  return k;
+}
+
+/* Rising where the trend is falling or the reverse, beyond rounding: the first such pair. */
+static bool find_against(const Sample *m, int n, bool falls, int *at) {
+  for (int i = 0; i + 1 < n; i++) {
+    double d = m[i + 1].m - m[i].m, tol = 1e-9 * fmax(fabs(m[i].m), fabs(m[i + 1].m));
+    if (falls ? d > tol : d < -tol) {
+      *at = i;
+      return true;
     }
   }
-  *found = true;
-  *best = lattice_x(&l, a.k);
-  *best_metric = a.m;
+  return false;
+}
+
+/* Bisects between lattice indices `meets` (within budget) and `breaks` (not, or does not run)
+ * to the adjacent pair; returns the index that meets. */
+static Sample fit_bisect(const NpCliffSearch *s, const Lattice *l, Sample meets, int64_t breaks, double budget) {
+  while (llabs(breaks - meets.k) > 1) {
+    Sample mid = {meets.k + (breaks - meets.k) / 2, 0};
+    if (evaluate(s, lattice_x(l, mid.k), &mid.m, NULL) && mid.m <= budget)
+      meets = mid;
+    else
+      breaks = mid.k;
+  }
+  return meets;
+}
+
+bool np_fit_find(const NpCliffSearch *s, double budget, NpFit *fit, NpDiag *diag) {
+  memset(fit, 0, sizeof *fit);
+  fit->monotone = true;
+  Lattice l;
+  if (!make_lattice(s, &l, diag)) return false;
+  int n;
+  int64_t *k = fit_sample_indices(s, &l, &n);
+  Sample *m = np_xcalloc((size_t)n, sizeof *m);
+  bool *runs = np_xcalloc((size_t)n, sizeof *runs);
+  for (int i = 0; i < n; i++) {
+    m[i].k = k[i];
+    runs[i] = evaluate(s, lattice_x(&l, k[i]), &m[i].m, NULL);
+  }
+  free(k);
+  fit->samples = n;
+  if (!runs[0]) {
+    np_diag_add(diag, "error: fit: the point at %s=%g does not run", s->axis.key, lattice_x(&l, 0));
+    free(m);
+    free(runs);
+    return false;
+  }
+  int last_run = 0;
+  for (int i = 0; i < n; i++)
+    if (runs[i]) last_run = i;
+  /* A model grows along its what-if axes: the answer is the largest model that fits. A config
+   * key's direction comes from the samples (more SRAM is faster, more latency slower). */
+  bool model_axis = strncmp(s->axis.key, "model.", 6) == 0;
+  fit->falls = !model_axis && m[last_run].m < m[0].m;
+  int at;
+  if (find_against(m, last_run + 1, fit->falls, &at)) {
+    fit->monotone = false;
+    fit->against_x[0] = lattice_x(&l, m[at].k), fit->against_m[0] = m[at].m;
+    fit->against_x[1] = lattice_x(&l, m[at + 1].k), fit->against_m[1] = m[at + 1].m;
+  }
+  /* The sample to start from: the last meeting the budget (growing) or the first (falling). */
+  int best = -1;
+  for (int i = 0; i < n; i++) {
+    if (!runs[i] || m[i].m > budget) continue;
+    if (best < 0 || !fit->falls) best = i;
+  }
+  if (best >= 0) {
+    int next = fit->falls ? best - 1 : best + 1;
+    Sample answer = m[best];
+    if (next >= 0 && next < n) answer = fit_bisect(s, &l, m[best], m[next].k, budget);
+    fit->found = true;
+    fit->value = lattice_x(&l, answer.k);
+    fit->metric = answer.m;
+  }
+  free(m);
+  free(runs);
   return true;
 }

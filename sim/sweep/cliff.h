@@ -62,11 +62,24 @@ typedef struct NpCliff {
 bool np_cliff_find(const NpCliffSearch *search, NpCliff **cliffs, size_t *n_cliffs, NpDiag *diag);
 void np_cliffs_free(NpCliff *cliffs, size_t n);
 
-/* The largest axis value (to the granularity) in [lo, hi] whose metric is at most budget,
- * assuming the metric grows with the axis (channel scale, resolution). *found false when
- * even lo breaks the budget. */
-bool np_fit_find(const NpCliffSearch *search, double budget, double *best, double *best_metric, bool *found,
-                 NpDiag *diag);
+/* What fit found. Along a model axis (channel scale, resolution) the answer is the largest
+ * value meeting the budget. Along a config key the metric's direction is judged from coarse
+ * samples (the search's `samples`, LO and HI among them): where it grows, the largest value
+ * meeting the budget; where it falls (more SRAM, more bandwidth), the smallest. Between the
+ * sample meeting the budget and its neighbour that does not, it bisects. */
+typedef struct NpFit {
+  bool found;               /* false: no sample meets the budget */
+  bool falls;               /* the metric falls along the axis: value is the smallest that meets it */
+  bool monotone;            /* false: the samples rise and fall; value is the best sample meeting the
+                               budget, refined against its neighbour, and others may meet it too */
+  double value, metric;     /* the answer and its metric */
+  double against_x[2], against_m[2]; /* not monotone: two adjacent samples against the trend */
+  int samples;              /* coarse samples evaluated */
+} NpFit;
+
+/* Sizes under budget along the axis (to the granularity) into *fit. False with errors in diag
+ * when the search cannot run (bad axis or metric, LO does not run). */
+bool np_fit_find(const NpCliffSearch *search, double budget, NpFit *fit, NpDiag *diag);
 
 #ifdef __cplusplus
 }
