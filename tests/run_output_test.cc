@@ -111,7 +111,7 @@ TEST(RunOutput, CsvColumnsAreStable) {
             "sram_capacity_bytes,resident_weight_bytes,fallback_ops,cold_dram_read_bytes,cold_dram_write_bytes,"
             "warm_dram_read_bytes,warm_dram_write_bytes,macs,cold_energy_uj,warm_energy_uj,warm_mac_uj,"
             "warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,"
-            "warm_static_uj,warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing");
+            "warm_static_uj,warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file");
   // One summary row after the header.
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
   r = run_npusim(std::string("run ") + kChain + " --csv --per-layer");
@@ -120,11 +120,26 @@ TEST(RunOutput, CsvColumnsAreStable) {
   EXPECT_EQ(header,
             "model,config,dtype,layer,name,op,op_class,engine,on_accelerator,cold_cycles,warm_cycles,limit,"
             "array_utilization,macs,elements,weight_bytes,weights_resident,cold_dram_read_bytes,"
-            "cold_dram_write_bytes,warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason");
+            "cold_dram_write_bytes,warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file");
   // The JSON says how many layers there are: one row each.
   JsonPtr j = parse_json(run_npusim(std::string("run ") + kChain + " --json").out);
   ASSERT_TRUE(j.get());
   EXPECT_EQ((size_t)std::count(r.out.begin(), r.out.end(), '\n'), 1 + json_array_size(at(j.get(), {"layers"})));
+}
+
+// Every shipped ONNX export names its graph "torch_jit": a generic exporter name gives way to
+// the file's stem, and the file itself is in every CSV row.
+TEST(RunOutput, GenericOnnxGraphNamesGiveWayToTheFileStem) {
+  std::string model = source_path("models/squeezenet1_1.onnx");
+  JsonPtr j = parse_json(run_npusim("run " + model + " --json").out);
+  ASSERT_TRUE(j.get());
+  EXPECT_EQ(jstr(j.get(), {"model", "name"}), "squeezenet1_1");
+  EXPECT_EQ(jstr(j.get(), {"model", "source"}), model);
+  CliResult r = run_npusim("run " + model + " --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string row = r.out.substr(r.out.find('\n') + 1);
+  EXPECT_EQ(row.substr(0, row.find(',')), "squeezenet1_1") << row;
+  EXPECT_EQ(row.substr(row.rfind(',') + 1), model + "\n") << row;
 }
 
 // A CSV field with a comma or a quote is quoted (RFC 4180): a fallback reason has both.
@@ -136,7 +151,7 @@ output y
 )";
   CliResult r = run_on(graph, kTinyArch, "--csv --per-layer");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(",\"Softmax 'sm': Softmax is not in engines.npu.rules.ops [Conv, Gemm, MatMul, MaxPool]\"\n"),
+  EXPECT_NE(r.out.find(",\"Softmax 'sm': Softmax is not in engines.npu.rules.ops [Conv, Gemm, MatMul, MaxPool]\","),
             std::string::npos)
       << r.out;
 }

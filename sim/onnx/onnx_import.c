@@ -404,6 +404,28 @@ static bool add_nodes(OnnxImport *im, const Onnx__GraphProto *g) {
 
 /* ---- Entry points ----------------------------------------------------------------------------- */
 
+/* Names exporters give every graph: they say nothing about the model. */
+static const char *const generic_graph_names[] = {"torch_jit", "torch-jit-export", "main_graph", "main", "graph",
+                                                  "tf2onnx", "onnx", "model"};
+
+static bool is_generic_name(const char *name) {
+  if (name == NULL || name[0] == '\0') return true;
+  for (size_t i = 0; i < sizeof generic_graph_names / sizeof generic_graph_names[0]; i++)
+    if (strcmp(name, generic_graph_names[i]) == 0) return true;
+  return false;
+}
+
+/* The graph's own name, or for a generic one the file's stem ("models/resnet18.onnx" ->
+ * "resnet18"). Malloc'd. */
+static char *model_name(const char *graph_name, const char *source) {
+  if (!is_generic_name(graph_name)) return np_xstrdup(graph_name);
+  const char *slash = source ? strrchr(source, '/') : NULL, *base = slash ? slash + 1 : source;
+  if (base == NULL || base[0] == '\0' || base[0] == '<') return np_xstrdup(graph_name && graph_name[0] ? graph_name : "onnx");
+  const char *dot = strrchr(base, '.');
+  size_t len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+  return np_xstrndup(base, len);
+}
+
 static NpGraph *graph_from_model(OnnxImport *im, const Onnx__ModelProto *model) {
   if (!model->graph) {
     onnx_error(im, "the model has no graph");
@@ -411,7 +433,9 @@ static NpGraph *graph_from_model(OnnxImport *im, const Onnx__ModelProto *model) 
   }
   if (!read_opset(im, model)) return NULL;
   const Onnx__GraphProto *g = model->graph;
-  im->graph = np_graph_new(g->name && g->name[0] ? g->name : "onnx", im->source);
+  char *name = model_name(g->name, im->source);
+  im->graph = np_graph_new(name, im->source);
+  free(name);
   if (add_initializers(im, g) && add_graph_inputs(im, g) && add_nodes(im, g) && add_graph_outputs_and_value_info(im, g))
     return im->graph;
   np_graph_free(im->graph);

@@ -32,7 +32,7 @@ static const char summary_header[] =
     "sram_capacity_bytes,resident_weight_bytes,fallback_ops,cold_dram_read_bytes,cold_dram_write_bytes,"
     "warm_dram_read_bytes,warm_dram_write_bytes,macs,cold_energy_uj,warm_energy_uj,warm_mac_uj,warm_vector_uj,"
     "warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,warm_static_uj,"
-    "warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing\n";
+    "warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file\n";
 
 static void put_summary(NpBuf *b, const NpRunReport *r) {
   const NpStats *c = &r->cold_stats, *w = &r->warm_stats;
@@ -53,13 +53,15 @@ static void put_summary(NpBuf *b, const NpRunReport *r) {
   else
     np_buf_puts(b, ",,");
   put_text(b, e->missing);
+  np_buf_puts(b, ",");
+  put_text(b, r->model_source);
   np_buf_puts(b, "\n");
 }
 
 static const char layer_header[] =
     "model,config,dtype,layer,name,op,op_class,engine,on_accelerator,cold_cycles,warm_cycles,limit,"
     "array_utilization,macs,elements,weight_bytes,weights_resident,cold_dram_read_bytes,cold_dram_write_bytes,"
-    "warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason\n";
+    "warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file\n";
 
 static void put_layers(NpBuf *b, const NpRunReport *r) {
   np_buf_puts(b, layer_header);
@@ -78,6 +80,8 @@ static void put_layers(NpBuf *b, const NpRunReport *r) {
     np_buf_printf(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", c->dram_read_bytes,
                   c->dram_write_bytes, w->dram_read_bytes, w->dram_write_bytes, p->sram_peak_bytes);
     put_text(b, p->fallback_reason ? p->fallback_reason : "");
+    np_buf_puts(b, ",");
+    put_text(b, r->model_source);
     np_buf_puts(b, "\n");
   }
 }
