@@ -6,8 +6,7 @@
 #include "lower/schedule.h"
 #include "util/mem.h"
 
-static bool bad(NpDiag *diag, const NpCommand *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool bad(NpDiag *diag, const NpCommand *c, const char *fmt, ...) {
+bool np_schedule_command_error(NpDiag *diag, const NpCommand *c, const char *fmt, ...) {
   va_list args;
   va_start(args, fmt);
   char *what = np_xvasprintf(fmt, args);
@@ -18,9 +17,10 @@ static bool bad(NpDiag *diag, const NpCommand *c, const char *fmt, ...) {
   return false;
 }
 
+
 static bool engine_exists(NpDiag *diag, const NpCommand *c, int32_t engine, const char *what, int n_engines) {
   if (engine >= 0 && engine < n_engines) return true;
-  return bad(diag, c, "%s %d does not exist (the config has %d engines)", what, (int)engine, n_engines);
+  return np_schedule_command_error(diag, c, "%s %d does not exist (the config has %d engines)", what, (int)engine, n_engines);
 }
 
 static bool check_one(const NpSchedule *s, size_t i, int n_engines, NpDiag *diag) {
@@ -34,14 +34,14 @@ static bool check_one(const NpSchedule *s, size_t i, int n_engines, NpDiag *diag
     return false;
   }
   if (c->layer < 0 || (size_t)c->layer >= s->n_layers)
-    return bad(diag, c, "layer %d does not exist (the schedule has %zu layers)", (int)c->layer, s->n_layers);
+    return np_schedule_command_error(diag, c, "layer %d does not exist (the schedule has %zu layers)", (int)c->layer, s->n_layers);
   if (c->n_deps < 0 || c->first_dep < 0 || (size_t)c->first_dep + (size_t)c->n_deps > s->n_deps)
-    return bad(diag, c, "deps [%d, +%d) lie outside the dep list (%zu entries)", (int)c->first_dep, (int)c->n_deps,
+    return np_schedule_command_error(diag, c, "deps [%d, +%d) lie outside the dep list (%zu entries)", (int)c->first_dep, (int)c->n_deps,
                s->n_deps);
   const int32_t *deps = np_command_deps(s, c);
   for (int32_t d = 0; d < c->n_deps; d++)
     if (deps[d] < 0 || (size_t)deps[d] >= i)
-      return bad(diag, c, "depends on command %d, which is not an earlier command", (int)deps[d]);
+      return np_schedule_command_error(diag, c, "depends on command %d, which is not an earlier command", (int)deps[d]);
   if (c->kind == NP_CMD_COMPUTE) return engine_exists(diag, c, c->engine, "engine", n_engines);
   if (c->kind == NP_CMD_SYNC)
     return engine_exists(diag, c, c->from_engine, "from_engine", n_engines) &&

@@ -64,17 +64,6 @@ const char *np_limit_name(NpLimit limit) {
 
 /* ---- checking the schedule against the arch ---- */
 
-static void cmd_error(NpDiag *diag, const NpCommand *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cmd_error(NpDiag *diag, const NpCommand *c, const char *fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  char *what = np_xvasprintf(fmt, args);
-  va_end(args);
-  np_diag_add(diag, "schedule: command %d (%s, layer %d): %s", (int)c->id, np_cmd_kind_name(c->kind), (int)c->layer,
-              what);
-  free(what);
-}
-
 static bool banks_fit(const NpReplay *r, uint64_t banks) {
   int64_t n = r->arch->sram.banks;
   return n >= 64 || (banks >> n) == 0;
@@ -92,31 +81,31 @@ static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
   case NP_CMD_LOAD:
   case NP_CMD_STORE:
     if (c->bytes < 0 || c->dram_runs < 0 || c->dram_addr < 0) {
-      cmd_error(diag, c, "negative bytes (%lld), dram_runs (%lld) or dram_addr (%lld)", (long long)c->bytes,
+      np_schedule_command_error(diag, c, "negative bytes (%lld), dram_runs (%lld) or dram_addr (%lld)", (long long)c->bytes,
                 (long long)c->dram_runs, (long long)c->dram_addr);
       ok = false;
     }
     if (!banks_fit(r, c->banks)) {
-      cmd_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
+      np_schedule_command_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
       ok = false;
     }
     break;
   case NP_CMD_COMPUTE:
     if (!banks_fit(r, c->banks_read | c->banks_written)) {
-      cmd_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
+      np_schedule_command_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
       ok = false;
     }
     if (c->macs < 0 || c->elements < 0 || c->sram_read_bytes < 0 || c->sram_write_bytes < 0) {
-      cmd_error(diag, c, "negative MACs, elements or SRAM bytes");
+      np_schedule_command_error(diag, c, "negative MACs, elements or SRAM bytes");
       return false;
     }
     cs->work = np_compute_cycles(&arch->engines[c->engine], c);
     if (cs->work == -1) {
-      cmd_error(diag, c, "engine '%s' cannot run class '%s' in %s (no throughput or rate)",
+      np_schedule_command_error(diag, c, "engine '%s' cannot run class '%s' in %s (no throughput or rate)",
                 arch->engines[c->engine].name, np_op_class_name(c->op_class), np_dtype_name(c->dtype));
       ok = false;
     } else if (cs->work < 0) {
-      cmd_error(diag, c, "its cycle count does not fit in 64 bits");
+      np_schedule_command_error(diag, c, "its cycle count does not fit in 64 bits");
       ok = false;
     }
     break;
