@@ -141,9 +141,10 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
               NpDiag *diag);
 void np_schedule_free(NpSchedule *schedule);
 
-/* The ids command `cmd` waits for. */
+/* The ids command `cmd` waits for (NULL when it waits for none: a schedule without any
+ * dependency has no dep list, and NULL + 0 is undefined). */
 static inline const int32_t *np_command_deps(const NpSchedule *s, const NpCommand *cmd) {
-  return s->deps + cmd->first_dep;
+  return cmd->n_deps > 0 ? s->deps + cmd->first_dep : NULL;
 }
 
 const char *np_cmd_kind_name(NpCmdKind kind); /* "LOAD", "STORE", "COMPUTE", "SYNC" */
