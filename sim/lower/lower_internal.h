@@ -86,8 +86,6 @@ typedef struct LTilePlan {
   int64_t commands;
   int64_t pad_waste;
   double est_cycles;   /* the cost model's estimate of the layer's time (estimate.c) */
-  double est_compute;  /* its compute part: engine (or bank) cycles summed over the tiles */
-  double est_dma;      /* its DMA part: the longest transfer chain, or the bus time */
   /* buffer sizes and slot counts: input, weights, output, extras */
   int64_t buf_bytes[3 + LOWER_MAX_EXTRAS];
   int buf_slots[3 + LOWER_MAX_EXTRAS];

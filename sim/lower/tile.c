@@ -331,7 +331,7 @@ static void estimate(const Lower *L, const LLayer *ly, const Operands *o, const 
   LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
   int n_streams = plan_streams(ly, o, sp, p, t, streams);
   LEstimate e = lower_estimate_plan(L, compute, streams, n_streams);
-  p->est_cycles = e.cycles, p->est_compute = e.compute, p->est_dma = e.dma;
+  p->est_cycles = e.cycles;
 }
 
 /* Costs one candidate, all but its time. */
