@@ -128,7 +128,7 @@ static bool infer_binary(NpInferCtx *c) {
   if (!np_op_require_inputs(c, 2, 2)) return false;
   const NpTensor *a = np_op_input(c, 0), *b = np_op_input(c, 1);
   int64_t dims[NP_MAX_RANK];
-  int rank;
+  int rank = 0;
   if (!np_op_broadcast(c, a->rank, a->dims, b->rank, b->dims, &rank, dims)) return false;
   return np_op_set_output(c, 0, rank, dims, a->dtype);
 }

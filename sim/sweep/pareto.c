@@ -163,6 +163,7 @@ bool np_pareto_compute(const NpCsvTable *t, const NpParetoQuery *q, NpParetoResu
   for (size_t i = 0; i < n && ok; i++) {
     double x, y;
     ok = cell_number(t, rows[i], xc, &x, diag) && cell_number(t, rows[i], yc, &y, diag);
+    if (!ok) break;
     items[i] = (Item){0, q->maximize_x ? -x : x, q->maximize_y ? -y : y, i};
   }
   if (ok) {
