@@ -50,10 +50,6 @@ void np_arch_error(NpArchLoader *loader, struct fy_node *at, struct fy_node *fal
 /* Builds *arch from loader->doc, reporting every error. True when there was none. */
 bool np_arch_build(NpArchLoader *loader, NpArch *arch);
 
-/* The closest of n candidates to word (edit distance, ties to the earlier one), or NULL
- * when none is close enough to be a plausible typo. */
-const char *np_arch_closest(const char *word, const char *const *candidates, size_t n);
-
 /* Shortest "%g"-style text that reads back (strtod) to exactly v. */
 void np_arch_format_real(double v, char *out, size_t out_size);
 

@@ -8,6 +8,7 @@
 
 #include "arch/arch.h"
 #include "arch/arch_internal.h"
+#include "util/closest.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -146,7 +147,7 @@ static bool open_section(NpArchLoader *L, Section *s, struct fy_node *key, struc
     for (; known[n_known]; n_known++)
       if (strcmp(known[n_known], name) == 0) found = true;
     if (found) continue;
-    const char *near = np_arch_closest(name, known, n_known);
+    const char *near = np_closest_name(name, known, n_known);
     char prefix[224] = "";
     if (path[0]) snprintf(prefix, sizeof prefix, "%s: ", path);
     if (near) {
@@ -313,7 +314,7 @@ static bool get_enum(const Section *s, const char *key, bool required, const cha
     for (size_t i = 0; i < n; i++)
       if (strcmp(text, names[i]) == 0) *out = (int)i, ok = true;
     if (!ok) {
-      const char *near = np_arch_closest(text, names, n);
+      const char *near = np_closest_name(text, names, n);
       if (near)
         np_arch_error(s->L, value, NULL, "%s: unknown value '%s'; did you mean '%s'? (one of %s)", path, text, near,
                       np_buf_str(&list));
@@ -362,7 +363,7 @@ static bool next_named(const Section *s, void **iter, NamedPair *out) {
 /* Reports an unknown name among candidates with a suggestion. */
 static void unknown_name(NpArchLoader *L, struct fy_node *at, const char *path, const char *what, const char *name,
                          const char *const *candidates, size_t n) {
-  const char *near = np_arch_closest(name, candidates, n);
+  const char *near = np_closest_name(name, candidates, n);
   NpBuf list = {0};
   for (size_t i = 0; i < n; i++) np_buf_printf(&list, "%s%s", i ? ", " : "", candidates[i]);
   if (near)
@@ -453,7 +454,7 @@ static bool known_dtype(NpArchLoader *L, const NpArch *arch, struct fy_node *at,
   size_t n = arch_dtype_names(arch, names);
   NpBuf list = {0};
   for (size_t i = 0; i < n; i++) np_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
-  const char *near = np_arch_closest(name, names, n);
+  const char *near = np_closest_name(name, names, n);
   if (near)
     np_arch_error(L, at, NULL, "%s: data type '%s' is not in data_types (%s); did you mean '%s'?", path, name,
                   np_buf_str(&list), near);
@@ -532,7 +533,7 @@ static void unknown_rule_op(NpArchLoader *L, struct fy_node *at, const char *pat
   for (int k = 0; k < NP_OP_OPAQUE; k++) candidates[n++] = np_op_kind_name((NpOpKind)k);
   for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) candidates[n++] = class_names[c];
   candidates[n++] = "all";
-  const char *near = np_arch_closest(name, candidates, n);
+  const char *near = np_closest_name(name, candidates, n);
   if (near)
     np_arch_error(L, at, NULL, "%s: unknown op kind '%s'; did you mean '%s'?", path, name, near);
   else
