@@ -210,7 +210,7 @@ TEST(RunOutput, BadUsageExitsTwo) {
       {"run models/micro/gemm.npg models/micro/chain.npg", "one MODEL only"},
       {"run models/micro/gemm.npg --set sram.banks=0", "sram.banks"},
       {"run models/nope.onnx", "models/nope.onnx"},
-      {"run models/micro/gemm.npg -o", "-o needs a file name"},
+      {"run models/micro/gemm.npg -o", "-o needs a value (FILE)"},
   };
   for (const Case &c : cases) {
     CliResult r = run_npusim(c.args);

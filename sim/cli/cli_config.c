@@ -8,34 +8,19 @@
 #include "util/diag.h"
 #include "util/mem.h"
 
-const char np_cli_config_help[] =
-    "  --config FILE      accelerator config (YAML); default: the built-in phone-NPU config\n"
-    "                     (configs/phone-npu.yaml)\n"
-    "  --set KEY=VALUE    override one config key, after the file; repeatable, later wins.\n"
-    "                     KEY is a dotted path; engines are named: --set engines.npu.rows=32,\n"
-    "                     --set sram.capacity_bytes=2MiB, --set dram.bandwidth_gb_per_s=17GB/s\n";
+const NpCliOption np_cli_config_options[] = {
+    {"config", NP_CLI_CONFIG, "FILE",
+     "accelerator config (YAML); default: the built-in phone-NPU config\n(configs/phone-npu.yaml)"},
+    {"set", NP_CLI_SET, "KEY=VALUE",
+     "override one config key, after the file; repeatable, later wins.\n"
+     "KEY is a dotted path; engines are named: --set engines.ane.rows=32,\n"
+     "--set sram.capacity_bytes=2MiB, --set dram.bandwidth_gb_per_s=17GB/s"},
+    {NULL, 0, NULL, NULL},
+};
 
-/* The value of an option given as "--name VALUE" or "--name=VALUE"; NULL when absent. */
-static const char *option_value(const char *name, int argc, char **argv, int *i, bool *matched) {
-  const char *arg = argv[*i];
-  size_t n = strlen(name);
-  *matched = false;
-  if (strncmp(arg, name, n) != 0) return NULL;
-  if (arg[n] == '=') {
-    *matched = true;
-    return arg + n + 1;
-  }
-  if (arg[n] != '\0') return NULL;
-  *matched = true;
-  if (*i + 1 >= argc) return NULL;
-  return argv[++*i];
-}
-
-int np_cli_config_option(NpConfigOptions *options, int argc, char **argv, int *i) {
-  bool matched;
-  const char *value = option_value("--config", argc, argv, i, &matched);
-  if (matched) {
-    if (value == NULL || value[0] == '\0') {
+int np_cli_config_take(NpConfigOptions *options, int key, const char *value) {
+  if (key == NP_CLI_CONFIG) {
+    if (value[0] == '\0') {
       fputs("npusim: --config needs a file name\n", stderr);
       return -1;
     }
@@ -47,11 +32,9 @@ int np_cli_config_option(NpConfigOptions *options, int argc, char **argv, int *i
     options->config_path = value;
     return 1;
   }
-  value = option_value("--set", argc, argv, i, &matched);
-  if (matched) {
-    if (value == NULL || strchr(value, '=') == NULL || value[0] == '=') {
-      fprintf(stderr, "npusim: --set needs KEY=VALUE, e.g. --set sram.capacity_bytes=2MiB%s%s%s\n",
-              value ? " (got '" : "", value ? value : "", value ? "')" : "");
+  if (key == NP_CLI_SET) {
+    if (strchr(value, '=') == NULL || value[0] == '=') {
+      fprintf(stderr, "npusim: --set needs KEY=VALUE, e.g. --set sram.capacity_bytes=2MiB (got '%s')\n", value);
       return -1;
     }
     np_grow((void **)&options->sets, &options->sets_capacity, options->n_sets + 1, sizeof *options->sets);

@@ -1,6 +1,7 @@
 /* The options every config-taking command shares: --config FILE and --set key.path=value.
  *
- * A command collects them while it walks argv (np_cli_config_option), then loads the
+ * A command lists np_cli_config_options among its option tables (cli_options.h), hands the
+ * options it is given to np_cli_config_take, then loads the
  * effective config with np_cli_load_config: the file (or the embedded phone-NPU default
  * when no --config is given) with every --set applied in order on top. */
 #ifndef NPUSIM_CLI_CLI_CONFIG_H
@@ -9,6 +10,7 @@
 #include <stddef.h>
 
 #include "arch/arch.h"
+#include "cli/cli_options.h"
 
 typedef struct NpConfigOptions {
   const char *config_path; /* NULL: the embedded default */
@@ -16,14 +18,12 @@ typedef struct NpConfigOptions {
   size_t n_sets, sets_capacity;
 } NpConfigOptions;
 
-/* Help lines for these options, to paste into a command's --help. */
-extern const char np_cli_config_help[];
+enum { NP_CLI_CONFIG = NP_CLI_SHARED, NP_CLI_SET };
+extern const NpCliOption np_cli_config_options[];
 
-/* Looks at argv[*i]: when it is --config/--set (also --config=F, --set=k=v), records it,
- * advances *i past its value and returns 1; returns 0 when it is another argument; prints a
- * usage error to stderr and returns -1 when the option is malformed (missing value, a second
- * --config). */
-int np_cli_config_option(NpConfigOptions *options, int argc, char **argv, int *i);
+/* Records --config or --set and returns 1; 0 for another key; -1 after printing a usage
+ * error (an empty file name, a second --config, a --set without KEY=VALUE). */
+int np_cli_config_take(NpConfigOptions *options, int key, const char *value);
 
 /* Loads the effective config into *arch. Returns 0, or prints every error to stderr and
  * returns NP_EXIT_BAD_INPUT (2). */

@@ -6,37 +6,26 @@
 #include "model/model.h"
 #include "util/diag.h"
 
-const char np_cli_model_help[] =
-    "  --scale-channels S multiply every hidden channel count by S (a width multiplier; graph\n"
-    "                     inputs and outputs keep theirs; rounded, at least 1)\n"
-    "  --resolution R     run at input resolution R (192) or HxW (160x224)\n";
+const NpCliOption np_cli_model_options[] = {
+    {"scale-channels", NP_CLI_SCALE_CHANNELS, "S",
+     "multiply every hidden channel count by S (a width multiplier; graph\n"
+     "inputs and outputs keep theirs; rounded, at least 1)"},
+    {"resolution", NP_CLI_RESOLUTION, "R", "run at input resolution R (192) or HxW (160x224)"},
+    {NULL, 0, NULL, NULL},
+};
 
-/* The value of "--name VALUE" or "--name=VALUE"; *matched tells whether argv[*i] is --name. */
-static const char *option_value(const char *name, int argc, char **argv, int *i, bool *matched) {
-  const char *arg = argv[*i];
-  size_t n = strlen(name);
-  *matched = strncmp(arg, name, n) == 0 && (arg[n] == '=' || arg[n] == '\0');
-  if (!*matched) return NULL;
-  if (arg[n] == '=') return arg + n + 1;
-  return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-int np_cli_model_option(NpModelOptions *options, int argc, char **argv, int *i) {
+int np_cli_model_take(NpModelOptions *options, int key, const char *value) {
   char err[256];
-  bool matched;
-  const char *value = option_value("--scale-channels", argc, argv, i, &matched);
-  if (matched) {
-    if (value == NULL || !np_whatif_parse_scale(value, &options->whatif.channel_scale, err, sizeof err)) {
-      fprintf(stderr, "npusim: --scale-channels: %s\n", value ? err : "needs a scale, e.g. 0.5");
+  if (key == NP_CLI_SCALE_CHANNELS) {
+    if (!np_whatif_parse_scale(value, &options->whatif.channel_scale, err, sizeof err)) {
+      fprintf(stderr, "npusim: --scale-channels: %s\n", err);
       return -1;
     }
     return 1;
   }
-  value = option_value("--resolution", argc, argv, i, &matched);
-  if (matched) {
-    if (value == NULL ||
-        !np_whatif_parse_resolution(value, &options->whatif.height, &options->whatif.width, err, sizeof err)) {
-      fprintf(stderr, "npusim: --resolution: %s\n", value ? err : "needs a size, e.g. 192 or 160x224");
+  if (key == NP_CLI_RESOLUTION) {
+    if (!np_whatif_parse_resolution(value, &options->whatif.height, &options->whatif.width, err, sizeof err)) {
+      fprintf(stderr, "npusim: --resolution: %s\n", err);
       return -1;
     }
     return 1;

@@ -6,43 +6,37 @@
 #include "cli/commands.h"
 #include "util/diag.h"
 
-const char np_cli_dtype_help[] =
-    "  --dtype T          compute floating-point tensors in T (one of the config's data_types);\n"
-    "                     default: the config's default_dtype\n";
+const NpCliOption np_cli_dtype_options[] = {
+    {"dtype", NP_CLI_DTYPE, "T",
+     "compute floating-point tensors in T (one of the config's data_types);\ndefault: the config's default_dtype"},
+    {NULL, 0, NULL, NULL},
+};
 
 int np_cli_run_usage_error(const NpCliRun *run, const char *message) {
   fprintf(stderr, "npusim %s: %s\nsee `npusim %s --help`\n", run->command, message, run->command);
   return NP_EXIT_BAD_INPUT;
 }
 
-int np_cli_run_argument(NpCliRun *run, int argc, char **argv, int *i) {
-  int taken = np_cli_config_option(&run->config, argc, argv, i);
-  if (taken == 0) taken = np_cli_model_option(&run->model_options, argc, argv, i);
-  if (taken != 0) return taken;
-  const char *a = argv[*i];
-  char message[512];
-  if (strcmp(a, "--dtype") == 0 || strncmp(a, "--dtype=", 8) == 0) {
-    if (a[7] == '=') {
-      run->dtype = a + 8;
-    } else if (*i + 1 < argc) {
-      run->dtype = argv[++*i];
-    } else {
-      np_cli_run_usage_error(run, "--dtype needs a data type, e.g. --dtype int8");
-      return -1;
-    }
-    return 1;
-  }
-  if (a[0] == '-' && a[1] != '\0') return 0;
-  if (run->model != NULL) {
-    snprintf(message, sizeof message, "one MODEL only; '%s' is extra", a);
-    np_cli_run_usage_error(run, message);
-    return -1;
-  }
-  run->model = a;
+int np_cli_run_take(NpCliRun *run, int key, const char *value) {
+  int taken = np_cli_config_take(&run->config, key, value);
+  if (taken == 0) taken = np_cli_model_take(&run->model_options, key, value);
+  if (taken != 0 || key != NP_CLI_DTYPE) return taken;
+  run->dtype = value;
   return 1;
 }
 
-static int resolve_dtype(const NpCliRun *run, const NpArch *arch, NpDtype *dtype) {
+int np_cli_run_take_model(NpCliRun *run, int argc, char **argv, int first) {
+  if (first >= argc) return np_cli_run_usage_error(run, "missing MODEL");
+  if (first + 1 < argc) {
+    char message[256];
+    snprintf(message, sizeof message, "one MODEL only; '%.200s' is extra", argv[first + 1]);
+    return np_cli_run_usage_error(run, message);
+  }
+  run->model = argv[first];
+  return -1;
+}
+
+int np_cli_run_resolve_dtype(const NpCliRun *run, const NpArch *arch, NpDtype *dtype) {
   *dtype = NP_DTYPE_UNKNOWN;
   if (run->dtype == NULL) return NP_EXIT_OK;
   *dtype = np_dtype_from_name(run->dtype);
@@ -59,7 +53,7 @@ int np_cli_run_model(const NpCliRun *run, const NpRunOptions *options, NpRunRepo
   int rc = np_cli_load_config(&run->config, &arch);
   if (rc != NP_EXIT_OK) return rc;
   NpRunOptions effective = *options;
-  rc = resolve_dtype(run, &arch, &effective.dtype);
+  rc = np_cli_run_resolve_dtype(run, &arch, &effective.dtype);
   if (rc != NP_EXIT_OK) return rc;
   NpDiag diag;
   np_diag_init(&diag);

@@ -1,4 +1,4 @@
-/* What `npusim run` and `npusim check` share: MODEL with its what-ifs (--scale-channels,
+/* What `npusim run`, `check`, `report` and `schedule` share: MODEL with its what-ifs (--scale-channels,
  * --resolution: cli_model.h), --config/--set, --dtype, and turning them into an
  * NpRunReport (sim/report/report.h). */
 #ifndef NPUSIM_CLI_CLI_RUN_H
@@ -16,13 +16,22 @@ typedef struct NpCliRun {
   const char *dtype;      /* NULL: the config's default_dtype */
 } NpCliRun;
 
-/* Help lines for --dtype. */
-extern const char np_cli_dtype_help[];
+enum { NP_CLI_DTYPE = NP_CLI_SHARED + 20 };
+extern const NpCliOption np_cli_dtype_options[];
+/* The tables of a run-like command's shared options: config, model what-ifs, --dtype. */
+#define NP_CLI_RUN_TABLES np_cli_config_options, np_cli_model_options, np_cli_dtype_options
 
-/* Looks at argv[*i]: --config, --set, --scale-channels, --resolution, --dtype or the MODEL. Returns 1 when it took the
- * argument (advancing *i past a value), 0 when it is another option, -1 after printing a
- * usage error. */
-int np_cli_run_argument(NpCliRun *run, int argc, char **argv, int *i);
+/* Records --config, --set, --scale-channels, --resolution or --dtype and returns 1; 0 for
+ * another key; -1 after printing a usage error. */
+int np_cli_run_take(NpCliRun *run, int key, const char *value);
+
+/* Takes the positionals np_cli_parse left, argv[first..argc): exactly one MODEL. Returns -1
+ * to go on, or NP_EXIT_BAD_INPUT after a usage error. */
+int np_cli_run_take_model(NpCliRun *run, int argc, char **argv, int first);
+
+/* The data type --dtype names, NP_DTYPE_UNKNOWN without one. Returns 0, or prints why the
+ * config has no such type and returns NP_EXIT_BAD_INPUT. */
+int np_cli_run_resolve_dtype(const NpCliRun *run, const NpArch *arch, NpDtype *dtype);
 
 /* Loads config and model and runs them. Returns 0 with *report filled, or prints the errors
  * and returns NP_EXIT_BAD_INPUT. */

@@ -9,79 +9,69 @@
 #include "util/file.h"
 #include "util/mem.h"
 
-const char np_cli_search_help[] =
-    "  --axis KEY=LO..HI  the axis searched: a config key (sram.capacity_bytes=512KiB..16MiB) or\n"
-    "                     model.channel_scale / model.resolution\n"
-    "  --metric M         warm_ms (default), cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks\n"
-    "  --step S           the axis granularity (default: one SRAM row across all banks for\n"
-    "                     sram.capacity_bytes, 1 for other whole-number keys, 0.01 for channel scale)\n"
-    "  --dtype T          compute in T (e.g. int8); default: the config's default_dtype\n"
-    "  --scale-channels S, --resolution R   fixed model what-ifs for every point\n";
+const NpCliOption np_cli_search_options[] = {
+    {"axis", NP_CLI_AXIS, "KEY=LO..HI",
+     "the axis searched: a config key (sram.capacity_bytes=512KiB..16MiB) or\nmodel.channel_scale / model.resolution"},
+    {"metric", NP_CLI_METRIC, "M", "warm_ms (default), cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks"},
+    {"step", NP_CLI_STEP, "S",
+     "the axis granularity (default: one SRAM row across all banks for\n"
+     "sram.capacity_bytes, 1 for other whole-number keys, 0.01 for channel scale)"},
+    {NULL, 0, NULL, NULL},
+};
 
 static void add_fixed(NpSearchOptions *o, char *kv) {
   o->fixed = np_xrealloc(o->fixed, (o->n_fixed + 1) * sizeof *o->fixed);
   o->fixed[o->n_fixed++] = kv;
 }
 
-static int needs_value(const NpSearchOptions *o, const char *name) {
-  fprintf(stderr, "npusim %s: %s needs a value\n", o->command, name);
+int np_cli_search_take_model(NpSearchOptions *o, int argc, char **argv, int first) {
+  if (first + 1 < argc) {
+    fprintf(stderr, "npusim %s: one model at a time ('%s' is extra)\n", o->command, argv[first + 1]);
+    return NP_EXIT_BAD_INPUT;
+  }
+  if (first < argc) o->model = argv[first];
   return -1;
 }
 
-int np_cli_search_positional(NpSearchOptions *o, const char *arg) {
-  if (arg[0] == '-') {
-    fprintf(stderr, "npusim %s: unknown option '%s'\nsee `npusim %s --help`\n", o->command, arg, o->command);
-    return NP_EXIT_BAD_INPUT;
+static int parse_step(NpSearchOptions *o, const char *value) {
+  char err[160];
+  int64_t bytes;
+  if (np_parse_size(value, &bytes, err, sizeof err) && bytes > 0) {
+    o->step = (double)bytes;
+  } else if (!np_parse_real(value, &o->step, err, sizeof err) || !(o->step > 0)) {
+    fprintf(stderr, "npusim %s: --step: '%s' is not a positive number\n", o->command, value);
+    return -1;
   }
-  if (o->model != NULL) {
-    fprintf(stderr, "npusim %s: one model at a time ('%s')\n", o->command, arg);
-    return NP_EXIT_BAD_INPUT;
-  }
-  o->model = arg;
-  return -1;
+  return 1;
 }
 
-int np_cli_search_option(NpSearchOptions *o, int argc, char **argv, int *i) {
-  int taken = np_cli_config_option(&o->config, argc, argv, i);
+int np_cli_search_take(NpSearchOptions *o, int key, const char *value) {
+  int taken = np_cli_config_take(&o->config, key, value);
   if (taken != 0) return taken;
-  const char *a = argv[*i];
-  static const char *const fixed_options[][2] = {{"--scale-channels", NP_AXIS_CHANNEL_SCALE},
-                                                 {"--resolution", NP_AXIS_RESOLUTION},
-                                                 {"--dtype", NP_AXIS_DTYPE}};
-  for (size_t k = 0; k < 3; k++) {
-    if (strcmp(a, fixed_options[k][0]) != 0) continue;
-    if (++*i >= argc) return needs_value(o, a);
-    add_fixed(o, np_xasprintf("%s=%s", fixed_options[k][1], argv[*i]));
+  /* The what-ifs are fixed model settings at every point of the search. */
+  static const struct {
+    int key;
+    const char *setting;
+  } fixed[] = {{NP_CLI_SCALE_CHANNELS, NP_AXIS_CHANNEL_SCALE}, {NP_CLI_RESOLUTION, NP_AXIS_RESOLUTION},
+               {NP_CLI_DTYPE, NP_AXIS_DTYPE}};
+  for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+    if (key != fixed[k].key) continue;
+    add_fixed(o, np_xasprintf("%s=%s", fixed[k].setting, value));
     return 1;
   }
-  if (strcmp(a, "--axis") == 0) {
-    if (++*i >= argc) return needs_value(o, a);
-    char err[256];
-    if (!np_axis_range_parse(argv[*i], &o->axis, err, sizeof err)) {
-      fprintf(stderr, "npusim %s: --axis: %s\n", o->command, err);
-      return -1;
-    }
-    o->axis_given = true;
-    return 1;
+  char err[256];
+  switch (key) {
+    case NP_CLI_AXIS:
+      if (!np_axis_range_parse(value, &o->axis, err, sizeof err)) {
+        fprintf(stderr, "npusim %s: --axis: %s\n", o->command, err);
+        return -1;
+      }
+      o->axis_given = true;
+      return 1;
+    case NP_CLI_METRIC: o->metric = value; return 1;
+    case NP_CLI_STEP: return parse_step(o, value);
+    default: return 0;
   }
-  if (strcmp(a, "--metric") == 0) {
-    if (++*i >= argc) return needs_value(o, a);
-    o->metric = argv[*i];
-    return 1;
-  }
-  if (strcmp(a, "--step") == 0) {
-    if (++*i >= argc) return needs_value(o, a);
-    char err[160];
-    int64_t bytes;
-    if (np_parse_size(argv[*i], &bytes, err, sizeof err) && bytes > 0) {
-      o->step = (double)bytes;
-    } else if (!np_parse_real(argv[*i], &o->step, err, sizeof err) || !(o->step > 0)) {
-      fprintf(stderr, "npusim %s: --step: '%s' is not a positive number\n", o->command, argv[*i]);
-      return -1;
-    }
-    return 1;
-  }
-  return 0;
 }
 
 int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search) {

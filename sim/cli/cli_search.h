@@ -5,6 +5,7 @@
 #define NPUSIM_CLI_CLI_SEARCH_H
 
 #include "cli/cli_config.h"
+#include "cli/cli_run.h"
 #include "sweep/cliff.h"
 
 typedef struct NpSearchOptions {
@@ -25,13 +26,16 @@ typedef struct NpSearchOptions {
   size_t n_sets;
 } NpSearchOptions;
 
-extern const char np_cli_search_help[];
+enum { NP_CLI_AXIS = NP_CLI_SHARED + 30, NP_CLI_METRIC, NP_CLI_STEP };
+extern const NpCliOption np_cli_search_options[];
+/* The tables of a search command's shared options: the axis, the config, fixed what-ifs. */
+#define NP_CLI_SEARCH_TABLES np_cli_search_options, np_cli_config_options, np_cli_model_options, np_cli_dtype_options
 
-/* As np_cli_config_option: 1 taken, 0 not one of these, -1 a usage error (printed). */
-int np_cli_search_option(NpSearchOptions *o, int argc, char **argv, int *i);
-/* An argument no option took: the model, or a usage error (printed, NP_EXIT_BAD_INPUT) for
- * an unknown option or a second model. -1 to go on. */
-int np_cli_search_positional(NpSearchOptions *o, const char *arg);
+/* Records a shared option of these tables and returns 1 (the what-ifs and --dtype become
+ * fixed model.* settings); 0 for another key; -1 after printing a usage error. */
+int np_cli_search_take(NpSearchOptions *o, int key, const char *value);
+/* The positionals np_cli_parse left: exactly one MODEL. -1 to go on, else the exit code. */
+int np_cli_search_take_model(NpSearchOptions *o, int argc, char **argv, int first);
 /* Checks the options, reads the config text and loads the model, and fills *search (its
  * samples/threshold left 0). Returns -1 to go on, or the exit code after printing errors. */
 int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search);

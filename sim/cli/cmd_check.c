@@ -9,7 +9,7 @@
 #include "report/report.h"
 #include "util/diag.h"
 
-static const char check_usage_head[] =
+static const char check_synopsis[] =
     "usage: npusim check MODEL --budget KEY=NUMBER[,KEY=NUMBER]... [--config FILE] [--set KEY=VALUE]...\n"
     "                          [--scale-channels S] [--resolution R] [--dtype T] [--json]\n"
     "\n"
@@ -24,13 +24,8 @@ static const char check_usage_head[] =
     "  energy_mj        energy of one warm inference, mJ\n"
     "  power_mw         average power of warm inferences back to back, mW\n"
     "  fallback_ops     ops that run off the accelerator\n"
-    "\n"
-    "options:\n"
-    "  --budget LIST      budgets, comma-separated; repeatable\n";
-static const char check_usage_tail[] =
-    "  --json             the verdict as JSON (schema \"" NP_CHECK_JSON_SCHEMA "\")\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "\n";
+static const char check_epilogue[] =
     "examples:\n"
     "  npusim check models/mobilenet_v2.onnx --budget latency_ms=33,sram_mib=4,energy_mj=2,fallback_ops=0\n"
     "  npusim check models/ds_cnn_kws.onnx --config configs/ethos-u55-like.yaml --budget latency_cold_ms=50\n"
@@ -38,6 +33,17 @@ static const char check_usage_tail[] =
     "exit status: 0 every budget holds, 1 a budget is broken, 2 bad usage (an unknown budget, a\n"
     "bad number), a bad config, a model that cannot be loaded, or an energy budget on a config\n"
     "without the energy figures to judge it.\n";
+
+enum { OPT_BUDGET = NP_CLI_OWN, OPT_JSON };
+
+static const NpCliOption check_options[] = {
+    {"budget", OPT_BUDGET, "LIST", "budgets, comma-separated; repeatable"},
+    {"json", OPT_JSON, NULL, "the verdict as JSON (schema \"" NP_CHECK_JSON_SCHEMA "\")"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const check_tables[] = {check_options, NP_CLI_RUN_TABLES, NULL};
+static const NpCliCommand check_command = {"check", check_synopsis, check_tables, check_epilogue};
 
 typedef struct CheckArgs {
   NpCliRun run;
@@ -56,36 +62,23 @@ static int add_budgets(CheckArgs *a, const char *text) {
   return ok ? -1 : NP_EXIT_BAD_INPUT;
 }
 
+static int take_check_option(void *user, int key, const char *value) {
+  CheckArgs *a = user;
+  int taken = np_cli_run_take(&a->run, key, value);
+  if (taken != 0) return taken < 0 ? NP_EXIT_BAD_INPUT : -1;
+  if (key == OPT_JSON) a->json = true;
+  if (key == OPT_BUDGET) return add_budgets(a, value);
+  return -1;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_check_args(int argc, char **argv, CheckArgs *a) {
   memset(a, 0, sizeof *a);
   a->run.command = "check";
-  char message[256];
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    int taken = np_cli_run_argument(&a->run, argc, argv, &i);
-    if (taken < 0) return NP_EXIT_BAD_INPUT;
-    if (taken > 0) continue;
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-      fputs(check_usage_head, stdout);
-      fputs(np_cli_config_help, stdout);
-      fputs(np_cli_model_help, stdout);
-      fputs(np_cli_dtype_help, stdout);
-      fputs(check_usage_tail, stdout);
-      return NP_EXIT_OK;
-    } else if (strcmp(arg, "--json") == 0) {
-      a->json = true;
-    } else if (strcmp(arg, "--budget") == 0 || strncmp(arg, "--budget=", 9) == 0) {
-      const char *v = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
-      if (v == NULL) return np_cli_run_usage_error(&a->run, "--budget needs KEY=NUMBER, e.g. --budget latency_ms=33");
-      int rc = add_budgets(a, v);
-      if (rc >= 0) return rc;
-    } else {
-      snprintf(message, sizeof message, "unknown option '%.100s'", arg);
-      return np_cli_run_usage_error(&a->run, message);
-    }
-  }
-  if (a->run.model == NULL) return np_cli_run_usage_error(&a->run, "missing MODEL");
+  int first;
+  int rc = np_cli_parse(&check_command, argc, argv, take_check_option, a, &first);
+  if (rc < 0) rc = np_cli_run_take_model(&a->run, argc, argv, first);
+  if (rc >= 0) return rc;
   if (!a->have_budget)
     return np_cli_run_usage_error(&a->run, "no --budget given (e.g. --budget latency_ms=33,fallback_ops=0)");
   return -1;

@@ -7,7 +7,7 @@
 #include "cli/cli_search.h"
 #include "cli/commands.h"
 
-static const char fit_usage_head[] =
+static const char fit_synopsis[] =
     "usage: npusim fit MODEL --budget METRIC=VALUE --axis KEY=LO..HI [--step S]\n"
     "                  [--config FILE] [--set KEY=VALUE]... [--dtype T]\n"
     "\n"
@@ -17,17 +17,36 @@ static const char fit_usage_head[] =
     "with the key, the smallest where it falls (more sram.capacity_bytes, more bandwidth),\n"
     "judged from 24 evenly spaced samples; when they rise and fall, fit says so. Exit 1 when\n"
     "no sample meets the budget.\n"
-    "\n"
-    "options:\n"
-    "  --budget M=V       the metric and its limit, e.g. warm_ms=5 or energy_mj=0.8\n";
-static const char fit_usage_tail[] =
-    "  -h, --help         this text\n"
-    "\n"
+    "\n";
+static const char fit_epilogue[] =
     "examples:\n"
     "  npusim fit models/mobilenet_v2.onnx --budget warm_ms=2 --axis model.channel_scale=0.25..2 --dtype int8\n"
     "  npusim fit models/resnet18.onnx --budget warm_ms=10 --axis model.resolution=96..320 --step 32\n"
     "\n"
     "exit status: 0 a value fits, 1 none does, 2 bad usage, config or model.\n";
+
+enum { OPT_BUDGET = NP_CLI_OWN };
+
+static const NpCliOption fit_options[] = {
+    {"budget", OPT_BUDGET, "M=V", "the metric and its limit, e.g. warm_ms=5 or energy_mj=0.8"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const fit_tables[] = {fit_options, NP_CLI_SEARCH_TABLES, NULL};
+static const NpCliCommand fit_command = {"fit", fit_synopsis, fit_tables, fit_epilogue};
+
+typedef struct FitArgs {
+  NpSearchOptions search;
+  const char *budget_text;
+} FitArgs;
+
+static int take_fit_option(void *user, int key, const char *value) {
+  FitArgs *a = user;
+  int taken = np_cli_search_take(&a->search, key, value);
+  if (taken != 0) return taken < 0 ? NP_EXIT_BAD_INPUT : -1;
+  if (key == OPT_BUDGET) a->budget_text = value;
+  return -1;
+}
 
 static int print_fit(const NpSearchOptions *o, const NpCliffSearch *search, double budget, const NpFit *fit) {
   char a[64], b[64], value[64];
@@ -50,25 +69,14 @@ static int print_fit(const NpSearchOptions *o, const NpCliffSearch *search, doub
 }
 
 int cmd_fit(int argc, char **argv) {
-  NpSearchOptions o;
-  memset(&o, 0, sizeof o);
-  o.command = "fit";
-  const char *budget_text = NULL;
-  int code = -1;
-  for (int i = 1; i < argc && code < 0; i++) {
-    int taken = np_cli_search_option(&o, argc, argv, &i);
-    if (taken < 0) code = NP_EXIT_BAD_INPUT;
-    if (taken != 0) continue;
-    const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      printf("%s%s%s%s", fit_usage_head, np_cli_search_help, np_cli_config_help, fit_usage_tail);
-      code = NP_EXIT_OK;
-    } else if (strcmp(a, "--budget") == 0 && i + 1 < argc) {
-      budget_text = argv[++i];
-    } else {
-      code = np_cli_search_positional(&o, a);
-    }
-  }
+  FitArgs args;
+  memset(&args, 0, sizeof args);
+  args.search.command = "fit";
+  int first;
+  int code = np_cli_parse(&fit_command, argc, argv, take_fit_option, &args, &first);
+  if (code < 0) code = np_cli_search_take_model(&args.search, argc, argv, first);
+  NpSearchOptions *o = &args.search;
+  const char *budget_text = args.budget_text;
   double budget = 0;
   if (code < 0) {
     const char *eq = budget_text ? strchr(budget_text, '=') : NULL;
@@ -80,11 +88,11 @@ int cmd_fit(int argc, char **argv) {
     } else {
       static char metric[64];
       snprintf(metric, sizeof metric, "%.*s", (int)(eq - budget_text), budget_text);
-      o.metric = metric;
+      o->metric = metric;
     }
   }
   NpCliffSearch search;
-  if (code < 0) code = np_cli_search_begin(&o, &search);
+  if (code < 0) code = np_cli_search_begin(o, &search);
   if (code < 0) {
     NpDiag diag;
     np_diag_init(&diag);
@@ -93,10 +101,10 @@ int cmd_fit(int argc, char **argv) {
       np_diag_print(&diag, stderr);
       code = NP_EXIT_BAD_INPUT;
     } else {
-      code = print_fit(&o, &search, budget, &fit);
+      code = print_fit(o, &search, budget, &fit);
     }
     np_diag_free(&diag);
   }
-  np_cli_search_free(&o);
+  np_cli_search_free(o);
   return code;
 }

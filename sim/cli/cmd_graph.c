@@ -1,9 +1,9 @@
 /* npusim graph MODEL [--json] [--dtype T]: a model's layers, shapes (NHWC), MACs and bytes. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
 #include "model/model.h"
@@ -14,7 +14,7 @@
 
 #define GRAPH_JSON_SCHEMA NP_GRAPH_JSON_SCHEMA
 
-static const char graph_usage[] =
+static const char graph_synopsis[] =
     "usage: npusim graph MODEL [--json] [--dtype int8|int16|fp16|fp32]\n"
     "\n"
     "Shows a model as the accelerator sees it: one row per executed op, in topological order,\n"
@@ -24,13 +24,8 @@ static const char graph_usage[] =
     "\n"
     "MODEL is an ONNX file (.onnx) or a text graph (.npg, see docs/formats.md); files with\n"
     "other extensions are recognised by their content.\n"
-    "\n"
-    "options:\n"
-    "  --json          machine-readable output (schema \"" GRAPH_JSON_SCHEMA "\", docs/formats.md)\n"
-    "  --dtype T       compute floating-point tensors as T (int8, int16, fp16 or fp32): the\n"
-    "                  byte columns change, shapes and MACs do not; integer tensors stay as they are\n"
-    "  -h, --help      this text\n"
-    "\n"
+    "\n";
+static const char graph_epilogue[] =
     "columns: MACs in K/M/G (10^3, 10^6, 10^9); bytes in KiB/MiB/GiB (2^10, 2^20, 2^30).\n"
     "\"layout move\" is the bytes an op reorders because it turns an NHWC tensor into a plain\n"
     "row-major one (Flatten, Reshape or Transpose of a feature map).\n"
@@ -42,18 +37,24 @@ static const char graph_usage[] =
     "\n"
     "exit status: 0 ok, 2 bad usage or a model that cannot be loaded (errors on stderr).\n";
 
+enum { OPT_JSON = NP_CLI_OWN, OPT_DTYPE };
+
+static const NpCliOption graph_options[] = {
+    {"json", OPT_JSON, NULL, "machine-readable output (schema \"" GRAPH_JSON_SCHEMA "\", docs/formats.md)"},
+    {"dtype", OPT_DTYPE, "T",
+     "compute floating-point tensors as T (int8, int16, fp16 or fp32): the\n"
+     "byte columns change, shapes and MACs do not; integer tensors stay as they are"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const graph_tables[] = {graph_options, NULL};
+static const NpCliCommand graph_command = {"graph", graph_synopsis, graph_tables, graph_epilogue};
+
 typedef struct GraphOptions {
   const char *model;
   bool json;
   NpDtype dtype; /* NP_DTYPE_UNKNOWN: keep the model's */
 } GraphOptions;
-
-static int usage_error(const char *fmt, const char *arg) {
-  fputs("npusim graph: ", stderr);
-  fprintf(stderr, fmt, arg);
-  fputs("\nsee `npusim graph --help`\n", stderr);
-  return NP_EXIT_BAD_INPUT;
-}
 
 static const char *const compute_dtypes[] = {"int8", "int16", "fp16", "fp32"};
 #define N_COMPUTE_DTYPES (sizeof compute_dtypes / sizeof compute_dtypes[0])
@@ -69,38 +70,28 @@ static int unknown_dtype(const char *name) {
   np_buf_put_names(&allowed, compute_dtypes, N_COMPUTE_DTYPES, " or ");
   char *what = np_xasprintf("'%s' (%s)", name, np_buf_str(&allowed));
   np_buf_free(&allowed);
-  int rc = usage_error("--dtype: unknown type %s", what);
+  int rc = np_cli_usage_error(&graph_command, "--dtype: unknown type %s", what);
   free(what);
   return rc;
 }
 
+static int take_graph_option(void *user, int key, const char *value) {
+  GraphOptions *opts = user;
+  if (key == OPT_JSON) opts->json = true;
+  if (key != OPT_DTYPE) return -1;
+  opts->dtype = parse_compute_dtype(value);
+  return opts->dtype == NP_DTYPE_UNKNOWN ? unknown_dtype(value) : -1;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, GraphOptions *opts) {
-  static const struct option long_options[] = {
-      {"json", no_argument, NULL, 'j'},
-      {"dtype", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   memset(opts, 0, sizeof *opts);
-  opterr = 0;
-  optind = 1;
-  int c;
-  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-    switch (c) {
-      case 'j': opts->json = true; break;
-      case 'd':
-        opts->dtype = parse_compute_dtype(optarg);
-        if (opts->dtype == NP_DTYPE_UNKNOWN) return unknown_dtype(optarg);
-        break;
-      case 'h': fputs(graph_usage, stdout); return NP_EXIT_OK;
-      case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-      default: return usage_error("unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind >= argc) return usage_error("%s", "missing MODEL (an .onnx or .npg file)");
-  if (optind + 1 < argc) return usage_error("unexpected argument '%s' (one MODEL only)", argv[optind + 1]);
-  opts->model = argv[optind];
+  int first;
+  int rc = np_cli_parse(&graph_command, argc, argv, take_graph_option, opts, &first);
+  if (rc >= 0) return rc;
+  if (first >= argc) return np_cli_usage_error(&graph_command, "missing MODEL (an .onnx or .npg file)");
+  if (first + 1 < argc) return np_cli_usage_error(&graph_command, "unexpected argument '%s' (one MODEL only)", argv[first + 1]);
+  opts->model = argv[first];
   return -1;
 }
 

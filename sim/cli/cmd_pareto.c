@@ -4,33 +4,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "report/views.h"
 #include "sweep/pareto.h"
 #include "util/mem.h"
 
-static const char pareto_usage[] =
+static const char pareto_synopsis[] =
     "usage: npusim pareto RESULTS.csv --x COL --y COL [--z COL] [--max COL]... [-o FRONT.csv] [--svg PLOT.svg]\n"
     "\n"
     "Reads a sweep's results (`npusim sweep ... -o results.csv`) and prints the Pareto front: the\n"
     "points no other point beats on both columns. Both are minimised unless --max names one.\n"
     "Rows whose status is not ok are left out. --z groups the rows by a third column, one front\n"
     "per value (e.g. per SRAM size).\n"
-    "\n"
-    "options:\n"
-    "  --x COL, --y COL   the two columns compared (e.g. energy_mj, warm_ms, cold_ms, sram_peak_bytes)\n"
-    "  --z COL            one front per value of this column\n"
-    "  --max COL          maximise COL (one of --x/--y) instead of minimising it\n"
-    "  -o FILE            write the front as CSV (the input's columns, front rows only)\n"
-    "  --svg FILE         write the scatter of every point with the front highlighted\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "\n";
+static const char pareto_epilogue[] =
     "examples:\n"
     "  npusim pareto sram.csv --x energy_mj --y warm_ms\n"
     "  npusim pareto sram.csv --x energy_mj --y warm_ms --z sram.capacity_bytes -o front.csv --svg front.svg\n"
     "\n"
     "exit status: 0 ok, 2 bad usage or a table that cannot be read.\n";
+
+enum { OPT_X = NP_CLI_OWN, OPT_Y, OPT_Z, OPT_MAX, OPT_SVG };
+
+static const NpCliOption pareto_options[] = {
+    {"x", OPT_X, "COL", "the first column compared (e.g. energy_mj, warm_ms, cold_ms, sram_peak_bytes)"},
+    {"y", OPT_Y, "COL", "the second column compared"},
+    {"z", OPT_Z, "COL", "one front per value of this column"},
+    {"max", OPT_MAX, "COL", "maximise COL (one of --x/--y) instead of minimising it"},
+    {"output", 'o', "FILE", "write the front as CSV (the input's columns, front rows only)"},
+    {"svg", OPT_SVG, "FILE", "write the scatter of every point with the front highlighted"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const pareto_tables[] = {pareto_options, NULL};
+static const NpCliCommand pareto_command = {"pareto", pareto_synopsis, pareto_tables, pareto_epilogue};
 
 typedef struct ParetoArgs {
   const char *input, *output, *svg;
@@ -40,42 +49,34 @@ typedef struct ParetoArgs {
 } ParetoArgs;
 
 static int usage_error(const char *message, const char *arg) {
-  fprintf(stderr, "npusim pareto: %s%s%s\nsee `npusim pareto --help`\n", message, arg ? " " : "", arg ? arg : "");
-  return NP_EXIT_BAD_INPUT;
+  return np_cli_usage_error(&pareto_command, "%s%s%s", message, arg ? " " : "", arg ? arg : "");
+}
+
+static int take_pareto_option(void *user, int key, const char *value) {
+  ParetoArgs *a = user;
+  if (value && value[0] == '\0') return usage_error("an option's value is empty", NULL);
+  switch (key) {
+    case OPT_X: a->query.x = value; break;
+    case OPT_Y: a->query.y = value; break;
+    case OPT_Z: a->query.z = value; break;
+    case OPT_SVG: a->svg = value; break;
+    case 'o': a->output = value; break;
+    case OPT_MAX:
+      if (a->n_max == 2) return usage_error("--max at most twice (once for x, once for y)", NULL);
+      a->max[a->n_max++] = value;
+      break;
+    default: break;
+  }
+  return -1;
 }
 
 static int parse_args(int argc, char **argv, ParetoArgs *a) {
   memset(a, 0, sizeof *a);
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    const char **slot = NULL;
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-      fputs(pareto_usage, stdout);
-      return NP_EXIT_OK;
-    } else if (strcmp(arg, "--x") == 0) {
-      slot = &a->query.x;
-    } else if (strcmp(arg, "--y") == 0) {
-      slot = &a->query.y;
-    } else if (strcmp(arg, "--z") == 0) {
-      slot = &a->query.z;
-    } else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-      slot = &a->output;
-    } else if (strcmp(arg, "--svg") == 0) {
-      slot = &a->svg;
-    } else if (strcmp(arg, "--max") == 0) {
-      if (a->n_max == 2) return usage_error("--max at most twice (once for x, once for y)", NULL);
-      slot = &a->max[a->n_max++];
-    } else if (arg[0] == '-' && arg[1] != '\0') {
-      return usage_error("unknown option", arg);
-    } else if (a->input == NULL) {
-      a->input = arg;
-      continue;
-    } else {
-      return usage_error("one results file at a time; extra:", arg);
-    }
-    if (i + 1 >= argc || argv[i + 1][0] == '\0') return usage_error(arg, "needs a value");
-    *slot = argv[++i];
-  }
+  int first;
+  int rc = np_cli_parse(&pareto_command, argc, argv, take_pareto_option, a, &first);
+  if (rc >= 0) return rc;
+  if (first + 1 < argc) return usage_error("one results file at a time; extra:", argv[first + 1]);
+  if (first < argc) a->input = argv[first];
   if (a->input == NULL || a->query.x == NULL || a->query.y == NULL)
     return usage_error("needs RESULTS.csv, --x COL and --y COL", NULL);
   for (int k = 0; k < a->n_max; k++) {

@@ -15,7 +15,7 @@
 #include "util/file.h"
 #include "util/mem.h"
 
-static const char report_usage_head[] =
+static const char report_synopsis[] =
     "usage: npusim report MODEL [--config FILE] [--set KEY=VALUE]... [--dtype T] [--scale-channels S]\n"
     "                           [--resolution R] [--sweep RESULTS.csv [--x COL] [--y COL] [--z COL]\n"
     "                           [--max COL]...] [--cliff KEY=LO..HI [--metric M] [--samples N]\n"
@@ -26,26 +26,34 @@ static const char report_usage_head[] =
     "term, the per-layer table and the per-layer energy plot, the ops off the accelerator, the\n"
     "SRAM peak; with --sweep the Pareto front of a sweep's results (scatter and table); with\n"
     "--cliff the metric along an axis with every cliff marked and its cause. docs/report.md.\n"
-    "\n"
-    "options:\n";
-static const char report_usage_tail[] =
-    "  --sweep FILE       a sweep's CSV results: add its Pareto front\n"
-    "  --x COL, --y COL   the front's columns (default energy_mj and warm_ms); --z COL groups,\n"
-    "  --max COL          maximise COL instead of minimising it\n"
-    "  --cliff KEY=LO..HI add a cliff search along this axis (as `npusim cliff --axis`)\n"
-    "  --metric M         the cliff search's metric (default warm_ms)\n"
-    "  --samples N        the cliff search's coarse samples (default 24)\n"
-    "  --threshold R      the cliff search's step ratio (default 1.2)\n"
-    "  --title TEXT       the page's title (default: the model's name)\n"
-    "  -o FILE            the HTML file to write (atomically)\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "\n";
+static const char report_epilogue[] =
     "examples:\n"
     "  npusim report models/mobilenet_v2.onnx --dtype int8 -o mobilenet.html\n"
     "  npusim report models/mobilenet_v2.onnx --dtype int8 --sweep sram.csv --x energy_mj --y warm_ms \\\n"
     "      --cliff sram.capacity_bytes=1MiB..8MiB -o mobilenet.html\n"
     "\n"
     "exit status: 0 ok, 2 bad usage, config, model or results file.\n";
+
+enum { OPT_TITLE = NP_CLI_OWN, OPT_SWEEP, OPT_X, OPT_Y, OPT_Z, OPT_MAX, OPT_CLIFF, OPT_METRIC, OPT_SAMPLES, OPT_THRESHOLD };
+
+static const NpCliOption report_options[] = {
+    {"sweep", OPT_SWEEP, "FILE", "a sweep's CSV results: add its Pareto front"},
+    {"x", OPT_X, "COL", "the front's first column (default energy_mj)"},
+    {"y", OPT_Y, "COL", "the front's second column (default warm_ms)"},
+    {"z", OPT_Z, "COL", "one front per value of this column"},
+    {"max", OPT_MAX, "COL", "maximise COL instead of minimising it"},
+    {"cliff", OPT_CLIFF, "KEY=LO..HI", "add a cliff search along this axis (as `npusim cliff --axis`)"},
+    {"metric", OPT_METRIC, "M", "the cliff search's metric (default warm_ms)"},
+    {"samples", OPT_SAMPLES, "N", "the cliff search's coarse samples (default 24)"},
+    {"threshold", OPT_THRESHOLD, "R", "the cliff search's step ratio (default 1.2)"},
+    {"title", OPT_TITLE, "TEXT", "the page's title (default: the model's name)"},
+    {"output", 'o', "FILE", "the HTML file to write (atomically)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const report_tables[] = {NP_CLI_RUN_TABLES, report_options, NULL};
+static const NpCliCommand report_command = {"report", report_synopsis, report_tables, report_epilogue};
 
 typedef struct ReportArgs {
   NpCliRun run;
@@ -63,70 +71,50 @@ typedef struct ReportArgs {
 
 static int usage(const ReportArgs *a, const char *message) { return np_cli_run_usage_error(&a->run, message); }
 
-/* Takes the value of argv[*i]; NULL after a usage error. */
-static const char *value_of(ReportArgs *a, int argc, char **argv, int *i) {
-  if (*i + 1 < argc && argv[*i + 1][0] != '\0') return argv[++*i];
-  char message[128];
-  snprintf(message, sizeof message, "%.60s needs a value", argv[*i]);
-  usage(a, message);
-  return NULL;
-}
-
-static int parse_option(ReportArgs *a, int argc, char **argv, int *i) {
-  const char *arg = argv[*i];
-  static const char *const simple[] = {"-o", "--output", "--title", "--sweep", "--x", "--y", "--z"};
-  const char **slots[] = {&a->output, &a->output, &a->title, &a->sweep, &a->query.x, &a->query.y, &a->query.z};
-  for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
-    if (strcmp(arg, simple[k]) != 0) continue;
-    return (*slots[k] = value_of(a, argc, argv, i)) ? -1 : NP_EXIT_BAD_INPUT;
-  }
-  const char *v;
+static int take_report_option(void *user, int key, const char *value) {
+  ReportArgs *a = user;
+  int taken = np_cli_run_take(&a->run, key, value);
+  if (taken != 0) return taken < 0 ? NP_EXIT_BAD_INPUT : -1;
   char *end, err[256];
-  if (strcmp(arg, "--max") == 0) {
-    if (a->n_max == 2) return usage(a, "--max at most twice");
-    return (a->max[a->n_max++] = value_of(a, argc, argv, i)) ? -1 : NP_EXIT_BAD_INPUT;
+  switch (key) {
+    case 'o': a->output = value; break;
+    case OPT_TITLE: a->title = value; break;
+    case OPT_SWEEP: a->sweep = value; break;
+    case OPT_X: a->query.x = value; break;
+    case OPT_Y: a->query.y = value; break;
+    case OPT_Z: a->query.z = value; break;
+    case OPT_METRIC: a->metric = value; break;
+    case OPT_MAX:
+      if (a->n_max == 2) return usage(a, "--max at most twice");
+      a->max[a->n_max++] = value;
+      break;
+    case OPT_CLIFF:
+      if (!np_axis_range_parse(value, &a->cliff, err, sizeof err)) return usage(a, err);
+      a->cliff_given = true;
+      break;
+    case OPT_SAMPLES: {
+      long n = strtol(value, &end, 10);
+      if (*end || end == value || n < 3 || n > 4096) return usage(a, "--samples needs 3..4096");
+      a->samples = (int)n;
+      break;
+    }
+    case OPT_THRESHOLD:
+      a->threshold = strtod(value, &end);
+      if (*end || end == value || !(a->threshold > 1 && a->threshold < 1e6))
+        return usage(a, "--threshold needs a ratio above 1");
+      break;
+    default: break;
   }
-  if (strcmp(arg, "--metric") == 0) return (a->metric = value_of(a, argc, argv, i)) ? -1 : NP_EXIT_BAD_INPUT;
-  if (strcmp(arg, "--cliff") == 0) {
-    if (!(v = value_of(a, argc, argv, i))) return NP_EXIT_BAD_INPUT;
-    if (!np_axis_range_parse(v, &a->cliff, err, sizeof err)) return usage(a, err);
-    a->cliff_given = true;
-    return -1;
-  }
-  if (strcmp(arg, "--samples") == 0) {
-    if (!(v = value_of(a, argc, argv, i))) return NP_EXIT_BAD_INPUT;
-    long n = strtol(v, &end, 10);
-    if (*end || n < 3 || n > 4096) return usage(a, "--samples needs 3..4096");
-    a->samples = (int)n;
-    return -1;
-  }
-  if (strcmp(arg, "--threshold") == 0) {
-    if (!(v = value_of(a, argc, argv, i))) return NP_EXIT_BAD_INPUT;
-    a->threshold = strtod(v, &end);
-    if (*end || !(a->threshold > 1 && a->threshold < 1e6)) return usage(a, "--threshold needs a ratio above 1");
-    return -1;
-  }
-  char message[160];
-  snprintf(message, sizeof message, "unknown option '%.100s'", arg);
-  return usage(a, message);
+  return -1;
 }
 
 static int parse_args(int argc, char **argv, ReportArgs *a) {
   memset(a, 0, sizeof *a);
   a->run.command = "report";
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-      printf("%s%s%s%s%s", report_usage_head, np_cli_config_help, np_cli_model_help, np_cli_dtype_help,
-             report_usage_tail);
-      return NP_EXIT_OK;
-    }
-    int taken = np_cli_run_argument(&a->run, argc, argv, &i);
-    if (taken < 0) return NP_EXIT_BAD_INPUT;
-    if (taken > 0) continue;
-    int rc = parse_option(a, argc, argv, &i);
-    if (rc >= 0) return rc;
-  }
-  if (a->run.model == NULL) return usage(a, "missing MODEL");
+  int first;
+  int rc = np_cli_parse(&report_command, argc, argv, take_report_option, a, &first);
+  if (rc < 0) rc = np_cli_run_take_model(&a->run, argc, argv, first);
+  if (rc >= 0) return rc;
   if (a->output == NULL) return usage(a, "missing -o REPORT.html");
   if ((a->query.x || a->query.y || a->query.z || a->n_max) && !a->sweep)
     return usage(a, "--x, --y, --z and --max go with --sweep RESULTS.csv");

@@ -13,7 +13,7 @@
 #include "report/report.h"
 #include "util/diag.h"
 
-static const char run_usage_head[] =
+static const char run_synopsis[] =
     "usage: npusim run MODEL [--config FILE] [--set KEY=VALUE]... [--scale-channels S] [--resolution R]\n"
     "                        [--dtype T] [--json|--csv]\n"
     "                        [--per-layer] [--per-day N --battery-wh W] [--trace FILE.npt.zst]\n"
@@ -25,26 +25,33 @@ static const char run_usage_head[] =
     "and average power, how busy each engine is, which ops run off the accelerator and why,\n"
     "and (--per-layer) every layer's cycles, limiting resource, array utilization, DRAM bytes\n"
     "and SRAM peak. docs/run.md explains every figure; docs/formats.md the JSON.\n"
-    "\n"
-    "options:\n";
-static const char run_usage_tail[] =
-    "  --json             the whole report as JSON (schema \"" NP_RUN_JSON_SCHEMA "\"), every layer\n"
-    "  --csv              CSV: one summary row, or one row per layer with --per-layer\n"
-    "  --per-layer        add the table of layers (text) / one CSV row per layer\n"
-    "  --per-day N        inferences a day, and\n"
-    "  --battery-wh W     battery capacity in Wh: report the share of the battery a day takes\n"
-    "  --trace FILE       write the cold inference's execution trace (.npt.zst, docs/traces.md)\n"
-    "  --trace-warm       trace the warm inference instead\n"
-    "  -o FILE            write the report to FILE (atomically) instead of stdout\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "\n";
+static const char run_epilogue[] =
     "examples:\n"
     "  npusim run models/mobilenet_v2.onnx\n"
     "  npusim run models/resnet50.onnx --per-layer --set sram.capacity_bytes=2MiB\n"
     "  npusim run models/ds_cnn_kws.onnx --config configs/ethos-u55-like.yaml --per-day 86400 --battery-wh 0.5\n"
     "  npusim run models/micro/conv3x3.npg --json -o conv3x3.json --trace conv3x3.npt.zst\n"
+    "  npusim run models/micro/conv3x3.npg --trace conv3x3-warm.npt.zst --trace-warm\n"
     "\n"
     "exit status: 0 ok, 2 bad usage, a bad config, or a model that cannot be loaded or run.\n";
+
+enum { OPT_JSON = NP_CLI_OWN, OPT_CSV, OPT_PER_LAYER, OPT_PER_DAY, OPT_BATTERY_WH, OPT_TRACE, OPT_TRACE_WARM };
+
+static const NpCliOption run_options[] = {
+    {"json", OPT_JSON, NULL, "the whole report as JSON (schema \"" NP_RUN_JSON_SCHEMA "\"), every layer"},
+    {"csv", OPT_CSV, NULL, "CSV: one summary row, or one row per layer with --per-layer"},
+    {"per-layer", OPT_PER_LAYER, NULL, "add the table of layers (text) / one CSV row per layer"},
+    {"per-day", OPT_PER_DAY, "N", "inferences a day, and"},
+    {"battery-wh", OPT_BATTERY_WH, "W", "battery capacity in Wh: report the share of the battery a day takes"},
+    {"trace", OPT_TRACE, "FILE", "write the cold inference's execution trace (.npt.zst, docs/traces.md)"},
+    {"trace-warm", OPT_TRACE_WARM, NULL, "trace the warm inference instead"},
+    {"output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const run_tables[] = {NP_CLI_RUN_TABLES, run_options, NULL};
+static const NpCliCommand run_command = {"run", run_synopsis, run_tables, run_epilogue};
 
 typedef enum RunFormat { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_CSV } RunFormat;
 
@@ -72,26 +79,7 @@ static bool parse_positive(const char *text, double *out) {
   return true;
 }
 
-/* The value of "--name VALUE" or "--name=VALUE"; NULL (after a usage error) when missing. */
-static const char *take_value(RunArgs *a, const char *name, int argc, char **argv, int *i) {
-  const char *arg = argv[*i];
-  size_t n = strlen(name);
-  if (arg[n] == '=') return arg + n + 1;
-  if (*i + 1 < argc) return argv[++*i];
-  char message[128];
-  snprintf(message, sizeof message, "%s needs a value", name);
-  np_cli_run_usage_error(&a->run, message);
-  return NULL;
-}
-
-static bool is_option(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
-static int parse_number_option(RunArgs *a, const char *name, int argc, char **argv, int *i, double *out) {
-  const char *v = take_value(a, name, argc, argv, i);
-  if (!v) return NP_EXIT_BAD_INPUT;
+static int parse_number_option(RunArgs *a, const char *name, const char *v, double *out) {
   if (!parse_positive(v, out)) {
     char message[256];
     snprintf(message, sizeof message, "%s: '%.100s' is not a number from %g to %g", name, v, NUMBER_OPTION_MIN,
@@ -101,53 +89,40 @@ static int parse_number_option(RunArgs *a, const char *name, int argc, char **ar
   return -1;
 }
 
+static int set_format(RunArgs *a, RunFormat format) {
+  if (a->format != FORMAT_TEXT && a->format != format)
+    return np_cli_run_usage_error(&a->run, "--json and --csv exclude each other");
+  a->format = format;
+  return -1;
+}
+
+static int take_run_option(void *user, int key, const char *value) {
+  RunArgs *a = user;
+  int taken = np_cli_run_take(&a->run, key, value);
+  if (taken != 0) return taken < 0 ? NP_EXIT_BAD_INPUT : -1;
+  switch (key) {
+    case OPT_JSON: return set_format(a, FORMAT_JSON);
+    case OPT_CSV: return set_format(a, FORMAT_CSV);
+    case OPT_PER_LAYER: a->per_layer = true; return -1;
+    case OPT_TRACE_WARM: a->options.trace_warm = true; return -1;
+    case OPT_PER_DAY: a->have_per_day = true; return parse_number_option(a, "--per-day", value, &a->options.per_day);
+    case OPT_BATTERY_WH:
+      a->have_battery = true;
+      return parse_number_option(a, "--battery-wh", value, &a->options.battery_wh);
+    case OPT_TRACE: a->options.trace_path = value; return -1;
+    case 'o': a->output = value; return -1;
+    default: return -1;
+  }
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_run_args(int argc, char **argv, RunArgs *a) {
   memset(a, 0, sizeof *a);
   a->run.command = "run";
-  char message[256];
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    int taken = np_cli_run_argument(&a->run, argc, argv, &i);
-    if (taken < 0) return NP_EXIT_BAD_INPUT;
-    if (taken > 0) continue;
-    int rc = -1;
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-      fputs(run_usage_head, stdout);
-      fputs(np_cli_config_help, stdout);
-      fputs(np_cli_model_help, stdout);
-      fputs(np_cli_dtype_help, stdout);
-      fputs(run_usage_tail, stdout);
-      return NP_EXIT_OK;
-    } else if (strcmp(arg, "--json") == 0 || strcmp(arg, "--csv") == 0) {
-      RunFormat f = arg[2] == 'j' ? FORMAT_JSON : FORMAT_CSV;
-      if (a->format != FORMAT_TEXT && a->format != f)
-        return np_cli_run_usage_error(&a->run, "--json and --csv exclude each other");
-      a->format = f;
-    } else if (strcmp(arg, "--per-layer") == 0) {
-      a->per_layer = true;
-    } else if (strcmp(arg, "--trace-warm") == 0) {
-      a->options.trace_warm = true;
-    } else if (is_option(arg, "--per-day")) {
-      rc = parse_number_option(a, "--per-day", argc, argv, &i, &a->options.per_day);
-      a->have_per_day = true;
-    } else if (is_option(arg, "--battery-wh")) {
-      rc = parse_number_option(a, "--battery-wh", argc, argv, &i, &a->options.battery_wh);
-      a->have_battery = true;
-    } else if (is_option(arg, "--trace")) {
-      if (!(a->options.trace_path = take_value(a, "--trace", argc, argv, &i))) return NP_EXIT_BAD_INPUT;
-    } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output")) {
-      const char *name = arg[1] == 'o' ? "-o" : "--output";
-      if (arg[1] == 'o' && i + 1 >= argc) return np_cli_run_usage_error(&a->run, "-o needs a file name");
-      a->output = arg[1] == 'o' ? argv[++i] : take_value(a, name, argc, argv, &i);
-      if (!a->output) return NP_EXIT_BAD_INPUT;
-    } else {
-      snprintf(message, sizeof message, "unknown option '%.100s'", arg);
-      return np_cli_run_usage_error(&a->run, message);
-    }
-    if (rc >= 0) return rc;
-  }
-  if (a->run.model == NULL) return np_cli_run_usage_error(&a->run, "missing MODEL");
+  int first;
+  int rc = np_cli_parse(&run_command, argc, argv, take_run_option, a, &first);
+  if (rc < 0) rc = np_cli_run_take_model(&a->run, argc, argv, first);
+  if (rc >= 0) return rc;
   if (a->have_per_day != a->have_battery)
     return np_cli_run_usage_error(&a->run, "--per-day and --battery-wh go together (inferences a day, battery Wh)");
   if (a->options.trace_warm && !a->options.trace_path)

@@ -10,13 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "sweep/sweep.h"
 #include "util/diag.h"
 #include "util/file.h"
 #include "util/outfile.h"
 
-static const char sweep_usage[] =
+static const char sweep_synopsis[] =
     "usage: npusim sweep SPEC.yaml [-o FILE.csv|FILE.jsonl] [--jobs N] [--resume] [--shard K/N] [--quiet]\n"
     "       npusim sweep merge SHARD... -o FILE\n"
     "\n"
@@ -26,27 +27,51 @@ static const char sweep_usage[] =
     "fallbacks and message. Rows come in point order whatever --jobs is; each is appended and\n"
     "flushed as soon as the rows before it are. A point whose config or model what-if is\n"
     "invalid gets its status and message; the sweep goes on. docs/sweeps.md has the spec.\n"
-    "\n"
-    "options:\n"
-    "  -o FILE        write here (.jsonl: JSON Lines, else CSV); default: stdout\n"
-    "  --jobs N       worker threads (default: every core)\n"
-    "  --resume       keep the rows FILE already holds and run only the rest; the file ends\n"
-    "                 equal to an uninterrupted run's\n"
-    "  --shard K/N    run only points p with p %% N = K (0 <= K < N). Without it, taken from\n"
-    "                 SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT, or\n"
-    "                 JOB_COMPLETION_INDEX / NPUSIM_SHARDS (Kubernetes Indexed Job), when set\n"
-    "  --quiet        no progress bar (it shows only on a terminal anyway)\n"
-    "  -h, --help     this text\n"
-    "\n"
+    "\n";
+static const char sweep_epilogue[] =
     "merge: the rows of shard files in point order, as the unsharded run writes them.\n"
     "\n"
     "examples:\n"
     "  npusim sweep configs/sweeps/sram-mobilenet.yaml -o sram.csv\n"
-    "  parallel npusim sweep spec.yaml --shard {}/4 -o shard{}.csv ::: 0 1 2 3\n"
-    "  npusim sweep merge shard*.csv -o all.csv\n"
+    "  npusim sweep configs/sweeps/sram-mobilenet.yaml --shard 0/2 -o shard0.csv   # one job of two\n"
+    "  npusim sweep configs/sweeps/sram-mobilenet.yaml --shard 1/2 -o shard1.csv\n"
+    "  npusim sweep merge shard0.csv shard1.csv -o all.csv\n"
     "\n"
     "exit status: 0 ok (failed points are rows, not errors), 2 bad usage, a bad spec, a model\n"
     "that cannot be loaded, or an output that cannot be written.\n";
+
+enum { OPT_RESUME = NP_CLI_OWN, OPT_SHARD };
+
+static const NpCliOption sweep_options[] = {
+    {"output", 'o', "FILE", "write here (.jsonl: JSON Lines, else CSV); default: stdout"},
+    {"jobs", 'j', "N", "worker threads (default: every core)"},
+    {"resume", OPT_RESUME, NULL,
+     "keep the rows FILE already holds and run only the rest; the file ends\nequal to an uninterrupted run's"},
+    {"shard", OPT_SHARD, "K/N",
+     "run only points p with p % N = K (0 <= K < N). Without it, taken from\n"
+     "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT, or\n"
+     "JOB_COMPLETION_INDEX / NPUSIM_SHARDS (Kubernetes Indexed Job), when set"},
+    {"quiet", 'q', NULL, "no progress bar (it shows only on a terminal anyway)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const sweep_tables[] = {sweep_options, NULL};
+static const NpCliCommand sweep_command = {"sweep", sweep_synopsis, sweep_tables, sweep_epilogue};
+
+static const char merge_synopsis[] =
+    "usage: npusim sweep merge SHARD... -o FILE\n"
+    "\n"
+    "Writes the rows of shard files (`npusim sweep --shard K/N`) in point order, as the\n"
+    "unsharded run writes them.\n"
+    "\n";
+
+static const NpCliOption merge_options[] = {
+    {"output", 'o', "FILE", "the merged file to write (atomically)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const NpCliOption *const merge_tables[] = {merge_options, NULL};
+static const NpCliCommand merge_command = {"sweep merge", merge_synopsis, merge_tables, sweep_epilogue};
 
 typedef struct SweepOptions {
   const char *spec;
@@ -57,8 +82,7 @@ typedef struct SweepOptions {
 } SweepOptions;
 
 static int usage_error(const char *message, const char *arg) {
-  fprintf(stderr, "npusim sweep: %s%s%s\nsee `npusim sweep --help`\n", message, arg ? ": " : "", arg ? arg : "");
-  return NP_EXIT_BAD_INPUT;
+  return np_cli_usage_error(&sweep_command, "%s%s%s", message, arg ? ": " : "", arg ? arg : "");
 }
 
 static bool parse_count(const char *text, long lo, long hi, long *out) {
@@ -115,38 +139,34 @@ static int shard_from_environment(SweepOptions *o) {
   return 0;
 }
 
+static int take_sweep_option(void *user, int key, const char *value) {
+  SweepOptions *o = user;
+  switch (key) {
+    case 'o': o->out = value; break;
+    case 'j':
+      if (!parse_count(value, 1, 1024, &o->jobs)) return usage_error("--jobs needs a thread count 1..1024", value);
+      break;
+    case OPT_RESUME: o->resume = true; break;
+    case 'q': o->quiet = true; break;
+    case OPT_SHARD:
+      if (!parse_shard(value, &o->shard, &o->n_shards)) return usage_error("--shard needs K/N with 0 <= K < N", value);
+      o->shard_given = true;
+      break;
+    default: break;
+  }
+  return -1;
+}
+
 static int parse_options(int argc, char **argv, SweepOptions *o) {
   memset(o, 0, sizeof *o);
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   o->jobs = cores > 0 ? cores : 1;
   o->n_shards = 1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(sweep_usage, stdout);
-      return NP_EXIT_OK;
-    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (++i >= argc) return usage_error("-o needs a file name", NULL);
-      o->out = argv[i];
-    } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
-      if (++i >= argc || !parse_count(argv[i], 1, 1024, &o->jobs))
-        return usage_error("--jobs needs a thread count 1..1024", i < argc ? argv[i] : NULL);
-    } else if (strcmp(a, "--resume") == 0) {
-      o->resume = true;
-    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-      o->quiet = true;
-    } else if (strcmp(a, "--shard") == 0) {
-      if (++i >= argc || !parse_shard(argv[i], &o->shard, &o->n_shards))
-        return usage_error("--shard needs K/N with 0 <= K < N", i < argc ? argv[i] : NULL);
-      o->shard_given = true;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return usage_error("unknown option", a);
-    } else if (o->spec == NULL) {
-      o->spec = a;
-    } else {
-      return usage_error("one spec at a time", a);
-    }
-  }
+  int first;
+  int rc = np_cli_parse(&sweep_command, argc, argv, take_sweep_option, o, &first);
+  if (rc >= 0) return rc;
+  if (first + 1 < argc) return usage_error("one spec at a time", argv[first + 1]);
+  if (first < argc) o->spec = argv[first];
   if (o->spec == NULL) return usage_error("which sweep spec? (npusim sweep SPEC.yaml)", NULL);
   if (o->resume && o->out == NULL) return usage_error("--resume needs -o FILE", NULL);
   if (!o->shard_given && shard_from_environment(o) < 0) return NP_EXIT_BAD_INPUT;
@@ -274,29 +294,19 @@ static int run_sweep(const SweepOptions *o) {
   return code;
 }
 
+static int take_merge_option(void *user, int key, const char *value) {
+  if (key == 'o') *(const char **)user = value;
+  return -1;
+}
+
 static int run_merge(int argc, char **argv) {
   const char *out = NULL;
-  const char **inputs = calloc((size_t)argc, sizeof *inputs);
-  size_t n = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
-      if (++i >= argc) {
-        free(inputs);
-        return usage_error("-o needs a file name", NULL);
-      }
-      out = argv[i];
-    } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-      free(inputs);
-      fputs(sweep_usage, stdout);
-      return NP_EXIT_OK;
-    } else {
-      inputs[n++] = argv[i];
-    }
-  }
-  if (out == NULL || n == 0) {
-    free(inputs);
-    return usage_error("merge needs shard files and -o FILE", NULL);
-  }
+  int first;
+  int rc = np_cli_parse(&merge_command, argc, argv, take_merge_option, &out, &first);
+  if (rc >= 0) return rc;
+  const char *const *inputs = (const char *const *)argv + first;
+  size_t n = (size_t)(argc - first);
+  if (out == NULL || n == 0) return np_cli_usage_error(&merge_command, "merge needs shard files and -o FILE");
   NpDiag diag;
   np_diag_init(&diag);
   char *text = np_sweep_merge(inputs, n, &diag);
@@ -313,7 +323,6 @@ static int run_merge(int argc, char **argv) {
   np_diag_print(&diag, stderr);
   np_diag_free(&diag);
   free(text);
-  free(inputs);
   return code;
 }
 

@@ -1,6 +1,5 @@
 /* npusim trace dump|stats|perfetto|diff: look into, summarize, convert and compare traces. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "trace/trace.h"
 #include "util/diag.h"
@@ -25,10 +25,15 @@ static const char trace_usage[] =
     "  npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json]\n"
     "                                                 compare B against reference A\n"
     "\n"
-    "`npusim trace <subcommand> --help` explains each. docs/traces.md has examples.\n"
+    "`npusim trace <subcommand> --help` explains each. docs/traces.md has more examples.\n"
+    "\n"
+    "examples:\n"
+    "  npusim run models/micro/conv3x3.npg --trace conv3x3.npt.zst\n"
+    "  npusim trace stats conv3x3.npt.zst\n"
+    "\n"
     "exit status: 0 ok, 1 diff found a difference beyond tolerance, 2 bad usage or a bad trace.\n";
 
-static const char dump_usage[] =
+static const char dump_synopsis[] =
     "usage: npusim trace dump FILE [--limit N] [--csv]\n"
     "\n"
     "Prints the trace header, then one line per record in file order: command id, layer, kind,\n"
@@ -36,27 +41,24 @@ static const char dump_usage[] =
     "(dram, bank conflict, dependency, outstanding-burst limit, busy unit; docs/formats.md\n"
     "defines them).\n"
     "The whole file is always read, so a truncated or corrupt trace is reported even with --limit.\n"
-    "\n"
-    "options:\n"
-    "  --limit N   print the first N records only (the rest are counted)\n"
-    "  --csv       records only, as CSV with a header row (stable column names)\n"
-    "  -h, --help  this text\n"
-    "\n"
+    "\n";
+static const char dump_epilogue[] =
     "example:\n"
-    "  npusim trace dump run.npt.zst --limit 20\n";
+    "  npusim trace dump conv3x3.npt.zst --limit 20   # written by an example in npusim run --help\n";
 
-static const char stats_usage[] =
+static const char stats_synopsis[] =
     "usage: npusim trace stats FILE\n"
     "\n"
     "Summarizes a trace: record count, the cycle span (first start to last end) and its time at\n"
     "the header's clock, records, cycles and bytes per command kind, per unit busy cycles (the\n"
     "union of its records' intervals, so overlapping transfers count once) and utilization\n"
     "(busy / span), and stall totals by cause.\n"
-    "\n"
+    "\n";
+static const char stats_epilogue[] =
     "example:\n"
-    "  npusim trace stats run.npt.zst\n";
+    "  npusim trace stats conv3x3.npt.zst\n";
 
-static const char perfetto_usage[] =
+static const char perfetto_synopsis[] =
     "usage: npusim trace perfetto FILE -o OUT.json\n"
     "\n"
     "Writes the trace as Chrome trace-event JSON, which ui.perfetto.dev and chrome://tracing\n"
@@ -64,15 +66,12 @@ static const char perfetto_usage[] =
     "one slice per record, with ts and dur in microseconds (cycles / clock MHz) and the command\n"
     "id, layer, bytes, bursts and stalls as arguments. A unit whose records overlap in time gets\n"
     "extra tracks (\"dma 0 #2\"). OUT.json is written to a temporary file and renamed.\n"
-    "\n"
-    "options:\n"
-    "  -o, --output OUT.json  where to write (required)\n"
-    "  -h, --help             this text\n"
-    "\n"
+    "\n";
+static const char perfetto_epilogue[] =
     "example:\n"
-    "  npusim trace perfetto run.npt.zst -o run.json   # then open run.json in ui.perfetto.dev\n";
+    "  npusim trace perfetto conv3x3.npt.zst -o conv3x3.perfetto.json   # then open it in ui.perfetto.dev\n";
 
-static const char diff_usage[] =
+static const char diff_synopsis[] =
     "usage: npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json]\n"
     "\n"
     "Compares trace B against reference A command by command (matched by command id, using\n"
@@ -84,24 +83,46 @@ static const char diff_usage[] =
     "A delta d with reference value r is within tolerance when |d| <= N or |d| <= X * r.\n"
     "A command agrees when its duration delta (r = A's duration) and its end delta (r = A's end\n"
     "cycle) are both within tolerance. The defaults (0, 0) ask for cycle-exact agreement.\n"
-    "\n"
-    "options:\n"
-    "  --tol-cycles N  absolute tolerance in cycles (default 0)\n"
-    "  --tol-rel X     relative tolerance, a fraction: 0.02 is 2% (default 0)\n"
-    "  --json          machine-readable output (schema \"npusim.trace-diff/1\")\n"
-    "  -h, --help      this text\n"
-    "\n"
+    "\n";
+static const char diff_epilogue[] =
     "example:\n"
-    "  npusim trace diff model.npt.zst rtl.npt.zst --tol-rel 0.02\n"
+    "  npusim trace diff conv3x3.npt.zst conv3x3-warm.npt.zst --tol-rel 0.02   # cold against warm\n"
     "\n"
     "exit status: 0 every command matched and within tolerance, 1 otherwise, 2 bad usage or a\n"
     "missing, truncated or corrupt trace.\n";
 
-static int usage_error(const char *sub, const char *fmt, const char *arg) {
-  fprintf(stderr, "npusim trace%s%s: ", sub ? " " : "", sub ? sub : "");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nsee `npusim trace%s%s --help`\n", sub ? " " : "", sub ? sub : "");
-  return NP_EXIT_BAD_INPUT;
+enum { OPT_LIMIT = NP_CLI_OWN, OPT_CSV, OPT_TOL_CYCLES, OPT_TOL_REL, OPT_JSON };
+
+static const NpCliOption dump_options[] = {
+    {"limit", OPT_LIMIT, "N", "print the first N records only (the rest are counted)"},
+    {"csv", OPT_CSV, NULL, "records only, as CSV with a header row (stable column names)"},
+    {NULL, 0, NULL, NULL},
+};
+static const NpCliOption perfetto_options[] = {
+    {"output", 'o', "OUT.json", "where to write (required)"},
+    {NULL, 0, NULL, NULL},
+};
+static const NpCliOption diff_options[] = {
+    {"tol-cycles", OPT_TOL_CYCLES, "N", "absolute tolerance in cycles (default 0)"},
+    {"tol-rel", OPT_TOL_REL, "X", "relative tolerance, a fraction: 0.02 is 2% (default 0)"},
+    {"json", OPT_JSON, NULL, "machine-readable output (schema \"npusim.trace-diff/1\")"},
+    {NULL, 0, NULL, NULL},
+};
+static const NpCliOption no_options[] = {{NULL, 0, NULL, NULL}};
+
+static const NpCliOption *const dump_tables[] = {dump_options, NULL};
+static const NpCliOption *const stats_tables[] = {no_options, NULL};
+static const NpCliOption *const perfetto_tables[] = {perfetto_options, NULL};
+static const NpCliOption *const diff_tables[] = {diff_options, NULL};
+static const NpCliCommand dump_command = {"trace dump", dump_synopsis, dump_tables, dump_epilogue};
+static const NpCliCommand stats_command = {"trace stats", stats_synopsis, stats_tables, stats_epilogue};
+static const NpCliCommand perfetto_command = {"trace perfetto", perfetto_synopsis, perfetto_tables, perfetto_epilogue};
+static const NpCliCommand diff_command = {"trace diff", diff_synopsis, diff_tables, diff_epilogue};
+
+/* A command with options that take no value takes nothing. */
+static int take_nothing(void *user, int key, const char *value) {
+  (void)user, (void)key, (void)value;
+  return -1;
 }
 
 static bool parse_u64(const char *text, uint64_t *out) {
@@ -140,29 +161,28 @@ static void print_record(FILE *out, const NpTraceRecord *r, bool csv) {
           r->stall[NP_TRACE_STALL_UNIT]);
 }
 
+typedef struct DumpArgs {
+  uint64_t limit;
+  bool csv;
+} DumpArgs;
+
+static int take_dump_option(void *user, int key, const char *value) {
+  DumpArgs *a = user;
+  if (key == OPT_CSV) a->csv = true;
+  if (key == OPT_LIMIT && !parse_u64(value, &a->limit))
+    return np_cli_usage_error(&dump_command, "--limit: '%s' is not a count", value);
+  return -1;
+}
+
 static int trace_dump(int argc, char **argv) {
-  static const struct option long_options[] = {
-      {"limit", required_argument, NULL, 'l'},
-      {"csv", no_argument, NULL, 'c'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  uint64_t limit = UINT64_MAX;
-  bool csv = false;
-  int c;
-  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-    switch (c) {
-      case 'l':
-        if (!parse_u64(optarg, &limit)) return usage_error("dump", "--limit: '%s' is not a count", optarg);
-        break;
-      case 'c': csv = true; break;
-      case 'h': fputs(dump_usage, stdout); return NP_EXIT_OK;
-      case ':': return usage_error("dump", "option '%s' needs a value", argv[optind - 1]);
-      default: return usage_error("dump", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind + 1 != argc) return usage_error("dump", "%s", "expected one FILE");
-  const char *path = argv[optind];
+  DumpArgs args = {UINT64_MAX, false};
+  int first;
+  int rc = np_cli_parse(&dump_command, argc, argv, take_dump_option, &args, &first);
+  if (rc >= 0) return rc;
+  if (first + 1 != argc) return np_cli_usage_error(&dump_command, "expected one FILE");
+  const char *path = argv[first];
+  uint64_t limit = args.limit;
+  bool csv = args.csv;
 
   NpDiag diag;
   np_diag_init(&diag);
@@ -200,17 +220,11 @@ static int trace_dump(int argc, char **argv) {
 /* ---------------------------------------------------------------- stats */
 
 static int trace_stats(int argc, char **argv) {
-  static const struct option long_options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int c;
-  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-    if (c == 'h') {
-      fputs(stats_usage, stdout);
-      return NP_EXIT_OK;
-    }
-    return usage_error("stats", "unknown option '%s'", argv[optind - 1]);
-  }
-  if (optind + 1 != argc) return usage_error("stats", "%s", "expected one FILE");
-  const char *path = argv[optind];
+  int first;
+  int rc = np_cli_parse(&stats_command, argc, argv, take_nothing, NULL, &first);
+  if (rc >= 0) return rc;
+  if (first + 1 != argc) return np_cli_usage_error(&stats_command, "expected one FILE");
+  const char *path = argv[first];
 
   NpDiag diag;
   np_diag_init(&diag);
@@ -247,27 +261,21 @@ static int trace_stats(int argc, char **argv) {
 
 /* ---------------------------------------------------------------- perfetto */
 
+static int take_perfetto_option(void *user, int key, const char *value) {
+  if (key == 'o') *(const char **)user = value;
+  return -1;
+}
+
 static int trace_perfetto(int argc, char **argv) {
-  static const struct option long_options[] = {
-      {"output", required_argument, NULL, 'o'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   const char *out_path = NULL;
-  int c;
-  while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
-    switch (c) {
-      case 'o': out_path = optarg; break;
-      case 'h': fputs(perfetto_usage, stdout); return NP_EXIT_OK;
-      case ':': return usage_error("perfetto", "option '%s' needs a value", argv[optind - 1]);
-      default: return usage_error("perfetto", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind + 1 != argc) return usage_error("perfetto", "%s", "expected one FILE");
-  if (!out_path) return usage_error("perfetto", "%s", "missing -o OUT.json");
+  int first;
+  int rc = np_cli_parse(&perfetto_command, argc, argv, take_perfetto_option, &out_path, &first);
+  if (rc >= 0) return rc;
+  if (first + 1 != argc) return np_cli_usage_error(&perfetto_command, "expected one FILE");
+  if (!out_path) return np_cli_usage_error(&perfetto_command, "missing -o OUT.json");
   NpDiag diag;
   np_diag_init(&diag);
-  if (!np_trace_to_perfetto(argv[optind], out_path, &diag)) return fail_with(&diag);
+  if (!np_trace_to_perfetto(argv[first], out_path, &diag)) return fail_with(&diag);
   np_diag_free(&diag);
   return NP_EXIT_OK;
 }
@@ -373,38 +381,39 @@ static void print_diff_text(const NpTraceDiff *d, const char *path_a, const char
                             : "DISAGREE: commands outside tolerance or present in one trace only");
 }
 
-static int trace_diff(int argc, char **argv) {
-  static const struct option long_options[] = {
-      {"tol-cycles", required_argument, NULL, 'c'},
-      {"tol-rel", required_argument, NULL, 'r'},
-      {"json", no_argument, NULL, 'j'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  NpTraceDiffOptions options = {0, 0.0};
-  bool json = false;
-  int c;
-  while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-    switch (c) {
-      case 'c':
-        if (!parse_u64(optarg, &options.tol_cycles))
-          return usage_error("diff", "--tol-cycles: '%s' is not a non-negative whole number", optarg);
-        break;
-      case 'r': {
-        char *end;
-        options.tol_rel = strtod(optarg, &end);
-        if (!optarg[0] || *end || !isfinite(options.tol_rel) || options.tol_rel < 0)
-          return usage_error("diff", "--tol-rel: '%s' is not a non-negative fraction (0.02 is 2%%)", optarg);
-        break;
-      }
-      case 'j': json = true; break;
-      case 'h': fputs(diff_usage, stdout); return NP_EXIT_OK;
-      case ':': return usage_error("diff", "option '%s' needs a value", argv[optind - 1]);
-      default: return usage_error("diff", "unknown option '%s'", argv[optind - 1]);
-    }
+typedef struct DiffArgs {
+  NpTraceDiffOptions options;
+  bool json;
+} DiffArgs;
+
+static int take_diff_option(void *user, int key, const char *value) {
+  DiffArgs *a = user;
+  char *end;
+  switch (key) {
+    case OPT_TOL_CYCLES:
+      if (!parse_u64(value, &a->options.tol_cycles))
+        return np_cli_usage_error(&diff_command, "--tol-cycles: '%s' is not a non-negative whole number", value);
+      break;
+    case OPT_TOL_REL:
+      a->options.tol_rel = strtod(value, &end);
+      if (!value[0] || *end || !isfinite(a->options.tol_rel) || a->options.tol_rel < 0)
+        return np_cli_usage_error(&diff_command, "--tol-rel: '%s' is not a non-negative fraction (0.02 is 2%%)", value);
+      break;
+    case OPT_JSON: a->json = true; break;
+    default: break;
   }
-  if (optind + 2 != argc) return usage_error("diff", "%s", "expected two traces, A (the reference) and B");
-  const char *path_a = argv[optind], *path_b = argv[optind + 1];
+  return -1;
+}
+
+static int trace_diff(int argc, char **argv) {
+  DiffArgs args = {{0, 0.0}, false};
+  int first;
+  int rc = np_cli_parse(&diff_command, argc, argv, take_diff_option, &args, &first);
+  if (rc >= 0) return rc;
+  if (first + 2 != argc) return np_cli_usage_error(&diff_command, "expected two traces, A (the reference) and B");
+  const char *path_a = argv[first], *path_b = argv[first + 1];
+  NpTraceDiffOptions options = args.options;
+  bool json = args.json;
   NpDiag diag;
   np_diag_init(&diag);
   NpTraceDiff d;
@@ -413,7 +422,7 @@ static int trace_diff(int argc, char **argv) {
     print_diff_json(&d, path_a, path_b);
   else
     print_diff_text(&d, path_a, path_b);
-  int rc = d.agree ? NP_EXIT_OK : NP_EXIT_FAIL;
+  rc = d.agree ? NP_EXIT_OK : NP_EXIT_FAIL;
   np_trace_diff_free(&d);
   np_diag_free(&diag);
   return rc;
@@ -437,10 +446,8 @@ int cmd_trace(int argc, char **argv) {
     return NP_EXIT_OK;
   }
   for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-    if (strcmp(argv[1], subcommands[i].name) == 0) {
-      opterr = 0;
-      optind = 1;
-      return subcommands[i].run(argc - 1, argv + 1);
-    }
-  return usage_error(NULL, "unknown subcommand '%s' (dump, stats, perfetto or diff)", argv[1]);
+    if (strcmp(argv[1], subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "npusim trace: unknown subcommand '%s' (dump, stats, perfetto or diff)\nsee `npusim trace --help`\n",
+          argv[1]);
+  return NP_EXIT_BAD_INPUT;
 }

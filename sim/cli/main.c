@@ -70,12 +70,30 @@ static int finish_stdout(int code) {
   return NP_EXIT_BAD_INPUT;
 }
 
+static const Command *find_command(const char *name) {
+  for (size_t i = 0; i < n_commands; i++)
+    if (strcmp(name, commands[i].name) == 0) return &commands[i];
+  return NULL;
+}
+
+static int unknown_command(const char *name) {
+  fprintf(stderr, "npusim: unknown command '%s'\n\n", name);
+  print_usage(stderr);
+  return NP_EXIT_BAD_INPUT;
+}
+
 static int run_command(int argc, char **argv) {
   if (argc < 2) {
     print_usage(stderr);
     return NP_EXIT_BAD_INPUT;
   }
   const char *name = argv[1];
+  if (strcmp(name, "help") == 0 && argc >= 3) { /* npusim help run: run's --help */
+    const Command *command = find_command(argv[2]);
+    char help[] = "--help";
+    char *help_argv[] = {argv[2], help, NULL};
+    return command ? command->run(2, help_argv) : unknown_command(argv[2]);
+  }
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
     print_usage(stdout);
     return NP_EXIT_OK;
@@ -84,11 +102,8 @@ static int run_command(int argc, char **argv) {
     printf("npusim %s\nconfig schema %s\n", npusim_version(), npusim_config_schema());
     return NP_EXIT_OK;
   }
-  for (size_t i = 0; i < n_commands; i++)
-    if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "npusim: unknown command '%s'\n\n", name);
-  print_usage(stderr);
-  return NP_EXIT_BAD_INPUT;
+  const Command *command = find_command(name);
+  return command ? command->run(argc - 1, argv + 1) : unknown_command(name);
 }
 
 int main(int argc, char **argv) { return finish_stdout(run_command(argc, argv)); }
