@@ -100,7 +100,7 @@ TEST(SweepOutput, QuotedLineBreaksResumeAndMerge) {
   std::string full = dir + "/full.csv";
   ASSERT_EQ(run_npusim("sweep " + spec + " -o " + full).exit_code, 0);
   std::string text = read_file(full);
-  ASSERT_NE(text.find("0,\"" + dir + "/odd,na\"\"me\nx.npg\",1MiB,ok,"), std::string::npos) << text;
+  ASSERT_NE(text.find("0,chain,\"" + dir + "/odd,na\"\"me\nx.npg\",1048576,ok,"), std::string::npos) << text;
   // Complete: resume keeps it as it is.
   CliResult r = run_npusim("sweep " + spec + " -o " + full + " --resume");
   EXPECT_EQ(r.exit_code, 0) << r.err;

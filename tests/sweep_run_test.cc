@@ -7,6 +7,7 @@
 
 #include "support/cli.h"
 #include "support/files.h"
+#include "npusim.h"
 
 namespace {
 
@@ -38,14 +39,21 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   EXPECT_EQ(a, b);
   // A header and 12 rows, numbered 0..11 in order.
   EXPECT_EQ(count_lines(a), 13);
-  EXPECT_EQ(a.rfind("point,model,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,", 0), 0u);
+  EXPECT_EQ(a.rfind("point,model,model_file,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,"
+                    "warm_ms,cold_ms,energy_mj,sram_peak_bytes,dram_bytes,fallbacks,config,config_hash,set,"
+                    "npusim_version,message\n",
+                    0),
+            0u);
   EXPECT_NE(a.find("\n11,"), std::string::npos);
   // Points 4..7 have the bad size: their rows carry the status and the config's message.
-  EXPECT_NE(a.find("\n4," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,"),
+  // A point that did not run has no metrics and no config, but the spec's overrides and the
+  // version; sizes are bytes (the spec says 4MiB: 4 * 2^20 = 4194304).
+  EXPECT_NE(a.find("\n4,chain," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,,,," +
+                   npusim_version() + ","),
             std::string::npos)
       << a;
   EXPECT_NE(a.find("multiple of banks x bank_width_bytes"), std::string::npos);
-  EXPECT_NE(a.find("\n8," + source_path("models/micro/chain.npg") + ",4MiB,8,0.5,ok,"), std::string::npos);
+  EXPECT_NE(a.find("\n8,chain," + source_path("models/micro/chain.npg") + ",4194304,8,0.5,ok,"), std::string::npos);
 }
 
 TEST(SweepRun, ResumeAfterATornRowEqualsAnUninterruptedRun) {
@@ -150,6 +158,54 @@ TEST(SweepRun, BadSpecIsExitTwoWithThePlace) {
   CliResult r = run_npusim("sweep " + spec);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(spec + ":3:3: error: unknown model axis"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// A row says what made it: model name and absolute file, the config's name and hash, the spec's
+// overrides, the version; sizes load as numbers.
+TEST(SweepRun, RowsCarryTheirIdentityAndNumericSizes) {
+  std::string dir = scratch_dir();
+  // The spec names the model relative to its own folder, as the shipped specs do.
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "/specs' && cp '" + source_path("models/micro/chain.npg") + "' '" +
+                         dir + "/chain.npg'")
+                            .c_str()),
+            0);
+  std::string spec = dir + "/specs/identity.yaml";
+  FILE *f = std::fopen(spec.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("set:\n  sram.banks: 8\nmodels: [../chain.npg]\naxes:\n  sram.capacity_bytes: [2MiB]\n"
+             "  dram.bandwidth_gb_per_s: [17GB/s]\n",
+             f);
+  std::fclose(f);
+  CliResult csv = run_npusim("sweep " + spec + " -o " + dir + "/rows.csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::string text = read_file(dir + "/rows.csv");
+  // The same effective config through `run`: its hash is the one the row must carry.
+  CliResult run = run_npusim("run models/micro/chain.npg --set sram.banks=8 --set sram.capacity_bytes=2MiB "
+                             "--set dram.bandwidth_gb_per_s=17GB/s --json");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  size_t at = run.out.find("\"hash\": \"");
+  ASSERT_NE(at, std::string::npos);
+  std::string hash = run.out.substr(at + 9, 18);
+  // 2MiB = 2 * 2^20 = 2097152 bytes; 17GB/s is 17 in the column's GB/s.
+  std::string expected = "0,chain," + dir + "/chain.npg,2097152,17,ok,";
+  EXPECT_EQ(text.find("\n" + expected), text.find('\n')) << text;
+  EXPECT_NE(text.find(",phone-npu," + hash + ",sram.banks=8," + npusim_version() + ",\n"), std::string::npos)
+      << text << "\nhash " << hash;
+  CliResult jsonl = run_npusim("sweep " + spec + " -o " + dir + "/rows.jsonl");
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  std::string row = read_file(dir + "/rows.jsonl");
+  EXPECT_NE(row.find("\"model_file\":\"" + dir + "/chain.npg\",\"sram.capacity_bytes\":2097152,"
+                     "\"dram.bandwidth_gb_per_s\":17,"),
+            std::string::npos)
+      << row;
+  EXPECT_NE(row.find("\"config_hash\":\"" + hash + "\",\"set\":[\"sram.banks=8\"],\"npusim_version\":\"" +
+                     npusim_version() + "\""),
+            std::string::npos)
+      << row;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "report/views.h"
 #include "sweep/pareto.h"
+#include "sweep/sweep.h"
 #include "util/mem.h"
 
 static const char pareto_synopsis[] =
@@ -90,10 +91,7 @@ static int parse_args(int argc, char **argv, ParetoArgs *a) {
   return -1;
 }
 
-/* The columns the table shows: all but status and message. */
-static bool shown(const NpCsvTable *t, size_t c) {
-  return strcmp(t->header[c], "status") != 0 && strcmp(t->header[c], "message") != 0;
-}
+static bool shown(const NpCsvTable *t, size_t c) { return np_sweep_column_shown(t->header[c]); }
 
 /* One table line: the shown cells, padded to their column's width (the last one not). */
 static void print_line(const NpCsvTable *t, const size_t *width, const char *const *cells) {

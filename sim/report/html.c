@@ -8,6 +8,7 @@
 #include "npusim.h"
 #include "plot/plot.h"
 #include "report/views.h"
+#include "sweep/sweep.h"
 #include "util/buf.h"
 #include "util/fmt.h"
 #include "util/mem.h"
@@ -231,7 +232,7 @@ static void put_pareto(NpBuf *b, const NpHtmlSweep *sweep) {
   free(svg);
   np_buf_puts(b, "<div class=\"wide\"><table>\n<thead><tr>");
   for (size_t c = 0; c < t->n_cols; c++) {
-    if (strcmp(t->header[c], "message") == 0 || strcmp(t->header[c], "status") == 0) continue;
+    if (!np_sweep_column_shown(t->header[c])) continue;
     np_buf_puts(b, "<th>");
     esc(b, t->header[c]);
     np_buf_puts(b, "</th>");
@@ -241,7 +242,7 @@ static void put_pareto(NpBuf *b, const NpHtmlSweep *sweep) {
     if (!res->points[i].on_front) continue;
     np_buf_puts(b, "<tr>");
     for (size_t c = 0; c < t->n_cols; c++) {
-      if (strcmp(t->header[c], "message") == 0 || strcmp(t->header[c], "status") == 0) continue;
+      if (!np_sweep_column_shown(t->header[c])) continue;
       cell(b, NULL, np_csv_cell(t, res->points[i].row, c));
     }
     np_buf_puts(b, "</tr>\n");

@@ -1,4 +1,5 @@
 /* One sweep point: simulated cold and warm (sim/simulate), its metrics collected. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,8 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, 
   out->dram_bytes = sim.warm_stats.dram_read_bytes + sim.warm_stats.dram_write_bytes;
   out->fallbacks = sim.warm.fallback_ops;
   out->resident_weight_bytes = sim.warm.resident_weight_bytes;
+  snprintf(out->config_name, sizeof out->config_name, "%s", arch->name);
+  out->config_hash = sim.warm.config_hash;
   if (warm_schedule != NULL) {
     *warm_schedule = sim.warm; /* the caller frees it */
     memset(&sim.warm, 0, sizeof sim.warm);

@@ -2,11 +2,13 @@
  * order (out-of-order completions wait in their slot), each flushed as soon as it can go. */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/model.h"
+#include "npusim.h"
 #include "sweep/sweep.h"
 #include "util/buf.h"
 #include "util/csv.h"
@@ -29,57 +31,143 @@ size_t np_sweep_shard_size(size_t n_points, size_t shard, size_t n_shards) {
 
 /* ---- rows ---- */
 
+/* What made a row, after its axes and metrics: the config the point ran on, the spec's fixed
+ * overrides, and the npusim that wrote it. */
+static const char *const identity_columns[] = {"config", "config_hash", "set", "npusim_version"};
+#define N_IDENTITY_COLUMNS (sizeof identity_columns / sizeof identity_columns[0])
+
+bool np_sweep_column_shown(const char *name) {
+  static const char *const hidden[] = {"status", "message", "model_file", "config_hash", "set", "npusim_version"};
+  for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+    if (strcmp(name, hidden[i]) == 0) return false;
+  return true;
+}
+
 char *np_sweep_csv_header(const NpSweepSpec *spec) {
   NpBuf buf = {0};
-  np_buf_puts(&buf, "point,model");
+  np_buf_puts(&buf, "point,model,model_file");
   for (size_t i = 0; i < spec->n_axes; i++) {
     np_buf_puts(&buf, ",");
     np_csv_put_field(&buf, spec->axes[i].key);
   }
   np_buf_puts(&buf, ",status");
   for (size_t i = 0; i < np_point_metric_count; i++) np_buf_printf(&buf, ",%s", np_point_metrics[i].name);
+  for (size_t i = 0; i < N_IDENTITY_COLUMNS; i++) np_buf_printf(&buf, ",%s", identity_columns[i]);
   np_buf_puts(&buf, ",message\n");
   return buf.data; /* the buffer's own allocation: never empty here */
 }
 
+/* A config key that names its unit takes values with units ("2MiB", "17GB/s", "1GHz"); its
+ * column holds the number in that unit, so that tables load as numbers. */
+typedef struct UnitKey {
+  const char *suffix;
+  bool (*parse)(const char *text, double *value, char *err, size_t err_size);
+} UnitKey;
+
+static bool parse_bytes(const char *text, double *value, char *err, size_t err_size) {
+  int64_t bytes;
+  if (!np_parse_size(text, &bytes, err, err_size)) return false;
+  *value = (double)bytes;
+  return true;
+}
+
+static const UnitKey unit_keys[] = {
+    {"_bytes", parse_bytes},
+    {"_gb_per_s", np_parse_bandwidth},
+    {"_mhz", np_parse_frequency},
+};
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* The axis value as its column holds it: a number in the key's unit, else as written. */
+static void axis_cell(const char *key, const char *value, char *out, size_t out_size) {
+  char err[160];
+  double v;
+  for (size_t i = 0; i < sizeof unit_keys / sizeof unit_keys[0]; i++) {
+    if (!ends_with(key, unit_keys[i].suffix) || !unit_keys[i].parse(value, &v, err, sizeof err)) continue;
+    snprintf(out, out_size, "%.17g", v);
+    return;
+  }
+  snprintf(out, out_size, "%s", value);
+}
+
+/* The spec's fixed overrides as one cell: "key=value;key=value". */
+static char *sets_cell(const NpSweepSpec *spec) {
+  NpBuf buf = {0};
+  np_buf_puts(&buf, "");
+  for (size_t i = 0; i < spec->n_sets; i++) np_buf_printf(&buf, "%s%s", i ? ";" : "", spec->sets[i]);
+  return np_buf_take(&buf);
+}
+
 typedef struct PointRow {
   size_t point;
-  const char *model;
+  const char *model, *model_file;
   const char **values;
   NpPointStatus status;
   const NpPointMetrics *m;
   const char *message;
 } PointRow;
 
+#define AXIS_CELL_MAX 256
+
 static char *csv_row(const NpSweepSpec *spec, const PointRow *r) {
   NpBuf buf = {0};
   np_buf_printf(&buf, "%zu,", r->point);
   np_csv_put_field(&buf, r->model);
+  np_buf_puts(&buf, ",");
+  np_csv_put_field(&buf, r->model_file);
+  char cell[AXIS_CELL_MAX];
   for (size_t i = 0; i < spec->n_axes; i++) {
     np_buf_puts(&buf, ",");
-    np_csv_put_field(&buf, r->values[i]);
+    axis_cell(spec->axes[i].key, r->values[i], cell, sizeof cell);
+    np_csv_put_field(&buf, cell);
   }
+  bool ok = r->status == NP_POINT_OK;
   np_buf_printf(&buf, ",%s", np_point_status_name(r->status));
   for (size_t i = 0; i < np_point_metric_count; i++) {
     const NpPointMetricInfo *k = &np_point_metrics[i];
-    if (r->status != NP_POINT_OK)
+    if (!ok)
       np_buf_puts(&buf, ",");
     else if (k->whole)
       np_buf_printf(&buf, ",%lld", (long long)k->value(r->m));
     else
-      np_buf_printf(&buf, ",%.9g", k->value(r->m));
+      np_buf_printf(&buf, ",%.17g", k->value(r->m));
   }
   np_buf_puts(&buf, ",");
-  if (r->status != NP_POINT_OK) np_csv_put_field(&buf, r->message ? r->message : "");
+  if (ok) np_csv_put_field(&buf, r->m->config_name);
+  if (ok) np_buf_printf(&buf, ",0x%016llx,", (unsigned long long)r->m->config_hash);
+  else np_buf_puts(&buf, ",,");
+  char *sets = sets_cell(spec);
+  np_csv_put_field(&buf, sets);
+  free(sets);
+  np_buf_printf(&buf, ",%s,", NPUSIM_VERSION_STRING);
+  if (!ok) np_csv_put_field(&buf, r->message ? r->message : "");
   np_buf_puts(&buf, "\n");
   return buf.data;
+}
+
+/* A number when the cell reads as one, else the text. */
+static json_t *json_cell(const char *cell) {
+  char *end;
+  double v = strtod(cell, &end);
+  if (cell[0] == '\0' || *end != '\0' || !isfinite(v)) return json_string(cell);
+  if (v == floor(v) && fabs(v) < 9e15) return json_integer((json_int_t)v);
+  return json_real(v);
 }
 
 static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
   json_t *o = json_object();
   json_object_set_new(o, "point", json_integer((json_int_t)r->point));
   json_object_set_new(o, "model", json_string(r->model));
-  for (size_t i = 0; i < spec->n_axes; i++) json_object_set_new(o, spec->axes[i].key, json_string(r->values[i]));
+  json_object_set_new(o, "model_file", json_string(r->model_file));
+  char cell[AXIS_CELL_MAX];
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    axis_cell(spec->axes[i].key, r->values[i], cell, sizeof cell);
+    json_object_set_new(o, spec->axes[i].key, json_cell(cell));
+  }
   json_object_set_new(o, "status", json_string(np_point_status_name(r->status)));
   if (r->status == NP_POINT_OK) {
     for (size_t i = 0; i < np_point_metric_count; i++) {
@@ -87,9 +175,16 @@ static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
       double v = k->value(r->m);
       json_object_set_new(o, k->name, k->whole ? json_integer((json_int_t)v) : json_real(v));
     }
-  } else {
-    json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
+    json_object_set_new(o, "config", json_string(r->m->config_name));
+    char hash[24];
+    snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)r->m->config_hash);
+    json_object_set_new(o, "config_hash", json_string(hash));
   }
+  json_t *sets = json_array();
+  for (size_t i = 0; i < spec->n_sets; i++) json_array_append_new(sets, json_string(spec->sets[i]));
+  json_object_set_new(o, "set", sets);
+  json_object_set_new(o, "npusim_version", json_string(NPUSIM_VERSION_STRING));
+  if (r->status != NP_POINT_OK) json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
   char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
   json_decref(o);
   char *row = np_xasprintf("%s\n", text);
@@ -103,6 +198,7 @@ typedef struct Runner {
   const NpSweepSpec *spec;
   const NpSweepRun *run;
   NpGraph **graphs;
+  char **model_files; /* the models' absolute paths */
   size_t n;           /* points in the shard */
   size_t next_claim;  /* shard-local indices */
   size_t next_write;
@@ -134,7 +230,8 @@ static char *evaluate_point(const Runner *r, size_t point) {
   } else {
     message = np_xstrdup(err);
   }
-  PointRow row = {point, spec->model_labels[model], values, status, &m, message};
+  const char *name = r->graphs[model]->name ? r->graphs[model]->name : spec->model_labels[model];
+  PointRow row = {point, name, r->model_files[model], values, status, &m, message};
   char *text = r->run->format == NP_SWEEP_JSONL ? jsonl_row(spec, &row) : csv_row(spec, &row);
   free(message);
   for (size_t i = 0; i < spec->n_axes; i++) free(kvs[i]);
@@ -205,6 +302,13 @@ void np_sweep_free_models(const NpSweepSpec *spec, NpGraph **graphs) {
   free(graphs);
 }
 
+/* The models as absolute paths, so that a row names its model wherever the table goes. */
+static char **absolute_paths(const NpSweepSpec *spec) {
+  char **paths = np_xcalloc(spec->n_models ? spec->n_models : 1, sizeof *paths);
+  for (size_t i = 0; i < spec->n_models; i++) paths[i] = np_absolute_path(spec->models[i]);
+  return paths;
+}
+
 static void write_error(const NpSweepRun *run, int err, NpDiag *diag) {
   if (run->on_row)
     np_diag_add(diag, "%s: error: the sweep was stopped by its row callback", run->out_name ? run->out_name : "sweep");
@@ -218,8 +322,8 @@ static bool run_points(const NpSweepSpec *spec, const NpSweepRun *run, NpGraph *
                        NpDiag *diag) {
   NpSweepRun local = *run;
   local.n_shards = n_shards;
-  Runner r = {spec, &local, graphs, np_sweep_shard_size(spec->n_points, run->shard, n_shards), 0, 0, NULL, false, 0,
-              PTHREAD_MUTEX_INITIALIZER};
+  Runner r = {spec, &local, graphs, absolute_paths(spec), np_sweep_shard_size(spec->n_points, run->shard, n_shards),
+              0, 0, NULL, false, 0, PTHREAD_MUTEX_INITIALIZER};
   r.next_claim = r.next_write = run->skip < r.n ? run->skip : r.n;
   r.rows = np_xcalloc(r.n ? r.n : 1, sizeof *r.rows);
   int jobs = run->jobs < 1 ? 1 : run->jobs;
@@ -233,6 +337,8 @@ static bool run_points(const NpSweepSpec *spec, const NpSweepRun *run, NpGraph *
   free(threads);
   for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
   free(r.rows);
+  for (size_t i = 0; i < spec->n_models; i++) free(r.model_files[i]);
+  free(r.model_files);
   pthread_mutex_destroy(&r.lock);
   if (r.write_failed) write_error(run, r.write_errno, diag);
   return !r.write_failed;

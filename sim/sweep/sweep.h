@@ -37,6 +37,9 @@ typedef struct NpPointMetrics {
   int64_t dram_bytes;       /* read + written by a warm inference */
   int64_t fallbacks;        /* ops that left the accelerator */
   int64_t resident_weight_bytes;
+  /* What the point ran on: the effective config's name and hash (np_schedule_config_hash). */
+  char config_name[NP_ARCH_NAME_MAX];
+  uint64_t config_hash;
 } NpPointMetrics;
 
 /* Lowers graph on arch cold and warm (dtype NP_DTYPE_UNKNOWN: the arch's default), replays
@@ -179,6 +182,10 @@ typedef struct NpSweepRun {
 
 /* The CSV header line (with '\n'), malloc'd. */
 char *np_sweep_csv_header(const NpSweepSpec *spec);
+/* Whether a table of a sweep's rows shows a column: the point, model, axes and metrics are
+ * shown; status, message and what made the row (model_file, config_hash, set, npusim_version)
+ * are left to the file. */
+bool np_sweep_column_shown(const char *name);
 
 /* Every model of the spec (graphs[i] for spec->models[i]), loaded and checked before an
  * output is opened; NULL with errors in diag when one cannot be loaded. */

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "util/buf.h"
 #include "util/mem.h"
 
 static const char *file_kind(mode_t mode) {
@@ -112,4 +113,33 @@ bool np_file_lock(int fd, const char *path, NpDiag *diag) {
   else
     np_diag_add(diag, "%s: error: another process is writing it; wait for it to finish, or write elsewhere", path);
   return false;
+}
+
+/* Appends segment (len bytes) to the absolute path out holds, folding "." and "..". */
+static void append_segment(NpBuf *out, const char *segment, size_t len) {
+  if (len == 0 || (len == 1 && segment[0] == '.')) return;
+  if (len == 2 && segment[0] == '.' && segment[1] == '.') {
+    char *slash = strrchr(out->data, '/');
+    out->len = slash && slash != out->data ? (size_t)(slash - out->data) : 1;
+    out->data[out->len] = '\0';
+    return;
+  }
+  if (out->len > 1) np_buf_puts(out, "/");
+  np_buf_append(out, segment, len);
+}
+
+char *np_absolute_path(const char *path) {
+  NpBuf out = {0};
+  np_buf_puts(&out, "/");
+  char *cwd = path[0] == '/' ? NULL : getcwd(NULL, 0);
+  const char *parts[2] = {cwd ? cwd : "", path};
+  for (size_t k = 0; k < 2; k++)
+    for (const char *p = parts[k]; *p;) {
+      size_t len = strcspn(p, "/");
+      append_segment(&out, p, len);
+      p += len;
+      while (*p == '/') p++;
+    }
+  free(cwd);
+  return np_buf_take(&out);
 }

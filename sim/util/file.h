@@ -31,6 +31,10 @@ char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t
  * is writing it" when someone else holds it. */
 bool np_file_lock(int fd, const char *path, NpDiag *diag);
 
+/* path made absolute against the working directory, with "." and ".." segments and repeated
+ * slashes folded away as text (symbolic links are kept as they are), malloc'd. */
+char *np_absolute_path(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -107,13 +107,15 @@ def write_spec(tmp_path):
 
 
 def csv_line(row, axes):
-    """A sweep row dict as the CSV writer prints it (docs/sweeps.md: %.9g reals)."""
-    cells = [str(row["point"]), row["model"], *(row[a] for a in axes), row["status"]]
+    """A sweep row dict as the CSV writer prints it (docs/sweeps.md: %.17g reals, sizes in bytes)."""
+    cells = [str(row["point"]), row["model"], row["model_file"], *(str(row[a]) for a in axes), row["status"]]
+    identity = [";".join(row["set"]), row["npusim_version"]]
     if row["status"] == "ok":
-        cells += [f"{row['warm_ms']:.9g}", f"{row['cold_ms']:.9g}", f"{row['energy_mj']:.9g}",
-                  str(row["sram_peak_bytes"]), str(row["dram_bytes"]), str(row["fallbacks"]), ""]
+        cells += [f"{row['warm_ms']:.17g}", f"{row['cold_ms']:.17g}", f"{row['energy_mj']:.17g}",
+                  str(row["sram_peak_bytes"]), str(row["dram_bytes"]), str(row["fallbacks"]),
+                  row["config"], row["config_hash"], *identity, ""]
     else:
-        cells += [""] * 6 + [row["message"]]
+        cells += [""] * 8 + identity + [row["message"]]
     return ",".join(cells) + "\n"
 
 
