@@ -120,7 +120,12 @@ TEST(RunOutput, CsvColumnsAreStable) {
   EXPECT_EQ(header,
             "model,config,dtype,layer,name,op,op_class,engine,on_accelerator,cold_cycles,warm_cycles,limit,"
             "array_utilization,macs,elements,weight_bytes,weights_resident,cold_dram_read_bytes,"
-            "cold_dram_write_bytes,warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file");
+            "cold_dram_write_bytes,warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file,"
+            "warm_time_share,warm_compute_cycles,warm_dram_cycles,warm_sram_cycles,warm_sync_cycles,"
+            "warm_stall_unit_cycles,warm_stall_dram_cycles,warm_stall_sram_bank_cycles,warm_weight_dram_read_bytes,"
+            "warm_activation_dram_read_bytes,warm_activation_dram_write_bytes,warm_sram_read_bytes,warm_sram_write_bytes,"
+            "warm_dram_gb_per_s,warm_sram_gb_per_s,warm_mac_uj,warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,"
+            "warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,warm_dynamic_uj");
   // The JSON says how many layers there are: one row each.
   JsonPtr j = parse_json(run_npusim(std::string("run ") + kChain + " --json").out);
   ASSERT_TRUE(j.get());

@@ -61,7 +61,26 @@ static void put_summary(NpBuf *b, const NpRunReport *r) {
 static const char layer_header[] =
     "model,config,dtype,layer,name,op,op_class,engine,on_accelerator,cold_cycles,warm_cycles,limit,"
     "array_utilization,macs,elements,weight_bytes,weights_resident,cold_dram_read_bytes,cold_dram_write_bytes,"
-    "warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file\n";
+    "warm_dram_read_bytes,warm_dram_write_bytes,sram_peak_bytes,fallback_reason,model_file,"
+    "warm_time_share,warm_compute_cycles,warm_dram_cycles,warm_sram_cycles,warm_sync_cycles,"
+    "warm_stall_unit_cycles,warm_stall_dram_cycles,warm_stall_sram_bank_cycles,"
+    "warm_weight_dram_read_bytes,warm_activation_dram_read_bytes,warm_activation_dram_write_bytes,"
+    "warm_sram_read_bytes,warm_sram_write_bytes,warm_dram_gb_per_s,warm_sram_gb_per_s,"
+    "warm_mac_uj,warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,"
+    "warm_sync_uj,warm_dynamic_uj\n";
+
+/* The warm inference's breakdown of a layer: its time, cycles by resource and stall, bytes by
+ * what they carry, bandwidths and energy. */
+static void put_layer_breakdown(NpBuf *b, const NpLayerStats *w, const NpLayerBreakdown *d) {
+  np_buf_printf(b, ",%.17g,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64, d->time_share, w->compute_cycles,
+                w->dram_cycles, w->sram_cycles, w->sync_cycles);
+  for (int k = 0; k < NP_STALL_COUNT; k++) np_buf_printf(b, ",%" PRId64, w->stall[k]);
+  np_buf_printf(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%.17g,%.17g",
+                d->weight_dram_read_bytes, d->activation_dram_read_bytes, d->activation_dram_write_bytes,
+                w->sram_read_bytes, w->sram_write_bytes, d->dram_gb_per_s, d->sram_gb_per_s);
+  for (int t = 0; t < NP_TERM_COUNT; t++) np_buf_printf(b, ",%.17g", d->energy_uj[t]);
+  np_buf_printf(b, ",%.17g", d->dynamic_uj);
+}
 
 static void put_layers(NpBuf *b, const NpRunReport *r) {
   np_buf_puts(b, layer_header);
@@ -82,6 +101,7 @@ static void put_layers(NpBuf *b, const NpRunReport *r) {
     put_text(b, p->fallback_reason ? p->fallback_reason : "");
     np_buf_puts(b, ",");
     put_text(b, r->model_source);
+    put_layer_breakdown(b, w, &r->warm_breakdown[i]);
     np_buf_puts(b, "\n");
   }
 }

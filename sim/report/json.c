@@ -111,7 +111,14 @@ static json_t *inference_json(const NpRunReport *r, const NpSchedule *sched, con
   return o;
 }
 
-static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l) {
+static json_t *layer_energy_json(const NpLayerBreakdown *b) {
+  json_t *o = json_object();
+  for (int t = 0; t < NP_TERM_COUNT; t++) set_real(o, np_layer_energy_keys[t], b->energy_uj[t]);
+  set_real(o, "dynamic_uj", b->dynamic_uj);
+  return o;
+}
+
+static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l, const NpLayerBreakdown *b) {
   json_t *o = json_object();
   set_int(o, "start_cycle", l->start);
   set_int(o, "end_cycle", l->end);
@@ -126,8 +133,15 @@ static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l) {
   set_int(o, "dram_write_bytes", l->dram_write_bytes);
   set_int(o, "sram_read_bytes", l->sram_read_bytes);
   set_int(o, "sram_write_bytes", l->sram_write_bytes);
+  set_int(o, "weight_dram_read_bytes", b->weight_dram_read_bytes);
+  set_int(o, "activation_dram_read_bytes", b->activation_dram_read_bytes);
+  set_int(o, "activation_dram_write_bytes", b->activation_dram_write_bytes);
+  set_real(o, "time_share", b->time_share);
+  set_real(o, "dram_gb_per_s", b->dram_gb_per_s);
+  set_real(o, "sram_gb_per_s", b->sram_gb_per_s);
   set_int(o, "commands", plan->n_cmds);
   set(o, "stall_cycles", stalls_json(l->stall));
+  set(o, "energy", layer_energy_json(b));
   return o;
 }
 
@@ -160,8 +174,8 @@ static json_t *layers_json(const NpRunReport *r) {
     set_int(o, "n_tiles", p->n_tiles);
     set_real(o, "planned_array_utilization", p->array_utilization);
     set_int(o, "sram_peak_bytes", p->sram_peak_bytes);
-    set(o, "cold", layer_run_json(p, c));
-    set(o, "warm", layer_run_json(&r->warm.layers[i], w));
+    set(o, "cold", layer_run_json(p, c, &r->cold_breakdown[i]));
+    set(o, "warm", layer_run_json(&r->warm.layers[i], w, &r->warm_breakdown[i]));
     json_array_append_new(list, o);
   }
   return list;

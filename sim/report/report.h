@@ -21,6 +21,7 @@
 #include "arch/arch.h"
 #include "graph/graph.h"
 #include "lower/schedule.h"
+#include "plot/plot.h"
 #include "replay/replay.h"
 #include "trace/trace.h"
 #include "util/diag.h"
@@ -53,6 +54,25 @@ typedef struct NpRunLayer {
   int32_t n_fused;
 } NpRunLayer;
 
+/* What a layer's NpLayerStats leave to be worked out, for one inference. */
+typedef struct NpLayerBreakdown {
+  double energy_uj[NP_TERM_COUNT]; /* dynamic energy by term (np_layer_energy_uj); static power is
+                                      not split by layer */
+  double dynamic_uj;               /* their sum */
+  int64_t weight_dram_read_bytes;  /* DRAM bytes by what they carry; the two reads sum to the */
+  int64_t activation_dram_read_bytes; /* layer's dram_read_bytes, the write is its dram_write_bytes */
+  int64_t activation_dram_write_bytes;
+  double time_share;               /* the layer's cycles over the inference's (fixed costs included) */
+  double dram_gb_per_s;            /* DRAM and SRAM bytes moved over the layer's span, GB/s (10^9 B/s) */
+  double sram_gb_per_s;
+} NpLayerBreakdown;
+
+/* The JSON keys of the energy terms: "mac_uj", ..., "sync_uj" (as the run's energy object). */
+extern const char *const np_layer_energy_keys[NP_TERM_COUNT];
+
+/* One breakdown per layer of schedule s, replayed into stats on arch (malloc'd). */
+NpLayerBreakdown *np_layer_breakdowns(const NpSchedule *s, const NpStats *stats, const NpArch *arch);
+
 typedef struct NpRunReport {
   char *model_name;        /* the graph's name */
   char *model_source;      /* the file it came from */
@@ -66,6 +86,7 @@ typedef struct NpRunReport {
   NpSchedule cold, warm;   /* the two schedules; same layers in the same order */
   NpStats cold_stats, warm_stats;
   NpRunLayer *layers;      /* cold.n_layers of them */
+  NpLayerBreakdown *cold_breakdown, *warm_breakdown; /* one per layer */
   double throughput_per_s; /* warm inferences back to back: 1000 / warm ms */
   bool has_battery;
   double per_day, battery_wh;

@@ -69,6 +69,8 @@ bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, 
     out->trace_warm = options->trace_warm;
   }
   describe_layers(graph, out);
+  out->cold_breakdown = np_layer_breakdowns(&out->cold, &out->cold_stats, arch);
+  out->warm_breakdown = np_layer_breakdowns(&out->warm, &out->warm_stats, arch);
   fill_summary(graph, arch, model_source, options, out);
   return true;
 }
@@ -80,6 +82,8 @@ void np_run_report_free(NpRunReport *report) {
     free(report->layers[i].fused);
   }
   free(report->layers);
+  free(report->cold_breakdown);
+  free(report->warm_breakdown);
   np_stats_free(&report->cold_stats);
   np_stats_free(&report->warm_stats);
   np_schedule_free(&report->cold);
