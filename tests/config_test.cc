@@ -84,6 +84,28 @@ std::string at(int line, int col, const std::string &msg, const std::string &sou
          "\n" + std::string(col - 1, ' ') + "^";
 }
 
+// minimal() with one line added to each engine: `on_npu` as line 9 (the mac_array's last key
+// before dtypes), `on_cpu` as line 13 (in the cpu engine).
+std::string minimal_with_engine_lines(const std::string &on_npu, const std::string &on_cpu) {
+  auto lines = lines_of(minimal());
+  lines.insert(lines.begin() + 11, on_cpu);
+  lines.insert(lines.begin() + 8, on_npu);
+  return join(lines);
+}
+
+// The config as np_arch_to_yaml writes it, checked to load back to the same arch.
+std::string written_back(const NpArch *arch) {
+  char *yaml = np_arch_to_yaml(arch);
+  std::string text = yaml;
+  free(yaml);
+  auto back = load_text(text);
+  EXPECT_TRUE(back.ok) << back.errors[0];
+  if (back.ok) {
+    EXPECT_TRUE(np_arch_same(arch, back.arch.get()));
+  }
+  return text;
+}
+
 }  // namespace
 
 // ---- the minimal config is valid and means what it says ----
@@ -252,12 +274,7 @@ TEST(ConfigErrors, AKeyOfAnotherKindNamesTheKindsThatTakeIt) {
   // The kinds' own keys come from their rows (sim/arch/kinds.c): lanes belongs to vector and
   // cpu, dataflow to mac_array. Line 9 is "    lanes: 4" on the mac_array (col 5); line 13
   // is "    dataflow: os" on the cpu (col 5).
-  auto r = load_text(join([] {
-    auto lines = lines_of(minimal());
-    lines.insert(lines.begin() + 11, "    dataflow: os");
-    lines.insert(lines.begin() + 8, "    lanes: 4");
-    return lines;
-  }()));
+  auto r = load_text(minimal_with_engine_lines("    lanes: 4", "    dataflow: os"));
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0], at(9, 5, "engines.npu.lanes: applies only to vector and cpu engines (this one is mac_array)",
@@ -285,13 +302,32 @@ TEST(ConfigErrors, DepthwiseModesNeedTheirKeysAndOnlyTheirs) {
   ASSERT_TRUE(ok.ok) << ok.errors[0];
   EXPECT_EQ(ok.arch->engines[0].depthwise, NP_DEPTHWISE_OUTPUT_BLOCK);
   EXPECT_EQ(ok.arch->engines[0].ublock_pixels, 4);
-  char *yaml = np_arch_to_yaml(ok.arch.get());
-  std::string text = yaml;
-  free(yaml);
-  EXPECT_NE(text.find("    depthwise: output_block\n    ublock_pixels: 4\n    ublock_depth: 8\n"), std::string::npos);
-  auto back = load_text(text);
-  ASSERT_TRUE(back.ok) << back.errors[0];
-  EXPECT_TRUE(np_arch_same(ok.arch.get(), back.arch.get()));
+  EXPECT_NE(written_back(ok.arch.get()).find("    depthwise: output_block\n    ublock_pixels: 4\n    ublock_depth: 8\n"),
+            std::string::npos);
+}
+
+TEST(ConfigErrors, CoresAreAMacArrayKeyWithinTheirRange) {
+  // Line 9 is the inserted "    cores: 0" (col 12); line 13 "    cores: 2" on the cpu (col 5).
+  auto r = load_text(minimal_with_engine_lines("    cores: 0", "    cores: 2"));
+  EXPECT_FALSE(r.ok);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0], at(9, 12, "engines.npu.cores: must be at least 1, got 0", "    cores: 0"));
+  EXPECT_EQ(r.errors[1], at(13, 5, "engines.cpu.cores: applies only to mac_array engines (this one is cpu)",
+                            "    cores: 2"));
+  auto over = load_text(minimal(), {"engines.npu.cores=257"});
+  ASSERT_FALSE(over.ok);
+  EXPECT_EQ(over.errors[0], "--set engines.npu.cores=257: error: engines.npu.cores: must be at most 256, got 257");
+  // Given, they count in the array's PEs and write back (config show) to the same arch;
+  // one core (the default) is not written.
+  auto ok = load_text(minimal(), {"engines.npu.cores=16", "engines.npu.core_sync_cycles=12"});
+  ASSERT_TRUE(ok.ok) << ok.errors[0];
+  EXPECT_EQ(ok.arch->engines[0].cores, 16);
+  EXPECT_EQ(np_engine_kind_ops(NP_ENGINE_MAC_ARRAY)->array_pes(&ok.arch->engines[0]), 16 * 16);  // 4x4 x 16
+  EXPECT_EQ(np_engine_macs_per_cycle(&ok.arch->engines[0], NP_DTYPE_INT8), 256.0);
+  EXPECT_NE(written_back(ok.arch.get()).find("    cores: 16\n    core_sync_cycles: 12\n"), std::string::npos);
+  auto one = load_text(minimal());
+  ASSERT_TRUE(one.ok);
+  EXPECT_EQ(written_back(one.arch.get()).find("cores"), std::string::npos);
 }
 
 TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {

@@ -137,6 +137,52 @@ TEST(ReplayCompute, DepthwiseModeLeavesGemmsWithSeveralColumnsToTheDataflow) {
   EXPECT_EQ(run.rec(c).work, 80);
 }
 
+// Cores (docs/timing.md, "Cores"): the COMPUTE cut along N, M, batch or K, one share per
+// core, the fewest cycles winning; core_sync_cycles once more than one core has a share; a
+// cut of K adds ceil(log2(cores used)) x ceil(M x N x batch / C) cycles of partial sums.
+struct CoresCase {
+  const char *name;
+  std::vector<std::string> sets;
+  int64_t m, k, n, batch, macs, cycles;
+};
+
+class ReplayCores : public ::testing::TestWithParam<CoresCase> {};
+
+TEST_P(ReplayCores, ComputeTakesTheFastestCut) {
+  const CoresCase &p = GetParam();
+  NpArch arch = load_arch(kIdealArch, p.sets);
+  SchedBuilder b;
+  int c = b.gemm(kNpu, p.m, p.k, p.n, {}, 0, p.batch);
+  ReplayRun run;
+  replay(b.get(), arch, run);
+  ASSERT_TRUE(run.ok) << run.errors;
+  EXPECT_EQ(run.rec(c).work, p.cycles);
+  EXPECT_EQ(run.stats.cycles, p.cycles);
+  // utilization counts every core's PEs: MACs / (cores x R x C x cycles)
+  int64_t cores = arch.engines[0].cores;
+  EXPECT_DOUBLE_EQ(run.stats.layers[0].utilization, (double)p.macs / (double)(cores * 16 * p.cycles));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cuts, ReplayCores,
+    ::testing::Values(
+        // M = 10, K = 6, N = 5 (ws 80 on one core), 2 cores, sync 3. N in shares of 3: 2 x 1
+        // folds of 20 = 40 + 3 = 43; M in 5: 2 x 2 folds of 2R + C + 5 - 2 = 15: 60 + 3 = 63;
+        // K in 3: 1 x 2 folds of 20 = 40 + 3 + log2(2) x ceil(50 / 4) = 13: 56. N wins: 43.
+        CoresCase{"n", {"engines.npu.cores=2", "engines.npu.core_sync_cycles=3"}, 10, 6, 5, 1, 300, 43},
+        // M = 4, K = 32, N = 4 (ws: 8 folds of 14 = 112 on one core), 4 cores, sync 1. N in 1:
+        // 8 x 14 + 1 = 113; M in 1: 8 folds of 8 + 4 + 1 - 2 = 11: 88 + 1 = 89; K in 8: 2 folds
+        // of 14 = 28 + 1 + log2(4) x ceil(16 / 4) = 8: 37. K wins: 37.
+        CoresCase{"k", {"engines.npu.cores=4", "engines.npu.core_sync_cycles=1"}, 4, 32, 4, 1, 512, 37},
+        // Depthwise (systolic ws), 3 channels of M = 9, K = 9: 171 on one core (ReplayDepthwise).
+        // 3 cores: M in 3: 3 folds of 8 + 4 + 3 - 2 = 13, x 3 channels = 117; batch in 1: 57;
+        // K in 3: 1 fold of 19 x 3 = 57 + log2(3) = 2 steps x ceil(27 / 4) = 7: 71. Batch wins
+        // (sync 0): 57.
+        CoresCase{"batch", {"engines.npu.cores=3"}, 9, 9, 1, 3, 243, 57},
+        // One core: the dataflow's formula as ever (ReplayGemm's ws 80), whatever the sync.
+        CoresCase{"one", {"engines.npu.cores=1", "engines.npu.core_sync_cycles=50"}, 10, 6, 5, 1, 300, 80}),
+    [](const auto &info) { return std::string(info.param.name); });
+
 // Fixed costs (docs/timing.md, "Fixed costs") on the small arch at 1000 MHz: per inference
 // 2 us = 2000 cycles, per segment 0.5 us = 500, per program 1.2 us = 1200 (cold only).
 static const std::vector<std::string> kFixedCosts = {

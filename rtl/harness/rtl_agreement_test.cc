@@ -331,6 +331,15 @@ TEST(RtlSequencer, MoreRunningCommandsThanEntriesAreRefused) {
   EXPECT_NE(res.error.find("command 32: more commands run at once"), std::string::npos) << res.error;
 }
 
+// The RTL is one array: a config with several cores is refused, naming the key, before it runs.
+TEST(RtlHarness, AnArrayOfSeveralCoresIsRefused) {
+  Loaded l;
+  load(l, "tests/fixtures/rtl/dma_single.schedule.json", {"engines.npu.cores=2"});
+  RtlRunResult res;
+  EXPECT_FALSE(np_rtl_run(&l.schedule, &l.arch, "", &res));
+  EXPECT_NE(res.error.find("the RTL MAC array is one core (cores: 1)"), std::string::npos) << res.error;
+}
+
 // A schedule lowered for another config (here: rtl-small with one more cycle of DRAM latency)
 // is refused, naming both configs' hashes, before the RTL runs it.
 TEST(RtlHarness, AScheduleFromAnotherConfigIsRefused) {

@@ -140,6 +140,7 @@ bool Harness::configure() {
     const NpEngine &en = a_->engines[e];
     if (en.kind == NP_ENGINE_MAC_ARRAY && array_engine_ < 0) {
       if (en.rows != kRows || en.cols != kCols) return fail("config: the RTL MAC array is 8x8");
+      if (en.cores > 1) return fail("config: the RTL MAC array is one core (cores: 1)");
       if (en.dataflow != NP_DATAFLOW_WS && en.dataflow != NP_DATAFLOW_OS) return fail("config: the RTL MAC array runs ws or os");
       if (en.depthwise != NP_DEPTHWISE_SYSTOLIC)
         return fail("config: the RTL MAC array runs depthwise work as systolic GEMMs (depthwise: systolic)");

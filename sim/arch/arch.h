@@ -78,6 +78,10 @@ typedef struct NpEngine {
   int64_t depthwise_lanes;  /* mac_array with depthwise simd: its lanes; 0 otherwise */
   int64_t ublock_pixels, ublock_depth; /* mac_array with depthwise output_block: the output
                                micro-block (width x height pixels, channels); 0 otherwise */
+  int64_t cores;            /* mac_array: identical rows x cols arrays a COMPUTE is split across
+                               (docs/timing.md, "Cores"); 1 (or 0, read as 1) for one array */
+  int64_t core_sync_cycles; /* mac_array: cycles a COMPUTE split over more than one core adds
+                               for the cores to finish together */
   int64_t lanes;            /* vector, cpu: elements per cycle at rate 1; 0 for mac_array */
   /* Per data type: the rate multiplier (MACs or elements per cycle x this); 0 when the engine
    * does not compute in that type. Index by NpDtype. */
@@ -243,7 +247,7 @@ typedef struct NpEngineKindOps {
   void (*default_throughput)(NpEngine *engine);
   /* Engine cycles of the work; NP_CYCLES_CANNOT or NP_CYCLES_OVERFLOW. */
   int64_t (*cycles)(const NpEngine *engine, const NpEngineWork *work);
-  /* PEs of its array (MACs per cycle at rate 1), for utilization; 0: not an array. */
+  /* PEs of its arrays, all cores (MACs per cycle at rate 1), for utilization; 0: not an array. */
   int64_t (*array_pes)(const NpEngine *engine);
   /* How its work is priced: MACs at energy.mac[dtype], elements at energy.element[dtype]. */
   void (*priced_work)(const NpEngineWork *work, int64_t *macs, int64_t *elements);

@@ -160,24 +160,90 @@ static const char *depthwise_key_name(int v) {
   return v >= 0 && v < NP_DEPTHWISE_COUNT ? depthwise_modes[v].name : NULL;
 }
 
-static void array_throughput(NpEngine *e) {
-  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = 0;
-  e->throughput[NP_CLASS_MATRIX] = (double)(e->rows * e->cols);
+static int64_t engine_cores(const NpEngine *e) { return e->cores > 1 ? e->cores : 1; }
+
+/* Base cycles of a GEMM on one array: its dataflow's formula, or its depthwise mode's for
+ * channelwise work (N = 1). */
+static int64_t one_array_cycles(const NpEngine *e, NpGemmShape g) {
+  return g.n == 1 ? depthwise_cycles(e, g) : np_dataflow_cycles(e->rows, e->cols, e->dataflow, g);
 }
 
-/* A GEMM by its dataflow's formula, channelwise work (N = 1) by its depthwise mode; other
- * work at the class throughput. */
+/* ---- cores: one COMPUTE split across identical arrays (docs/timing.md, "Cores") ----
+ * The GEMM is cut along one dim into equal shares, one per core, that run side by side; the
+ * COMPUTE takes its largest share's cycles, plus core_sync_cycles when more than one core
+ * had a share. Each dim that can be cut is tried (output channels N, output pixels M, the
+ * channels or groups of `batch`, the reduction K), and the one that takes the fewest cycles
+ * wins (the first in that order on a tie). A cut of K leaves each core partial sums of all
+ * M x N x batch outputs, added up in a tree: ceil(log2(cores in use)) steps, each passing
+ * the partial sums at `cols` values per cycle. SRAM banks and DRAM stay shared: the bank and
+ * DMA times of the COMPUTE and its transfers are those of the whole tile. */
+
+static int64_t ceil_log2(int64_t v) {
+  int64_t steps = 0;
+  while ((INT64_C(1) << steps) < v) steps++;
+  return steps;
+}
+
+/* The dims a COMPUTE may be cut along, in the order they are tried. */
+typedef enum CoreCut { CUT_N = 0, CUT_M, CUT_BATCH, CUT_K, CUT_COUNT } CoreCut;
+
+static int64_t *cut_dim(NpGemmShape *g, CoreCut cut) {
+  switch (cut) {
+    case CUT_N: return &g->n;
+    case CUT_M: return &g->m;
+    case CUT_BATCH: return &g->batch;
+    default: return &g->k;
+  }
+}
+
+/* Base cycles of g cut along `cut` in shares of ceil(dim / cores); a cut of K adds up the
+ * cores' partial sums. NP_CYCLES_OVERFLOW also for a dim of 1 (nothing to cut). */
+static int64_t split_cycles(const NpEngine *e, NpGemmShape g, CoreCut cut, int64_t cores) {
+  int64_t *dim = cut_dim(&g, cut), whole = *dim;
+  if (whole <= 1) return NP_CYCLES_OVERFLOW;
+  int64_t outputs = cut == CUT_K ? product3(g.m, g.n, g.batch) : 0;
+  int64_t share = np_ceil_div_i64(whole, cores), used = np_ceil_div_i64(whole, share);
+  *dim = share;
+  int64_t cycles = one_array_cycles(e, g);
+  if (cycles < 0 || outputs < 0) return cycles < 0 ? cycles : outputs;
+  int64_t adds = cut == CUT_K ? ceil_log2(used) * np_ceil_div_i64(outputs, e->cols) : 0;
+  if (!np_add_i64(cycles, e->core_sync_cycles, &cycles) || !np_add_i64(cycles, adds, &cycles))
+    return NP_CYCLES_OVERFLOW;
+  return cycles;
+}
+
+static int64_t cores_cycles(const NpEngine *e, NpGemmShape g) {
+  int64_t cores = engine_cores(e);
+  if (g.batch <= 0) g.batch = 1;
+  int64_t best = one_array_cycles(e, g); /* one core, when nothing can be cut */
+  if (cores == 1 || best < 0) return best;
+  bool cut_any = false;
+  for (int cut = 0; cut < CUT_COUNT; cut++) {
+    int64_t cycles = split_cycles(e, g, (CoreCut)cut, cores);
+    if (cycles == NP_CYCLES_CANNOT) return NP_CYCLES_CANNOT;
+    if (cycles >= 0 && (!cut_any || cycles < best)) best = cycles, cut_any = true;
+  }
+  return best;
+}
+
+/* A GEMM by its dataflow's formula, channelwise work (N = 1) by its depthwise mode, split
+ * across the cores; other work at the class throughput. */
 static int64_t array_cycles(const NpEngine *e, const NpEngineWork *w) {
   const NpGemmShape *g = &w->gemm;
   if (w->op_class != NP_CLASS_MATRIX || g->m <= 0 || g->n <= 0 || g->k <= 0) return throughput_cycles(e, w);
   double rate = e->dtype_rate[w->dtype];
   if (!(rate > 0)) return NP_CYCLES_CANNOT;
-  int64_t base = g->n == 1 ? depthwise_cycles(e, *g) : np_dataflow_cycles(e->rows, e->cols, e->dataflow, *g);
+  int64_t base = cores_cycles(e, *g);
   if (base < 0) return base;
   return divide_by_rate((double)base, rate);
 }
 
-static int64_t array_pes(const NpEngine *e) { return e->rows * e->cols; }
+static int64_t array_pes(const NpEngine *e) { return e->rows * e->cols * engine_cores(e); }
+
+static void array_throughput(NpEngine *e) {
+  for (int c = 0; c < NP_ARCH_OP_CLASSES; c++) e->throughput[c] = 0;
+  e->throughput[NP_CLASS_MATRIX] = (double)array_pes(e);
+}
 
 #define ARRAY_SIDE_MAX 65536
 static const NpEngineKey array_keys[] = {
@@ -190,6 +256,8 @@ static const NpEngineKey array_keys[] = {
     {"depthwise_lanes", false, 1, INT64_C(1) << 20, 0, offsetof(NpEngine, depthwise_lanes), NULL, true},
     {"ublock_pixels", false, 1, 4096, 0, offsetof(NpEngine, ublock_pixels), NULL, true},
     {"ublock_depth", false, 1, 4096, 0, offsetof(NpEngine, ublock_depth), NULL, true},
+    {"cores", false, 1, 256, 1, offsetof(NpEngine, cores), NULL, true},
+    {"core_sync_cycles", false, 0, 1000000, 0, offsetof(NpEngine, core_sync_cycles), NULL, true},
 };
 static const char *const array_ops[] = {"matrix"};
 
