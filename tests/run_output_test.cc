@@ -1,5 +1,6 @@
 // npusim run's outputs: byte-identical repeats (JSON, CSV, traces), atomic -o, the trace's
 // header and records, CSV columns, the JSON schema documented in docs/formats.md, bad usage.
+#include <cstdlib>
 #include <set>
 
 #include "run_support.h"
@@ -241,6 +242,53 @@ TEST(RunOutput, ResolutionWhatIfReachesTheRun) {
   ASSERT_TRUE(a.get() && b.get());
   EXPECT_EQ(jint(a.get(), {"warm", "macs"}), 115605504);
   EXPECT_EQ(jint(b.get(), {"warm", "macs"}), 28901376);
+}
+
+}  // namespace
+
+namespace {
+
+// --output-dir: every output of one simulation, each the same bytes its own option gives.
+TEST(RunOutput, OutputDirWritesEveryFormatFromOneRun) {
+  std::string dir = scratch_dir() + "/out";
+  std::string trace = dir + "/run.npt.zst";
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "'").c_str()), 0);
+  // The outputs one by one, the trace at the path --output-dir gives it (it names it in them).
+  std::string base = std::string("run ") + kChain + " --trace '" + trace + "'";
+  CliResult text = run_npusim(base + " --per-layer"), json = run_npusim(base + " --json");
+  CliResult csv = run_npusim(base + " --csv"), layers = run_npusim(base + " --csv --per-layer");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  std::string trace_bytes = read_file(trace);
+  ASSERT_FALSE(trace_bytes.empty());
+  ASSERT_EQ(std::system(("rm -f '" + trace + "'").c_str()), 0);
+  CliResult all = run_npusim(std::string("run ") + kChain + " --output-dir '" + dir + "'");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "");
+  EXPECT_EQ(read_file(dir + "/run.txt"), text.out);
+  EXPECT_EQ(read_file(dir + "/run.json"), json.out);
+  EXPECT_EQ(read_file(dir + "/run.csv"), csv.out);
+  EXPECT_EQ(read_file(dir + "/layers.csv"), layers.out);
+  EXPECT_EQ(read_file(trace), trace_bytes);
+  std::string html = read_file(dir + "/report.html");
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<section id=\"layers\">"), std::string::npos);
+}
+
+TEST(RunOutput, OutputDirRefusesWhatItWritesItselfAndAFile) {
+  std::string file = write_scratch("not-a-dir", "x");
+  struct Case {
+    std::string args, message;
+  } cases[] = {
+      {std::string("run ") + kChain + " --output-dir d --json", "--output-dir writes every format itself"},
+      {std::string("run ") + kChain + " --output-dir d -o x.txt", "--output-dir writes every format itself"},
+      {std::string("run ") + kChain + " --output-dir '" + file + "'", file + ": exists and is not a directory"},
+  };
+  for (const Case &c : cases) {
+    CliResult r = run_npusim(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+  }
+  EXPECT_EQ(read_file(file), "x");
 }
 
 }  // namespace

@@ -138,7 +138,6 @@ static int parse_args(int argc, char **argv, ReportArgs *a) {
 typedef struct Inputs {
   NpRunReport report;
   bool have_report;
-  double *layer_uj;
   NpCsvTable table;
   NpParetoResult pareto;
   bool have_pareto;
@@ -210,7 +209,6 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
 
 static void free_inputs(Inputs *in) {
   if (in->have_report) np_run_report_free(&in->report);
-  free(in->layer_uj);
   if (in->have_pareto) {
     np_pareto_free(&in->pareto);
     np_csv_free(&in->table);
@@ -234,17 +232,11 @@ int cmd_report(int argc, char **argv) {
     in.have_report = rc == NP_EXIT_OK;
     rc = in.have_report ? -1 : rc;
   }
-  if (rc < 0) {
-    NpArch arch;
-    rc = np_cli_load_config(&a.run.config, &arch) == NP_EXIT_OK ? -1 : NP_EXIT_BAD_INPUT;
-    if (rc < 0) in.layer_uj = np_layer_energy_uj(&in.report.warm, &arch);
-  }
   if (rc < 0 && a.cliff_given) rc = search_cliffs(&a, &in);
   if (rc < 0) {
     NpHtmlSweep sweep = {a.sweep, &in.table, &a.query, &in.pareto};
     NpHtmlCliffs cliffs = {&in.search, &in.curve, in.cliffs, in.n_cliffs};
-    NpHtmlReport page = {a.title, &in.report, in.layer_uj, in.have_pareto ? &sweep : NULL,
-                         in.have_cliffs ? &cliffs : NULL};
+    NpHtmlReport page = {a.title, &in.report, in.have_pareto ? &sweep : NULL, in.have_cliffs ? &cliffs : NULL};
     char *html = np_report_html(&page);
     rc = np_cli_write_file(a.output, html) ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
     free(html);

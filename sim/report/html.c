@@ -293,8 +293,18 @@ static void put_cliffs(NpBuf *b, const NpHtmlCliffs *found, const char *model) {
   np_buf_puts(b, "</table>\n</section>\n");
 }
 
+/* The warm inference's dynamic energy by layer and term, laid out as np_layer_energy_uj gives it. */
+static double *warm_layer_energy(const NpRunReport *r) {
+  size_t n = r->warm.n_layers;
+  double *uj = np_xcalloc((n ? n : 1) * NP_TERM_COUNT, sizeof *uj);
+  for (size_t i = 0; i < n && r->warm_breakdown; i++)
+    for (int t = 0; t < NP_TERM_COUNT; t++) uj[i * NP_TERM_COUNT + (size_t)t] = r->warm_breakdown[i].energy_uj[t];
+  return uj;
+}
+
 char *np_report_html(const NpHtmlReport *page) {
   const NpRunReport *r = page->run;
+  double *layer_uj = warm_layer_energy(r);
   NpBuf b = {0};
   const char *slash = strrchr(r->model_source, '/');
   const char *title = page->title ? page->title : slash ? slash + 1 : r->model_source; /* graph names are often generic */
@@ -309,13 +319,14 @@ char *np_report_html(const NpHtmlReport *page) {
   np_buf_printf(&b, " (config hash %016" PRIx64 ") at %g MHz, computing in %s</p>\n", r->config_hash, r->clock_mhz,
                 np_dtype_name(r->dtype));
   put_summary(&b, r);
-  put_energy(&b, r, page->layer_uj);
+  put_energy(&b, r, layer_uj);
   put_fallbacks(&b, r);
   if (page->sweep) put_pareto(&b, page->sweep);
   if (page->cliffs) put_cliffs(&b, page->cliffs, r->model_name);
-  put_layers(&b, r, page->layer_uj);
+  put_layers(&b, r, layer_uj);
   np_buf_puts(&b, "<footer>Written by npusim " NPUSIM_VERSION_STRING
                   ". Figures: docs/run.md; timing and energy model: docs/timing.md.</footer>\n</main>\n</body>\n</html>\n");
+  free(layer_uj);
   return np_buf_take(&b);
 }
 

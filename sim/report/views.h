@@ -86,8 +86,7 @@ typedef struct NpHtmlCliffs {
 
 typedef struct NpHtmlReport {
   const char *title;            /* NULL: the model file's name */
-  const NpRunReport *run;
-  const double *layer_uj;       /* the warm schedule's energy by layer and term (np_layer_energy_uj) */
+  const NpRunReport *run;       /* its warm_breakdown gives the energy per layer */
   const NpHtmlSweep *sweep;     /* NULL: no Pareto section */
   const NpHtmlCliffs *cliffs;   /* NULL: no cliff section */
 } NpHtmlReport;
