@@ -586,7 +586,9 @@ TEST(ConfigDefault, PhoneNpuMatchesThePublicFigures) {
   EXPECT_STREQ(arch.origin, NP_ARCH_DEFAULT_SOURCE);
   int ane = np_arch_find_engine(&arch, "ane");
   ASSERT_GE(ane, 0);
-  // 11 TOPS (Apple): 64 x 64 MACs x 2 ops x 1340 MHz = 10.98e12 ops/s.
+  // 16 cores (Apple) of 16 x 16 MACs; 11 TOPS (Apple): 16 x 256 MACs x 2 ops x 1340 MHz = 10.98e12 ops/s.
+  EXPECT_EQ(arch.engines[ane].cores, 16);
+  EXPECT_EQ(arch.engines[ane].rows * arch.engines[ane].cols, 256);
   double tops = np_engine_macs_per_cycle(&arch.engines[ane], NP_DTYPE_FP16) * 2 * arch.clock_mhz * 1e6 / 1e12;
   EXPECT_NEAR(tops, 11.0, 0.1);
   EXPECT_EQ(arch.sram.capacity_bytes, 4 * 1024 * 1024);
