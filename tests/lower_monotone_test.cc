@@ -22,7 +22,7 @@ int64_t warm_cycles(const NpGraph *g, const std::string &set) {
   const char *sets[] = {set.c_str()};
   NpArch arch;
   EXPECT_TRUE(np_arch_load_default(sets, 1, &arch, &diag)) << set;
-  NpLowerOptions lo = {true, NP_DTYPE_UNKNOWN};
+  NpLowerOptions lo = {true, NP_DTYPE_UNKNOWN, 0};
   NpSchedule s;
   EXPECT_TRUE(np_lower(g, &arch, &lo, &s, &diag)) << set;
   NpReplayOptions ro{};

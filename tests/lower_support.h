@@ -96,10 +96,11 @@ struct Lowered {
   int64_t layer_dram(size_t i) const { return s.layers[i].dram_read_bytes + s.layers[i].dram_write_bytes; }
 };
 
-inline void lower(const NpGraph *g, const NpArch &arch, bool warm, Lowered *out) {
+// weight_bits: NpLowerOptions.weight_bits (0: weights as their dtype).
+inline void lower(const NpGraph *g, const NpArch &arch, bool warm, Lowered *out, int weight_bits = 0) {
   NpDiag diag;
   np_diag_init(&diag);
-  NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN};
+  NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN, weight_bits};
   out->ok = np_lower(g, &arch, &options, &out->s, &diag);
   for (size_t i = 0; i < diag.count; i++) out->errors += std::string(diag.messages[i]) + "\n";
   np_diag_free(&diag);

@@ -112,7 +112,8 @@ TEST(RunOutput, CsvColumnsAreStable) {
             "sram_capacity_bytes,resident_weight_bytes,fallback_ops,cold_dram_read_bytes,cold_dram_write_bytes,"
             "warm_dram_read_bytes,warm_dram_write_bytes,macs,cold_energy_uj,warm_energy_uj,warm_mac_uj,"
             "warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,"
-            "warm_static_uj,warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file");
+            "warm_static_uj,warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file,"
+            "weight_bits,uncached_ms,cached_ms,first_request_ms");
   // One summary row after the header.
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
   r = run_npusim(std::string("run ") + kChain + " --csv --per-layer");
@@ -126,7 +127,7 @@ TEST(RunOutput, CsvColumnsAreStable) {
             "warm_stall_unit_cycles,warm_stall_dram_cycles,warm_stall_sram_bank_cycles,warm_weight_dram_read_bytes,"
             "warm_activation_dram_read_bytes,warm_activation_dram_write_bytes,warm_sram_read_bytes,warm_sram_write_bytes,"
             "warm_dram_gb_per_s,warm_sram_gb_per_s,warm_mac_uj,warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,"
-            "warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,warm_dynamic_uj");
+            "warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,warm_dynamic_uj,weight_bits");
   // The JSON says how many layers there are: one row each.
   JsonPtr j = parse_json(run_npusim(std::string("run ") + kChain + " --json").out);
   ASSERT_TRUE(j.get());
@@ -143,9 +144,14 @@ TEST(RunOutput, GenericOnnxGraphNamesGiveWayToTheFileStem) {
   EXPECT_EQ(jstr(j.get(), {"model", "source"}), model);
   CliResult r = run_npusim("run " + model + " --csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string header = r.out.substr(0, r.out.find('\n'));
   std::string row = r.out.substr(r.out.find('\n') + 1);
   EXPECT_EQ(row.substr(0, row.find(',')), "squeezenet1_1") << row;
-  EXPECT_EQ(row.substr(row.rfind(',') + 1), model + "\n") << row;
+  // The row has no quoted fields: the model_file column is the header's.
+  size_t column = std::count(header.begin(), header.begin() + header.find("model_file"), ',');
+  size_t start = 0;
+  for (size_t k = 0; k < column; k++) start = row.find(',', start) + 1;
+  EXPECT_EQ(row.substr(start, row.find(',', start) - start), model) << row;
 }
 
 // A CSV field with a comma or a quote is quoted (RFC 4180): a fallback reason has both.
@@ -184,8 +190,9 @@ TEST(RunOutput, JsonSchemaFieldsArePresentAndDocumented) {
       run_npusim(std::string("run ") + kChain + " --json --per-day 100 --battery-wh 1 --trace '" + trace + "'").out);
   ASSERT_TRUE(j.get());
   EXPECT_EQ(jstr(j.get(), {"schema"}), "npusim.run/1");
-  for (const char *key : {"model", "config", "dtype", "latency", "throughput_per_s", "sram", "fallback_ops",
-                          "fallbacks", "energy_missing", "battery", "cold", "warm", "layers", "trace"})
+  for (const char *key : {"model", "config", "dtype", "weight_bits", "latency", "throughput_per_s", "sram",
+                          "fallback_ops", "fallbacks", "energy_missing", "cold_start", "battery", "cold", "warm",
+                          "layers", "trace"})
     EXPECT_NE(json_object_get(j.get(), key), nullptr) << key;
   JsonPtr fb = run_json(R"(graph fb
 input x int8 16x16

@@ -149,6 +149,16 @@ TEST(TextGraph, GroupedConvAndNoBias) {
   EXPECT_EQ(p.op("g4")->weight_bytes, 512);
 }
 
+TEST(TextGraph, WeightBitsMarkTheWeightNotTheBias) {
+  Parsed p;
+  PARSE_OK(p, "input x fp16 1x8x8x32\nconv c x -> y out=64 kernel=1 weight_bits=4\n"
+              "dwconv d y -> z kernel=3 pad=1 weight_bits=6\nflatten f z -> v\ngemm g v -> w n=4 weight_bits=8\n");
+  EXPECT_EQ(p.tensor("c.weight")->storage_bits, 4);
+  EXPECT_EQ(p.tensor("c.bias")->storage_bits, 0);
+  EXPECT_EQ(p.tensor("d.weight")->storage_bits, 6);
+  EXPECT_EQ(p.tensor("g.weight")->storage_bits, 8);
+}
+
 TEST(TextGraph, DepthwiseConv) {
   Parsed p;
   PARSE_OK(p,
@@ -355,6 +365,8 @@ TEST(TextGraphErrors, EachFormWithItsPlace) {
   expect_error(in + "conv c x -> y out=8 kernel=1 pad=1,2\n", 2, 34, "expected 1 or 4 values");
   expect_error(in + "conv c x -> y out=8 kernel=1 pad=wide\n", 2, 34, "expected a whole number");
   expect_error(in + "conv c x -> y out=8 kernel=1 bias=maybe\n", 2, 35, "expected yes or no");
+  expect_error(in + "conv c x -> y out=8 kernel=1 weight_bits=3\n", 2, 42, "weight_bits=: expected 8, 6, 4 or 2, got '3'");
+  expect_error(in + "flatten f x -> v\ngemm g v -> w n=4 weight_bits=four\n", 3, 31, "expected 8, 6, 4 or 2");
   expect_error(in + "conv c x kernel=3 -> y\n", 2, 10, "options go after");
   expect_error(in + "conv c x y\n", 2, 11, "missing `-> OUTPUT`");
   expect_error(in + "conv c x ->\n", 2, 12, "missing output name");

@@ -194,7 +194,7 @@ npusim_run *npusim_simulate(const npusim_model *model, const npusim_config *conf
   memset(&defaults, 0, sizeof defaults);
   if (!options) options = &defaults;
   NpRunOptions run_options = {NP_DTYPE_UNKNOWN, options->trace_path, options->trace_warm != 0, options->per_day,
-                              options->battery_wh};
+                              options->battery_wh, options->weight_bits, false};
   NpWhatIf whatif;
   NpGraph *changed = NULL;
   bool ok = model && config;

@@ -129,7 +129,7 @@ typedef struct NpSync {
  * is false when the config has none. */
 typedef struct NpEnergyFigure {
   bool given;
-  double value;                  /* pJ, pJ per byte, mW or us: the unit its key names */
+  double value;                  /* pJ, pJ per byte, mW, us or GB/s: the unit its key names */
   char source[NP_ARCH_TEXT_MAX]; /* a paper, a datasheet, or "assumption" */
   int64_t node_nm;               /* technology node the number belongs to (energies only) */
 } NpEnergyFigure;
@@ -151,6 +151,13 @@ typedef struct NpFixedCosts {
   NpEnergyFigure per_program;   /* once, in the cold inference: loading the compiled program */
 } NpFixedCosts;
 
+/* A model's first launch before its first inference (docs/timing.md, "Cold start"). */
+typedef struct NpColdStart {
+  NpEnergyFigure storage_read;        /* GB/s: reading the weights from flash */
+  NpEnergyFigure compile_per_op;      /* us per op the on-device compiler lowers */
+  NpEnergyFigure compile_per_program; /* us once per model: the compiler's fixed part */
+} NpColdStart;
+
 typedef struct NpArch {
   char name[NP_ARCH_NAME_MAX];
   char description[NP_ARCH_TEXT_MAX];
@@ -170,6 +177,7 @@ typedef struct NpArch {
   NpSync sync;
   NpEnergy energy;
   NpFixedCosts fixed;
+  NpColdStart cold_start;
 } NpArch;
 
 /* ---- loading ---- */

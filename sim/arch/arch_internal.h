@@ -50,6 +50,9 @@ void np_arch_error(NpArchLoader *loader, struct fy_node *at, struct fy_node *fal
 /* Builds *arch from loader->doc, reporting every error. True when there was none. */
 bool np_arch_build(NpArchLoader *loader, NpArch *arch);
 
+/* True for the units of energy figures (they carry node_nm); false for times and rates. */
+bool np_arch_unit_has_node(const char *unit_key);
+
 /* Shortest "%g"-style text that reads back (strtod) to exactly v. */
 void np_arch_format_real(double v, char *out, size_t out_size);
 

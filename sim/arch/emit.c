@@ -43,27 +43,42 @@ static void put_figure(NpBuf *b, const char *unit_key, const NpEnergyFigure *f) 
   put_real(b, f->value);
   np_buf_puts(b, ", source: ");
   put_string(b, f->source);
-  if (strcmp(unit_key, "us") == 0)
+  if (!np_arch_unit_has_node(unit_key))
     np_buf_puts(b, "}\n");
   else
     np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
 }
 
-static void put_fixed_costs(NpBuf *b, const NpArch *arch) {
-  const struct {
-    const char *key;
-    const NpEnergyFigure *f;
-  } costs[] = {{"per_inference", &arch->fixed.per_inference},
-               {"per_segment", &arch->fixed.per_segment},
-               {"per_program", &arch->fixed.per_program}};
+typedef struct NamedFigure {
+  const char *key, *unit_key;
+  const NpEnergyFigure *f;
+} NamedFigure;
+
+/* A section of sourced figures, the given ones only; nothing when none is. */
+static void put_figure_section(NpBuf *b, const char *section, const NamedFigure *rows, size_t n) {
   bool any = false;
-  for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
-    if (!costs[i].f->given) continue;
-    if (!any) np_buf_puts(b, "fixed_costs:\n");
+  for (size_t i = 0; i < n; i++) {
+    if (!rows[i].f->given) continue;
+    if (!any) np_buf_printf(b, "%s:\n", section);
     any = true;
-    np_buf_printf(b, "  %s: ", costs[i].key);
-    put_figure(b, "us", costs[i].f);
+    np_buf_printf(b, "  %s: ", rows[i].key);
+    put_figure(b, rows[i].unit_key, rows[i].f);
   }
+}
+
+static void put_fixed_costs(NpBuf *b, const NpArch *arch) {
+  const NamedFigure rows[] = {{"per_inference", "us", &arch->fixed.per_inference},
+                              {"per_segment", "us", &arch->fixed.per_segment},
+                              {"per_program", "us", &arch->fixed.per_program}};
+  put_figure_section(b, "fixed_costs", rows, sizeof rows / sizeof rows[0]);
+}
+
+static void put_cold_start(NpBuf *b, const NpArch *arch) {
+  const NpColdStart *c = &arch->cold_start;
+  const NamedFigure rows[] = {{"storage_read", "gb_per_s", &c->storage_read},
+                              {"compile_per_op", "us", &c->compile_per_op},
+                              {"compile_per_program", "us", &c->compile_per_program}};
+  put_figure_section(b, "cold_start", rows, sizeof rows / sizeof rows[0]);
 }
 
 /* The keys of the engine's kind, in its row's order. */
@@ -221,6 +236,7 @@ char *np_arch_to_yaml(const NpArch *arch) {
   put_memories(&b, arch);
   put_sync(&b, arch);
   put_fixed_costs(&b, arch);
+  put_cold_start(&b, arch);
   put_energy(&b, arch);
   return b.data;
 }

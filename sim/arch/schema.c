@@ -949,12 +949,15 @@ static void read_sync(const Section *root, NpArch *arch) {
 static const char *const energy_keys[] = {"mac", "element", "sram_read", "sram_write", "dram_read", "dram_write",
                                           "sync", "sram_static", "engine_static", NULL};
 
-/* One figure: {<unit key>: number, source: text, node_nm: whole number}. */
 /* One figure: {<unit key>: number, source: text, node_nm: whole number}; without node_nm for
- * a time (`us`). */
+ * a time (`us`) or a rate (`gb_per_s`). */
+bool np_arch_unit_has_node(const char *unit_key) {
+  return strcmp(unit_key, "us") != 0 && strcmp(unit_key, "gb_per_s") != 0;
+}
+
 static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *value, const char *path,
                         const char *unit_key, NpEnergyFigure *out) {
-  bool with_node = strcmp(unit_key, "us") != 0;
+  bool with_node = np_arch_unit_has_node(unit_key);
   const char *const known[] = {unit_key, "source", with_node ? "node_nm" : NULL, NULL};
   Section s;
   if (!open_section(L, &s, key, value, path, known)) return;
@@ -962,7 +965,7 @@ static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *va
   bool ok = get_real(&s, unit_key, true, 0, false, 1e9, &f.value);
   if (!has_key(&s, "source")) {
     missing_key(&s, "source", with_node ? " (every energy number needs a source: a paper, a datasheet, or \"assumption\")"
-                                        : " (every fixed cost needs a source: a paper, a measurement, or \"assumption\")");
+                                        : " (every time and rate needs a source: a paper, a measurement, or \"assumption\")");
     ok = false;
   } else if (get_string(&s, "source", true, f.source, sizeof f.source)) {
     if (f.source[0] == '\0') {
@@ -1057,8 +1060,21 @@ static void read_fixed_costs(NpArchLoader *L, const Section *root, NpArch *arch)
   read_figure_child(L, &s, "per_program", "us", &arch->fixed.per_program);
 }
 
-static const char *const root_keys[] = {"name",  "description", "clock_mhz", "data_types",  "default_dtype", "engines",
-                                        "sram",  "dram",        "sync",      "fixed_costs", "energy",        NULL};
+static void read_cold_start(NpArchLoader *L, const Section *root, NpArch *arch) {
+  static const char *const keys[] = {"storage_read", "compile_per_op", "compile_per_program", NULL};
+  Section s;
+  if (!open_child(root, "cold_start", false, keys, &s)) return;
+  read_figure_child(L, &s, "storage_read", "gb_per_s", &arch->cold_start.storage_read);
+  read_figure_child(L, &s, "compile_per_op", "us", &arch->cold_start.compile_per_op);
+  read_figure_child(L, &s, "compile_per_program", "us", &arch->cold_start.compile_per_program);
+  if (arch->cold_start.storage_read.given && !(arch->cold_start.storage_read.value > 0))
+    np_arch_error(L, lookup(&s, "storage_read", NULL), NULL,
+                  "cold_start.storage_read: must be above 0 GB/s (the weights could never be read)");
+}
+
+static const char *const root_keys[] = {"name",       "description", "clock_mhz",   "data_types", "default_dtype",
+                                        "engines",    "sram",        "dram",        "sync",       "fixed_costs",
+                                        "cold_start", "energy",      NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1087,6 +1103,7 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   read_dram(L, &s, arch);
   read_sync(&s, arch);
   read_fixed_costs(L, &s, arch);
+  read_cold_start(L, &s, arch);
   if (arch->n_data_types > 0) read_energy(L, &s, arch);
   return L->errors == errors_before;
 }

@@ -9,6 +9,10 @@
 const NpCliOption np_cli_dtype_options[] = {
     {"dtype", NP_CLI_DTYPE, "T",
      "compute floating-point tensors in T (one of the config's data_types);\ndefault: the config's default_dtype"},
+    {"weight-bits", NP_CLI_WEIGHT_BITS, "B",
+     "store and move the matrix ops' weights at B bits (" NP_WEIGHT_BITS_LIST "; dtype: as\n"
+     "they are): palettized below 8, weight-only quantized at 8; compute stays in\n"
+     "the dtype. A text graph's per-layer weight_bits= wins"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -20,9 +24,17 @@ int np_cli_run_usage_error(const NpCliRun *run, const char *message) {
 int np_cli_run_take(NpCliRun *run, int key, const char *value) {
   int taken = np_cli_config_take(&run->config, key, value);
   if (taken == 0) taken = np_cli_model_take(&run->model_options, key, value);
-  if (taken != 0 || key != NP_CLI_DTYPE) return taken;
-  run->dtype = value;
-  return 1;
+  if (taken != 0) return taken;
+  if (key == NP_CLI_DTYPE) {
+    run->dtype = value;
+    return 1;
+  }
+  if (key != NP_CLI_WEIGHT_BITS) return 0;
+  char err[160], message[256];
+  if (np_weight_bits_parse(value, &run->weight_bits, err, sizeof err)) return 1;
+  snprintf(message, sizeof message, "--weight-bits: %s", err);
+  np_cli_run_usage_error(run, message);
+  return -1;
 }
 
 int np_cli_run_take_model(NpCliRun *run, int argc, char **argv, int first) {
@@ -55,6 +67,7 @@ int np_cli_run_model(const NpCliRun *run, const NpRunOptions *options, NpRunRepo
   NpRunOptions effective = *options;
   rc = np_cli_run_resolve_dtype(run, &arch, &effective.dtype);
   if (rc != NP_EXIT_OK) return rc;
+  effective.weight_bits = run->weight_bits;
   NpDiag diag;
   np_diag_init(&diag);
   NpGraph *graph = np_cli_load_model(run->model, &run->model_options); /* prints its errors */

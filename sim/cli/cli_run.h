@@ -14,14 +14,16 @@ typedef struct NpCliRun {
   NpModelOptions model_options;
   NpConfigOptions config;
   const char *dtype;      /* NULL: the config's default_dtype */
+  int weight_bits;        /* --weight-bits; 0: the weights' dtype */
 } NpCliRun;
 
-enum { NP_CLI_DTYPE = NP_CLI_SHARED + 20 };
+enum { NP_CLI_DTYPE = NP_CLI_SHARED + 20, NP_CLI_WEIGHT_BITS };
 extern const NpCliOption np_cli_dtype_options[];
-/* The tables of a run-like command's shared options: config, model what-ifs, --dtype. */
+/* The tables of a run-like command's shared options: config, model what-ifs, --dtype,
+ * --weight-bits. */
 #define NP_CLI_RUN_TABLES np_cli_config_options, np_cli_model_options, np_cli_dtype_options
 
-/* Records --config, --set, --scale-channels, --resolution or --dtype and returns 1; 0 for
+/* Records --config, --set, --scale-channels, --resolution, --dtype or --weight-bits and returns 1; 0 for
  * another key; -1 after printing a usage error. */
 int np_cli_run_take(NpCliRun *run, int key, const char *value);
 

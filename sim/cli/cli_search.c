@@ -12,7 +12,8 @@
 const NpCliOption np_cli_search_options[] = {
     {"axis", NP_CLI_AXIS, "KEY=LO..HI",
      "the axis searched: a config key (sram.capacity_bytes=512KiB..16MiB) or\nmodel.channel_scale / model.resolution"},
-    {"metric", NP_CLI_METRIC, "M", "warm_ms (default), cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks"},
+    {"metric", NP_CLI_METRIC, "M",
+     "warm_ms (default), cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks,\nuncached_ms, cached_ms"},
     {"step", NP_CLI_STEP, "S",
      "the axis granularity (default: one SRAM row across all banks for\n"
      "sram.capacity_bytes, 1 for other whole-number keys, 0.01 for channel scale)"},
@@ -53,7 +54,7 @@ int np_cli_search_take(NpSearchOptions *o, int key, const char *value) {
     int key;
     const char *setting;
   } fixed[] = {{NP_CLI_SCALE_CHANNELS, NP_AXIS_CHANNEL_SCALE}, {NP_CLI_RESOLUTION, NP_AXIS_RESOLUTION},
-               {NP_CLI_DTYPE, NP_AXIS_DTYPE}};
+               {NP_CLI_DTYPE, NP_AXIS_DTYPE}, {NP_CLI_WEIGHT_BITS, NP_AXIS_WEIGHT_BITS}};
   for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
     if (key != fixed[k].key) continue;
     add_fixed(o, np_xasprintf("%s=%s", fixed[k].setting, value));

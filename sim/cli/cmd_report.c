@@ -180,12 +180,16 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
   }
   if (in->config_text) in->graph = np_cli_load_model(a->run.model, &a->run.model_options);
   size_t n_sets = a->run.config.n_sets;
-  in->sets = np_xmalloc((n_sets + 1) * sizeof *in->sets);
+  in->sets = np_xmalloc((n_sets + 2) * sizeof *in->sets);
   for (size_t i = 0; i < n_sets; i++) in->sets[i] = a->run.config.sets[i];
-  char dtype_set[64];
+  char dtype_set[64], bits_set[64];
   if (a->run.dtype) {
     snprintf(dtype_set, sizeof dtype_set, "%s=%.40s", NP_AXIS_DTYPE, a->run.dtype);
     in->sets[n_sets++] = dtype_set;
+  }
+  if (a->run.weight_bits) {
+    snprintf(bits_set, sizeof bits_set, "%s=%d", NP_AXIS_WEIGHT_BITS, a->run.weight_bits);
+    in->sets[n_sets++] = bits_set;
   }
   bool ok = in->graph != NULL;
   if (ok) {

@@ -18,7 +18,7 @@
 
 static const char run_synopsis[] =
     "usage: npusim run MODEL [--config FILE] [--set KEY=VALUE]... [--scale-channels S] [--resolution R]\n"
-    "                        [--dtype T] [--json|--csv]\n"
+    "                        [--dtype T] [--weight-bits B] [--prewarm] [--json|--csv]\n"
     "                        [--per-layer] [--per-day N --battery-wh W] [--trace FILE.npt.zst]\n"
     "                        [--trace-warm] [-o FILE | --output-dir DIR]\n"
     "\n"
@@ -45,7 +45,17 @@ static const char run_epilogue[] =
     "\n"
     "exit status: 0 ok, 2 bad usage, a bad config, or a model that cannot be loaded or run.\n";
 
-enum { OPT_JSON = NP_CLI_OWN, OPT_CSV, OPT_PER_LAYER, OPT_PER_DAY, OPT_BATTERY_WH, OPT_TRACE, OPT_TRACE_WARM, OPT_OUTPUT_DIR };
+enum {
+  OPT_JSON = NP_CLI_OWN,
+  OPT_CSV,
+  OPT_PER_LAYER,
+  OPT_PER_DAY,
+  OPT_BATTERY_WH,
+  OPT_TRACE,
+  OPT_TRACE_WARM,
+  OPT_OUTPUT_DIR,
+  OPT_PREWARM
+};
 
 static const NpCliOption run_options[] = {
     {"json", OPT_JSON, NULL, "the whole report as JSON (schema \"" NP_RUN_JSON_SCHEMA "\"), every layer"},
@@ -57,6 +67,9 @@ static const NpCliOption run_options[] = {
     {"trace-warm", OPT_TRACE_WARM, NULL, "trace the warm inference instead"},
     {"output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout"},
     {"output-dir", OPT_OUTPUT_DIR, "DIR", "write text, JSON, CSV (summary and layers), trace and HTML into DIR"},
+    {"prewarm", OPT_PREWARM, NULL,
+     "what-if: the launch (flash read, compile) happens in the background before\n"
+     "the first request, which then takes the cold inference only"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -124,6 +137,7 @@ static int take_run_option(void *user, int key, const char *value) {
     case OPT_TRACE: a->options.trace_path = value; return -1;
     case 'o': a->output = value; return -1;
     case OPT_OUTPUT_DIR: a->output_dir = value; return -1;
+    case OPT_PREWARM: a->options.prewarm = true; return -1;
     default: return -1;
   }
 }

@@ -106,13 +106,14 @@ static int load_target(const ScheduleOptions *o, NpArch *arch, NpLowerOptions *l
   int rc = np_cli_load_config(&o->run.config, arch);
   if (rc == NP_EXIT_OK) rc = np_cli_run_resolve_dtype(&o->run, arch, &lo->dtype);
   lo->warm = o->warm;
+  lo->weight_bits = o->run.weight_bits;
   return rc == NP_EXIT_OK ? -1 : rc;
 }
 
 int cmd_schedule(int argc, char **argv) {
   ScheduleOptions o;
   NpArch arch;
-  NpLowerOptions lo = {false, NP_DTYPE_UNKNOWN};
+  NpLowerOptions lo = {false, NP_DTYPE_UNKNOWN, 0};
   int rc = parse_options(argc, argv, &o);
   if (rc < 0) rc = load_target(&o, &arch, &lo);
   np_cli_config_options_free(&o.run.config);

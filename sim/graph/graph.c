@@ -1,6 +1,7 @@
 /* The graph builder: tensors and ops, name lookup, shapes, and the dtype/op-kind tables. */
 #include "graph/graph.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,37 @@ char *np_dtype_name_list(void) {
   NpBuf b = {0};
   np_buf_put_names(&b, names, n, " or ");
   return np_buf_take(&b);
+}
+
+bool np_weight_bits_valid(int64_t bits) { return bits == 8 || bits == 6 || bits == 4 || bits == 2; }
+
+int64_t np_weight_table_bytes(int bits, int element_bytes) {
+  if (!np_weight_bits_valid(bits) || bits >= 8 * element_bytes) return 0;
+  int64_t entries = bits == 8 ? 2 : INT64_C(1) << bits; /* scale and zero point, or the palette */
+  return entries * element_bytes;
+}
+
+int64_t np_weight_stored_bytes(int64_t elements, int bits, int element_bytes) {
+  int64_t bytes;
+  if (!np_weight_bits_valid(bits) || bits >= 8 * element_bytes)
+    return np_mul_i64(elements, element_bytes, &bytes) ? bytes : -1;
+  if (!np_mul_i64(elements, bits, &bytes)) return -1;
+  return np_ceil_div_i64(bytes, 8) + np_weight_table_bytes(bits, element_bytes);
+}
+
+bool np_weight_bits_parse(const char *text, int *bits, char *err, size_t err_size) {
+  if (strcmp(text, "dtype") == 0) {
+    *bits = 0;
+    return true;
+  }
+  char *end = NULL;
+  long v = strtol(text, &end, 10);
+  if (text[0] < '0' || text[0] > '9' || *end != '\0' || !np_weight_bits_valid(v)) {
+    snprintf(err, err_size, "weight bits '%.40s': expected %s, or dtype", text, NP_WEIGHT_BITS_LIST);
+    return false;
+  }
+  *bits = (int)v;
+  return true;
 }
 
 bool np_dtype_is_float(NpDtype dtype) {

@@ -62,6 +62,24 @@ NpDtype np_dtype_from_name(const char *name);
 /* Every name np_dtype_from_name takes, "int8, uint8, ... or bool" (malloc'd: free it). */
 char *np_dtype_name_list(void);
 
+/* Compressed weights (docs/timing.md, "Compressed weights"): a weight stored at fewer bits
+ * than its data type, palettized (2, 4 or 6 bits: indices into a table of 2^bits values) or
+ * weight-only quantized (8 bits: a scale and a zero point). Computation stays in the data
+ * type; only storage and movement shrink. */
+#define NP_WEIGHT_BITS_LIST "8, 6, 4 or 2"
+/* True for a width weights can be stored at (8, 6, 4 or 2). */
+bool np_weight_bits_valid(int64_t bits);
+/* Bytes of `elements` weights stored at `bits` when each value is `element_bytes` wide:
+ * ceil(elements x bits / 8) of payload, then the table (2^bits entries; 2 for 8 bits) of
+ * element_bytes each. A width of 0, or one not below the element's, stores them as they are:
+ * elements x element_bytes. -1 on overflow. */
+int64_t np_weight_stored_bytes(int64_t elements, int bits, int element_bytes);
+/* The table part of that: 0 when the weights are stored as they are. */
+int64_t np_weight_table_bytes(int bits, int element_bytes);
+/* Parses a width ("4"), or "dtype" (0: as the data type); false with a one-line reason
+ * naming the text in err otherwise. */
+bool np_weight_bits_parse(const char *text, int *bits, char *err, size_t err_size);
+
 typedef enum NpLayout { NP_LAYOUT_PLAIN = 0, NP_LAYOUT_NHWC } NpLayout;
 
 typedef enum NpTensorRole {
@@ -82,6 +100,8 @@ typedef struct NpTensor {
   NpLayout layout;
   int64_t elements;          /* product of dims, once shape_known */
   int64_t bytes;             /* elements * dtype bytes */
+  int storage_bits;          /* WEIGHT tensors: the width they are stored and moved at
+                                (np_weight_bits_valid), set by the model file; 0: the dtype's */
   int producer;              /* op index, -1 for inputs, weights and constants */
   int64_t *values;           /* integer values when role == NP_TENSOR_CONST (count = elements) */
   double *fvalues;           /* floating-point values of a small constant whose payload the file

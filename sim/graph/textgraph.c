@@ -338,9 +338,9 @@ typedef struct OpSpec {
 } OpSpec;
 
 static const OpSpec op_specs[] = {
-    {"conv", NP_OP_CONV, FORM_CONV, "out kernel stride pad dilation groups bias "},
-    {"dwconv", NP_OP_CONV, FORM_DWCONV, "kernel stride pad dilation multiplier bias "},
-    {"gemm", NP_OP_GEMM, FORM_GEMM, "n m k bias "},
+    {"conv", NP_OP_CONV, FORM_CONV, "out kernel stride pad dilation groups bias weight_bits "},
+    {"dwconv", NP_OP_CONV, FORM_DWCONV, "kernel stride pad dilation multiplier bias weight_bits "},
+    {"gemm", NP_OP_GEMM, FORM_GEMM, "n m k bias weight_bits "},
     {"matmul", NP_OP_MATMUL, FORM_MATMUL, ""},
     {"maxpool", NP_OP_MAXPOOL, FORM_POOL, "kernel stride pad "},
     {"avgpool", NP_OP_AVGPOOL, FORM_POOL, "kernel stride pad "},
@@ -486,6 +486,7 @@ typedef struct Built {
   int64_t weight_dims[2][NP_MAX_RANK];
   NpDtype weight_dtype[2];
   const char *weight_suffix[2];
+  int weight_bits;           /* the weight's (not the bias's) stored width; 0: its dtype's */
 } Built;
 
 static void add_weight(Built *b, const char *suffix, NpDtype dtype, int rank, const int64_t *dims) {
@@ -511,6 +512,17 @@ static bool option_bias(Parser *p, const OpStatement *st, bool *bias) {
     return true;
   }
   error_at(p, o->value_col, "bias=: expected yes or no, got '%s'", quote(o->value, o->value_len).s);
+  return false;
+}
+
+static bool option_weight_bits(Parser *p, const OpStatement *st, int *bits) {
+  const Token *o = find_option(st, "weight_bits");
+  *bits = 0;
+  if (!o) return true;
+  char text[MAX_QUOTE + 4], err[128];
+  snprintf(text, sizeof text, "%s", quote(o->value, o->value_len).s);
+  if (np_weight_bits_parse(text, bits, err, sizeof err)) return true;
+  error_at(p, o->value_col, "weight_bits=: expected %s, got '%s'", NP_WEIGHT_BITS_LIST, text);
   return false;
 }
 
@@ -605,6 +617,7 @@ static bool build_conv(Parser *p, const OpStatement *st, Built *b, bool depthwis
   NpDtype dtype = p->graph->tensors[x].dtype;
   int64_t cin = in->dims[1], cout, group = 1, hw[2];
   bool bias, ok = option_bias(p, st, &bias);
+  ok = option_weight_bits(p, st, &b->weight_bits) && ok;
   if (depthwise) {
     int64_t multiplier;
     ok = option_count(p, st, "multiplier", 1, &multiplier) && ok;
@@ -679,6 +692,7 @@ static bool build_gemm(Parser *p, const OpStatement *st, Built *b) {
   int64_t n;
   bool bias;
   bool ok = option_bias(p, st, &bias);
+  ok = option_weight_bits(p, st, &b->weight_bits) && ok;
   ok = require_option(p, st, "n") && option_count(p, st, "n", 1, &n) && ok;
   ok = check_matches(p, st, "m", in->dims[0], "M") && ok;
   ok = check_matches(p, st, "k", in->dims[1], "K") && ok;
@@ -939,6 +953,7 @@ static void build_op(Parser *p, const OpStatement *st, Built *b) {
   for (int w = 0; w < b->n_weights && !p->fatal; w++) {
     char *name = np_xasprintf("%s.%s", op_name, b->weight_suffix[w]);
     all[n++] = add_tensor(p, name, b->weight_dtype[w], NP_TENSOR_WEIGHT, b->weight_rank[w], b->weight_dims[w]);
+    if (w == 0 && all[n - 1] >= 0) p->graph->tensors[all[n - 1]].storage_bits = b->weight_bits;
     free(name);
   }
   char *out_name = token_string(st->output);

@@ -84,6 +84,7 @@ typedef struct npusim_options {
   int trace_warm;          /* non-zero: trace the warm inference instead of the cold one */
   double per_day;          /* inferences per day and battery capacity (Wh): with both > 0 */
   double battery_wh;       /* the result gives the battery share per day */
+  int weight_bits;         /* store the matrix weights at 8, 6, 4 or 2 bits; 0: their dtype's */
 } npusim_options;
 
 typedef struct npusim_layer {

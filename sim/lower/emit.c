@@ -343,19 +343,19 @@ static Block weight_block(const Lower *L, const LLayer *ly, const Tile *t) {
      * after every block of the output channels before it and the chunks before it in its
      * own output-channel tile */
     bool dense = g->groups <= 1;
-    int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1), per_in = g->w_per_pair;
+    int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
     int64_t k0 = dense ? t->k0 : 0, tkn = dense ? t->tkn : cig;
-    b.bytes = t->tcn * tkn * per_in;
+    b.bytes = lower_pair_bytes(g, t->tcn * tkn);
     b.runs = 1;
     if (k0 == 0 && g->w_other > 0) {
       b.bytes += share(g->w_other, t->co0, t->co0 + t->tcn, g->out_c);
       b.runs += 1;
     }
-    rel = (t->co0 * cig + k0 * t->tcn) * per_in;
+    rel = lower_pair_offset(g, t->co0 * cig + k0 * t->tcn);
   } else if (g->w_rows_major) {
-    int64_t k = g->in_c, n = g->out_c, eb = g->w_per_pair;
+    int64_t k = g->in_c, n = g->out_c;
     int64_t nb = g->w_batched ? t->n : 0;
-    b.bytes = t->tcn * t->tkn * g->w_per_pair;
+    b.bytes = lower_pair_bytes(g, t->tcn * t->tkn);
     if (!g->w_batched && t->k0 == 0 && g->w_other > 0) {
       b.bytes += share(g->w_other, t->co0, t->co0 + t->tcn, g->out_c);
       b.runs = 1;
@@ -363,21 +363,21 @@ static Block weight_block(const Lower *L, const LLayer *ly, const Tile *t) {
       b.runs = 0;
     }
     b.runs += t->tcn < n ? t->tkn : 1;
-    rel = (nb * k * n + t->k0 * n + t->co0) * eb;
+    rel = lower_pair_offset(g, nb * k * n + t->k0 * n + t->co0);
   } else {
     int64_t cig = g->in_c / g->groups, khw = g->kh * g->kw;
-    int64_t eb = khw > 0 ? g->w_per_pair / khw : 0;
+    int64_t element_bits = khw > 0 ? g->w_pair_bits / khw : 0;
     int64_t k0 = g->groups > 1 ? 0 : t->k0, tkn = g->groups > 1 ? cig : t->tkn;
-    b.bytes = t->tcn * tkn * g->w_per_pair;
+    b.bytes = lower_pair_bytes(g, t->tcn * tkn);
     b.runs = tkn < cig ? t->tcn * khw : 1;
     if (k0 == 0 && g->w_other > 0) {
       b.bytes += share(g->w_other, t->co0, t->co0 + t->tcn, g->out_c);
       b.runs += 1;
     }
     if (g->transposed)
-      rel = (k0 * khw * (g->out_c / g->groups) + t->co0) * eb;
+      rel = (k0 * khw * (g->out_c / g->groups) + t->co0) * element_bits / 8;
     else
-      rel = (t->co0 * khw * cig + k0) * eb;
+      rel = (t->co0 * khw * cig + k0) * element_bits / 8;
   }
   b.dram_addr = base_dram >= 0 ? base_dram + rel : -1;
   b.sram_offset = base_sram >= 0 ? base_sram + rel : -1;

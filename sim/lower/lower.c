@@ -51,6 +51,15 @@ static uint64_t hash_commands(const NpSchedule *s) {
   return h;
 }
 
+/* The width the layer's main weight is stored at when compressed, else 0. */
+static int layer_weight_bits(const Lower *L, const LLayer *ly) {
+  if (ly->n_weights == 0 || ly->geo.w_pair_bits == 0) return 0;
+  int w = ly->weights[0];
+  int element_bits = 8 * np_dtype_bytes(lower_effective_dtype(L, L->graph->tensors[w].dtype));
+  int bits = lower_tensor_bits(L, w);
+  return bits < element_bits ? bits : 0;
+}
+
 /* DRAM: the weights region from address 0 (each weight tensor once, in first-use order),
  * then the activations region (each value that needs DRAM: graph inputs first, then in
  * production order). Every block starts on a DRAM burst boundary. */
@@ -65,6 +74,7 @@ static void layout_dram(Lower *L) {
       int t = ly->weights[k];
       if (L->weight_dram[t] >= 0) continue;
       L->weight_dram[t] = addr;
+      L->model_weight_bytes += lower_tensor_bytes(L, t);
       addr += np_ceil_div_i64(lower_tensor_bytes(L, t), burst) * burst;
     }
   }
@@ -92,6 +102,7 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
     for (int k = 0; k < ly->n_fused; k++) p->fused_ops[k] = ly->fused[k];
     p->op_class = ly->cls;
     p->weight_bytes = ly->weight_bytes;
+    p->weight_bits = layer_weight_bits(L, ly);
     p->weights_resident = ly->resident;
     p->weights_packed = ly->geo.w_packed;
     p->sram_base = ly->act_base;
@@ -134,6 +145,7 @@ static void free_lower(Lower *L) {
   free(L->op_layer);
   free(L->weight_dram);
   free(L->weight_sram);
+  free(L->weight_bits);
 }
 
 static bool check_inputs(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpDiag *diag) {
@@ -191,6 +203,10 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   memset(out, 0, sizeof *out);
   NpDtype dtype = options && options->dtype != NP_DTYPE_UNKNOWN ? options->dtype : arch->default_dtype;
   if (!check_inputs(graph, arch, dtype, diag)) return false;
+  if (options && options->weight_bits != 0 && !np_weight_bits_valid(options->weight_bits)) {
+    np_diag_add(diag, "%s: error: weight bits %d: expected %s", graph->source, options->weight_bits, NP_WEIGHT_BITS_LIST);
+    return false;
+  }
   Lower L;
   memset(&L, 0, sizeof L);
   L.graph = graph;
@@ -201,6 +217,8 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   L.align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
                                                                        : arch->sram.bank_width_bytes;
   if (L.align < 1) L.align = 1;
+  out->weight_bits = options ? options->weight_bits : 0;
+  lower_weight_widths(&L, out->weight_bits);
   lower_place(&L);
   lower_plan_memory(&L);
   if (!check_command_budget(&L)) {
@@ -219,6 +237,7 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   lower_emit(&L, out);
   lower_estimate_schedule(&L, out);
   out->resident_weight_bytes = L.resident_bytes;
+  out->model_weight_bytes = L.model_weight_bytes;
   if (L.resident_bytes > out->sram_peak_bytes) out->sram_peak_bytes = L.resident_bytes;
   out->crossings = L.crossings;
   out->hash = hash_commands(out);

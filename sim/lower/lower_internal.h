@@ -63,14 +63,20 @@ typedef struct LGeometry {
   int64_t in_total;    /* bytes of the primary input (0: none) */
   int64_t out_total;   /* bytes of the primary output */
   /* weights (or a MatMul's B operand), blocked by (out-channel chunk, in-channel chunk) */
-  int64_t w_per_pair;  /* bytes per (out channel, in channel of its group): kh*kw*eb */
-  int64_t w_other;     /* bias and fused ops' weights, split by output channel */
+  int64_t w_pair_bits; /* bits per (out channel, in channel of its group): kh*kw*(stored width) */
+  int64_t w_other;     /* bias, fused ops' weights and a compressed weight's table, split by
+                          output channel */
   int64_t w_total;
   bool w_batched;      /* B operand with a batch dim: one block set per batch index */
   bool w_rows_major;   /* K x N layout (gemm/matmul) rather than OHWI */
   bool w_packed;       /* constant weights the compiler packs in tile order: each block one run */
   int64_t work_total;  /* MACs (matrix) or elements, split over the tiles */
 } LGeometry;
+
+/* Bytes of `pairs` (out channel, in channel) weight pairs: a block's size rounds up, an
+ * offset into the packed weights down (sub-byte widths share bytes at block edges). */
+static inline int64_t lower_pair_bytes(const LGeometry *g, int64_t pairs) { return (pairs * g->w_pair_bits + 7) / 8; }
+static inline int64_t lower_pair_offset(const LGeometry *g, int64_t pairs) { return pairs * g->w_pair_bits / 8; }
 
 /* A tiling: tile sizes, loop order and what it costs. */
 typedef struct LTilePlan {
@@ -150,8 +156,10 @@ typedef struct Lower {
   size_t n_layers, layers_cap;
   int64_t align;         /* buffer alignment: max(sram.alignment_bytes, bank width) */
   int64_t resident_bytes;
+  int64_t model_weight_bytes; /* every weight tensor once, as stored */
   int64_t *weight_dram;  /* weight tensor -> DRAM address (-1) */
   int64_t *weight_sram;  /* weight tensor -> SRAM offset when resident (-1) */
+  int *weight_bits;      /* tensor -> the width a weight is stored at; 0: its dtype's */
   int64_t crossings;
 } Lower;
 
@@ -191,7 +199,15 @@ void lower_estimate_schedule(const Lower *L, NpSchedule *s);
 /* place.c */
 bool lower_place(Lower *L);
 NpDtype lower_effective_dtype(const Lower *L, NpDtype dtype);
+/* Bytes of a tensor as the accelerator stores it: in the effective dtype, and for a
+ * compressed weight at its width with its table (np_weight_stored_bytes). */
 int64_t lower_tensor_bytes(const Lower *L, int tensor);
+/* Bits of one element of a tensor as stored: its width when compressed, else 8 x its
+ * effective dtype's bytes. */
+int lower_tensor_bits(const Lower *L, int tensor);
+/* Sets L->weight_bits: the model's width for a weight that has one, else `fallback` for the
+ * main weight of every matrix op (0: none). */
+void lower_weight_widths(Lower *L, int fallback);
 /* Moves a layer to the CPU fallback with `reason` (taken over). */
 void lower_set_cpu(Lower *L, LLayer *ly, char *reason);
 

@@ -17,9 +17,37 @@ NpDtype lower_effective_dtype(const Lower *L, NpDtype dtype) { return is_floatin
 
 int64_t lower_tensor_bytes(const Lower *L, int tensor) {
   const NpTensor *t = &L->graph->tensors[tensor];
-  int64_t bytes = 0;
-  np_mul_i64(t->elements, np_dtype_bytes(lower_effective_dtype(L, t->dtype)), &bytes);
-  return bytes;
+  int bits = L->weight_bits ? L->weight_bits[tensor] : 0;
+  int64_t bytes = np_weight_stored_bytes(t->elements, bits, np_dtype_bytes(lower_effective_dtype(L, t->dtype)));
+  return bytes > 0 ? bytes : 0;
+}
+
+int lower_tensor_bits(const Lower *L, int tensor) {
+  const NpTensor *t = &L->graph->tensors[tensor];
+  int element_bits = 8 * np_dtype_bytes(lower_effective_dtype(L, t->dtype));
+  int bits = L->weight_bits ? L->weight_bits[tensor] : 0;
+  return bits > 0 && bits < element_bits ? bits : element_bits;
+}
+
+/* The payload of a weight (without its table): what is split by (out, in) channel pair. */
+static int64_t weight_payload_bytes(const Lower *L, int tensor) {
+  const NpTensor *t = &L->graph->tensors[tensor];
+  int eb = np_dtype_bytes(lower_effective_dtype(L, t->dtype));
+  return lower_tensor_bytes(L, tensor) - np_weight_table_bytes(lower_tensor_bits(L, tensor), eb);
+}
+
+void lower_weight_widths(Lower *L, int fallback) {
+  const NpGraph *g = L->graph;
+  L->weight_bits = np_xmalloc((g->n_tensors + 1) * sizeof *L->weight_bits);
+  for (size_t t = 0; t < g->n_tensors; t++)
+    L->weight_bits[t] = g->tensors[t].role == NP_TENSOR_WEIGHT ? g->tensors[t].storage_bits : 0;
+  if (fallback == 0) return;
+  for (size_t i = 0; i < g->n_ops; i++) {
+    const NpOp *op = &g->ops[i];
+    if (op->folded || np_op_class(op->kind) != NP_CLASS_MATRIX || op->n_inputs < 2 || op->inputs[1] < 0) continue;
+    int w = op->inputs[1];
+    if (g->tensors[w].role == NP_TENSOR_WEIGHT && L->weight_bits[w] == 0) L->weight_bits[w] = fallback;
+  }
 }
 
 /* Reshape-like ops that move no data when the layout does not change. */
@@ -427,9 +455,8 @@ static void window_geometry(Lower *L, LLayer *ly, const NpOp *op) {
   int64_t weight_main = 0;
   if (op->n_inputs > 1 && op->inputs[1] >= 0 && g->tensors[op->inputs[1]].role == NP_TENSOR_WEIGHT) {
     int wt = op->inputs[1];
-    int64_t eb = np_dtype_bytes(lower_effective_dtype(L, g->tensors[wt].dtype));
-    G->w_per_pair = G->kh * G->kw * eb;
-    weight_main = lower_tensor_bytes(L, wt);
+    G->w_pair_bits = G->kh * G->kw * lower_tensor_bits(L, wt);
+    weight_main = weight_payload_bytes(L, wt);
   }
   G->w_total = ly->weight_bytes;
   G->w_other = G->w_total - weight_main;
@@ -452,14 +479,14 @@ static void matrix_geometry(Lower *L, LLayer *ly, const NpOp *op) {
   G->w_rows_major = true;
   if (ly->b_value >= 0) {
     const NpTensor *b = &g->tensors[L->values[ly->b_value].tensor];
-    G->w_per_pair = value_eb(L, ly->b_value);
+    G->w_pair_bits = 8 * value_eb(L, ly->b_value);
     G->w_total = value_bytes(L, ly->b_value);
     G->w_batched = b->rank > 2 && product(b->dims, b->rank - 2) > 1;
     G->w_other = 0;
   } else {
     int wt = op->inputs[1];
-    int64_t main = (wt >= 0 && g->tensors[wt].role == NP_TENSOR_WEIGHT) ? lower_tensor_bytes(L, wt) : 0;
-    G->w_per_pair = wt >= 0 ? np_dtype_bytes(lower_effective_dtype(L, g->tensors[wt].dtype)) : 0;
+    int64_t main = (wt >= 0 && g->tensors[wt].role == NP_TENSOR_WEIGHT) ? weight_payload_bytes(L, wt) : 0;
+    G->w_pair_bits = wt >= 0 ? lower_tensor_bits(L, wt) : 0;
     G->w_total = ly->weight_bytes;
     G->w_other = G->w_total - main;
     G->w_packed = main > 0; /* repacked offline, so the source layout (transB or not) is moot */

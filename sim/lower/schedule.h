@@ -85,7 +85,8 @@ typedef struct NpLayerPlan {
   int64_t n_tiles;
   double array_utilization; /* MACs / (PE-cycles the tiles occupy), planned; 0 off arrays */
   int64_t pad_waste_bytes;  /* SRAM bytes lost to channels that do not fill a bank line */
-  int64_t weight_bytes;
+  int64_t weight_bytes;     /* as stored: compressed weights at their width, with their table */
+  int32_t weight_bits;      /* the width its main weight is stored at; 0: its dtype's */
   bool weights_resident;    /* kept in SRAM across inferences */
   bool weights_packed;      /* the DRAM copy is packed in the order the tiles read it: blocks of
                                (output-channel tile x input-channel chunk), each contiguous */
@@ -107,11 +108,14 @@ typedef struct NpLayerPlan {
 typedef struct NpLowerOptions {
   bool warm;                /* a warm inference: resident weights are already in SRAM */
   NpDtype dtype;            /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
+  int weight_bits;          /* width the matrix ops' weights are stored at (8, 6, 4, 2) unless
+                               the model gives one (NpTensor.storage_bits); 0: their dtype's */
 } NpLowerOptions;
 
 typedef struct NpSchedule {
   bool warm;
   NpDtype dtype;
+  int weight_bits;                  /* NpLowerOptions.weight_bits */
   NpLayerPlan *layers;
   size_t n_layers;
   NpCommand *cmds;
@@ -121,6 +125,8 @@ typedef struct NpSchedule {
   int64_t sram_capacity_bytes;
   int64_t sram_peak_bytes;          /* never above capacity */
   int64_t resident_weight_bytes;
+  int64_t model_weight_bytes;       /* every weight tensor once, as stored: what a first launch
+                                       reads from flash */
   int64_t crossings;                /* tensors that crossed between SRAM and non-SRAM engines */
   int64_t fallback_ops;
   int64_t dram_read_bytes, dram_write_bytes;

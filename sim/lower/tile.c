@@ -225,9 +225,9 @@ static void block_bytes(const LGeometry *g, const Operands *o, const Spans *sp, 
   }
   if (o->w_dram) {
     int64_t chunk = grouped ? cig : tk;
-    bytes[BUF_W] = g->family == FAMILY_WINDOW ? tc * chunk * g->w_per_pair + np_ceil_div_i64(g->w_other * tc, g->out_c)
+    bytes[BUF_W] = g->family == FAMILY_WINDOW ? lower_pair_bytes(g, tc * chunk) + np_ceil_div_i64(g->w_other * tc, g->out_c)
                                               : g->w_total;
-    if (g->w_batched) bytes[BUF_W] = tc * chunk * g->w_per_pair;
+    if (g->w_batched) bytes[BUF_W] = lower_pair_bytes(g, tc * chunk);
   }
   if (o->out_stage)
     bytes[BUF_OUT] = g->family == FAMILY_WINDOW ? tile_elements * g->out_eb : np_ceil_div_i64(g->out_total * th, g->out_h);

@@ -32,7 +32,8 @@ static const char summary_header[] =
     "sram_capacity_bytes,resident_weight_bytes,fallback_ops,cold_dram_read_bytes,cold_dram_write_bytes,"
     "warm_dram_read_bytes,warm_dram_write_bytes,macs,cold_energy_uj,warm_energy_uj,warm_mac_uj,warm_vector_uj,"
     "warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,warm_sync_uj,warm_static_uj,"
-    "warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file\n";
+    "warm_fj_per_mac,warm_avg_power_mw,battery_share_per_day,energy_missing,model_file,weight_bits,uncached_ms,"
+    "cached_ms,first_request_ms\n";
 
 static void put_summary(NpBuf *b, const NpRunReport *r) {
   const NpStats *c = &r->cold_stats, *w = &r->warm_stats;
@@ -55,7 +56,8 @@ static void put_summary(NpBuf *b, const NpRunReport *r) {
   put_text(b, e->missing);
   np_buf_puts(b, ",");
   put_text(b, r->model_source);
-  np_buf_puts(b, "\n");
+  np_buf_printf(b, ",%d,%.17g,%.17g,%.17g\n", r->cold.weight_bits, r->cold_start.uncached_ms, r->cold_start.cached_ms,
+                r->first_request_ms);
 }
 
 static const char layer_header[] =
@@ -67,7 +69,7 @@ static const char layer_header[] =
     "warm_weight_dram_read_bytes,warm_activation_dram_read_bytes,warm_activation_dram_write_bytes,"
     "warm_sram_read_bytes,warm_sram_write_bytes,warm_dram_gb_per_s,warm_sram_gb_per_s,"
     "warm_mac_uj,warm_vector_uj,warm_sram_read_uj,warm_sram_write_uj,warm_dram_read_uj,warm_dram_write_uj,"
-    "warm_sync_uj,warm_dynamic_uj\n";
+    "warm_sync_uj,warm_dynamic_uj,weight_bits\n";
 
 /* The warm inference's breakdown of a layer: its time, cycles by resource and stall, bytes by
  * what they carry, bandwidths and energy. */
@@ -102,7 +104,7 @@ static void put_layers(NpBuf *b, const NpRunReport *r) {
     np_buf_puts(b, ",");
     put_text(b, r->model_source);
     put_layer_breakdown(b, w, &r->warm_breakdown[i]);
-    np_buf_puts(b, "\n");
+    np_buf_printf(b, ",%d\n", p->weight_bits);
   }
 }
 

@@ -170,6 +170,7 @@ static json_t *layers_json(const NpRunReport *r) {
     set_int(o, "macs", w->macs);
     set_int(o, "elements", w->elements);
     set_int(o, "weight_bytes", p->weight_bytes);
+    set_int(o, "weight_bits", p->weight_bits);
     set(o, "weights_resident", json_boolean(p->weights_resident));
     set_int(o, "n_tiles", p->n_tiles);
     set_real(o, "planned_array_utilization", p->array_utilization);
@@ -230,6 +231,22 @@ static json_t *sram_json(const NpRunReport *r) {
   return o;
 }
 
+static json_t *cold_start_json(const NpRunReport *r) {
+  const NpColdStartTimes *c = &r->cold_start;
+  json_t *o = json_object();
+  set_int(o, "flash_bytes", c->flash_bytes);
+  set_int(o, "compiled_ops", c->compiled_ops);
+  set_real(o, "read_ms", c->read_ms);
+  set_real(o, "compile_ms", c->compile_ms);
+  set_real(o, "uncached_ms", c->uncached_ms);
+  set_real(o, "cached_ms", c->cached_ms);
+  set_real(o, "warm_ms", c->warm_ms);
+  set(o, "prewarm", json_boolean(r->prewarm));
+  set_real(o, "first_request_ms", r->first_request_ms);
+  set(o, "missing", missing_json(c->missing));
+  return o;
+}
+
 static json_t *battery_json(const NpRunReport *r) {
   if (!r->has_battery) return json_null();
   json_t *o = json_object();
@@ -269,6 +286,7 @@ char *np_run_report_json(const NpRunReport *r) {
   set(config, "engines", engines);
   set(root, "config", config);
   set(root, "dtype", json_string(np_dtype_name(r->dtype)));
+  set_int(root, "weight_bits", r->cold.weight_bits);
   json_t *latency = json_object();
   set_int(latency, "cold_cycles", r->cold_stats.cycles);
   set_real(latency, "cold_ms", r->cold_stats.ms);
@@ -281,6 +299,7 @@ char *np_run_report_json(const NpRunReport *r) {
   set(root, "fallbacks", fallbacks_json(r));
   set(root, "fallback_summary", fallback_groups_json(r));
   set(root, "energy_missing", missing_json(r->warm_stats.energy.missing));
+  set(root, "cold_start", cold_start_json(r));
   set(root, "battery", battery_json(r));
   set(root, "cold", inference_json(r, &r->cold, &r->cold_stats));
   set(root, "warm", inference_json(r, &r->warm, &r->warm_stats));

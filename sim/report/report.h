@@ -23,6 +23,7 @@
 #include "lower/schedule.h"
 #include "plot/plot.h"
 #include "replay/replay.h"
+#include "simulate/simulate.h"
 #include "trace/trace.h"
 #include "util/diag.h"
 
@@ -39,6 +40,8 @@ typedef struct NpRunOptions {
   bool trace_warm;         /* trace the warm inference instead of the cold one */
   double per_day;          /* inferences per day and battery capacity (Wh): with both */
   double battery_wh;       /* > 0 the report gives the battery share per day */
+  int weight_bits;         /* the matrix weights' stored width (8, 6, 4, 2); 0: their dtype's */
+  bool prewarm;            /* what-if: the launch (read, compile) happens before the first request */
 } NpRunOptions;
 
 /* An op fused into a layer. */
@@ -87,6 +90,9 @@ typedef struct NpRunReport {
   NpStats cold_stats, warm_stats;
   NpRunLayer *layers;      /* cold.n_layers of them */
   NpLayerBreakdown *cold_breakdown, *warm_breakdown; /* one per layer */
+  NpColdStartTimes cold_start; /* the launch: uncached, cached, warm */
+  bool prewarm;
+  double first_request_ms; /* the first request of a launch: uncached, or with prewarm the cold inference */
   double throughput_per_s; /* warm inferences back to back: 1000 / warm ms */
   bool has_battery;
   double per_day, battery_wh;

@@ -56,9 +56,12 @@ bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, 
   NpRunOptions defaults;
   memset(&defaults, 0, sizeof defaults);
   if (!options) options = &defaults;
-  NpSimOptions sim_options = {options->dtype, options->trace_path, options->trace_warm};
+  NpSimOptions sim_options = {options->dtype, options->trace_path, options->trace_warm, options->weight_bits};
   NpSimulation sim;
   if (!np_simulate(graph, arch, &sim_options, &sim, diag)) return false;
+  np_sim_cold_start(&sim, arch, &out->cold_start);
+  out->prewarm = options->prewarm;
+  out->first_request_ms = options->prewarm ? sim.cold_stats.ms : out->cold_start.uncached_ms;
   out->cold = sim.cold;
   out->warm = sim.warm;
   out->cold_stats = sim.cold_stats;

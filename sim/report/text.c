@@ -11,8 +11,10 @@
 static double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
 static void put_header(NpBuf *b, const NpRunReport *r) {
-  np_buf_printf(b, "run: %s (%s) on %s at %g MHz, %s\n\n", r->model_name, r->model_source, r->config_name,
+  np_buf_printf(b, "run: %s (%s) on %s at %g MHz, %s", r->model_name, r->model_source, r->config_name,
                 r->clock_mhz, np_dtype_name(r->dtype));
+  if (r->cold.weight_bits > 0) np_buf_printf(b, ", weights stored at %d bits", r->cold.weight_bits);
+  np_buf_puts(b, "\n\n");
 }
 
 static void put_latency(NpBuf *b, const NpRunReport *r) {
@@ -27,6 +29,22 @@ static void put_latency(NpBuf *b, const NpRunReport *r) {
                   w->fixed_inference_cycles, c->fixed_program_cycles, w->segments, w->segments == 1 ? "" : "s",
                   w->segments > 0 ? w->fixed_segment_cycles / w->segments : 0);
   np_buf_printf(b, "throughput   %.1f inferences/s (warm, back to back)\n", r->throughput_per_s);
+}
+
+static void put_cold_start(NpBuf *b, const NpRunReport *r) {
+  const NpColdStartTimes *c = &r->cold_start;
+  char flash[NP_FMT_LEN];
+  np_fmt_bytes(c->flash_bytes, flash);
+  np_buf_printf(b,
+                "launch       uncached %.4f ms = flash read %.4f ms (%s of weights) + compile %.4f ms (%" PRId64
+                " ops) + cold inference\n",
+                c->uncached_ms, c->read_ms, flash, c->compile_ms, c->compiled_ops);
+  np_buf_printf(b, "             cached   %.4f ms (compiled model on disk: flash read + cold inference)\n", c->cached_ms);
+  np_buf_printf(b, "             warm     %.4f ms\n", c->warm_ms);
+  if (r->prewarm)
+    np_buf_printf(b, "prewarm      first request %.4f ms: read and compile (%.4f ms) done in the background\n",
+                  r->first_request_ms, c->read_ms + c->compile_ms);
+  if (c->missing[0]) np_buf_printf(b, "             the config lacks %s: counted as 0\n", c->missing);
 }
 
 static void put_memory(NpBuf *b, const NpRunReport *r) {
@@ -128,6 +146,7 @@ char *np_run_report_text(const NpRunReport *report, bool per_layer) {
   NpBuf b = {0};
   put_header(&b, report);
   put_latency(&b, report);
+  put_cold_start(&b, report);
   put_memory(&b, report);
   put_energy(&b, report);
   put_engines(&b, report);

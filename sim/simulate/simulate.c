@@ -112,9 +112,10 @@ static bool replay_one(const NpSchedule *schedule, const NpArch *arch, const cha
 bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
                  NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false};
+  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0};
   if (!options) options = &defaults;
-  NpLowerOptions cold_options = {false, options->dtype}, warm_options = {true, options->dtype};
+  NpLowerOptions cold_options = {false, options->dtype, options->weight_bits};
+  NpLowerOptions warm_options = {true, options->dtype, options->weight_bits};
   if (!np_lower(graph, arch, &cold_options, &out->cold, diag)) return false;
   if (!np_lower(graph, arch, &warm_options, &out->warm, diag)) {
     np_schedule_free(&out->cold);

@@ -33,6 +33,7 @@ typedef struct NpSimOptions {
   NpDtype dtype;          /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
   const char *trace_path; /* write a trace of one inference here (NULL: none) */
   bool trace_warm;        /* trace the warm inference instead of the cold one */
+  int weight_bits;        /* NpLowerOptions.weight_bits: the matrix weights' stored width; 0: their dtype's */
 } NpSimOptions;
 
 typedef struct NpSimulation {
@@ -47,6 +48,23 @@ typedef struct NpSimulation {
 bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
                  NpDiag *diag);
 void np_simulation_free(NpSimulation *sim);
+
+/* ---- cold start (docs/timing.md, "Cold start") ---- */
+
+/* A model's launch in three parts: `uncached` (weights read from flash, the model compiled,
+ * then the cold inference), `cached` (the compiled model on disk: read and the cold
+ * inference) and `warm` (every later inference). */
+typedef struct NpColdStartTimes {
+  int64_t flash_bytes;     /* every weight as stored (compressed ones at their width) */
+  int64_t compiled_ops;    /* ops the compiler lowers: each layer's main and fused ops */
+  double read_ms;          /* flash_bytes at cold_start.storage_read */
+  double compile_ms;       /* compile_per_program + compiled_ops x compile_per_op */
+  double uncached_ms, cached_ms, warm_ms;
+  char missing[96];        /* cold_start keys the config lacks (they count as 0), ", "-separated */
+} NpColdStartTimes;
+
+/* The launch times of a simulation on arch. */
+void np_sim_cold_start(const NpSimulation *sim, const NpArch *arch, NpColdStartTimes *out);
 
 /* ---- traces (docs/run.md, "Trace") ----
  * The one mapping from the replay's per-command timings to trace records: `npusim run

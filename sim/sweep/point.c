@@ -14,6 +14,8 @@ static double energy_mj(const NpPointMetrics *m) { return m->energy_mj; }
 static double sram_peak_bytes(const NpPointMetrics *m) { return (double)m->sram_peak_bytes; }
 static double dram_bytes(const NpPointMetrics *m) { return (double)m->dram_bytes; }
 static double fallbacks(const NpPointMetrics *m) { return (double)m->fallbacks; }
+static double uncached_ms(const NpPointMetrics *m) { return m->uncached_ms; }
+static double cached_ms(const NpPointMetrics *m) { return m->cached_ms; }
 
 const NpPointMetricInfo np_point_metrics[] = {
     {"warm_ms", false, warm_ms},
@@ -22,6 +24,8 @@ const NpPointMetricInfo np_point_metrics[] = {
     {"sram_peak_bytes", true, sram_peak_bytes},
     {"dram_bytes", true, dram_bytes},
     {"fallbacks", true, fallbacks},
+    {"uncached_ms", false, uncached_ms},
+    {"cached_ms", false, cached_ms},
 };
 const size_t np_point_metric_count = sizeof np_point_metrics / sizeof np_point_metrics[0];
 
@@ -45,10 +49,10 @@ char *np_point_metric_list(void) {
   return np_buf_take(&b);
 }
 
-bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, int weight_bits, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSimOptions options = {dtype, NULL, false};
+  NpSimOptions options = {dtype, NULL, false, weight_bits};
   NpSimulation sim;
   if (!np_simulate(graph, arch, &options, &sim, diag)) return false;
   out->warm_ms = sim.warm_stats.ms;
@@ -60,6 +64,10 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, 
   out->resident_weight_bytes = sim.warm.resident_weight_bytes;
   snprintf(out->config_name, sizeof out->config_name, "%s", arch->name);
   out->config_hash = sim.warm.config_hash;
+  NpColdStartTimes launch;
+  np_sim_cold_start(&sim, arch, &launch);
+  out->uncached_ms = launch.uncached_ms;
+  out->cached_ms = launch.cached_ms;
   if (warm_schedule != NULL) {
     *warm_schedule = sim.warm; /* the caller frees it */
     memset(&sim.warm, 0, sizeof sim.warm);
@@ -69,6 +77,15 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, 
 }
 
 /* ---- setups ---- */
+
+static const char *const model_axes[] = {NP_AXIS_CHANNEL_SCALE, NP_AXIS_RESOLUTION, NP_AXIS_DTYPE, NP_AXIS_WEIGHT_BITS};
+const char np_model_axis_list[] = NP_AXIS_CHANNEL_SCALE ", " NP_AXIS_RESOLUTION ", " NP_AXIS_DTYPE ", " NP_AXIS_WEIGHT_BITS;
+
+bool np_model_axis_known(const char *key) {
+  for (size_t i = 0; i < sizeof model_axes / sizeof model_axes[0]; i++)
+    if (strcmp(key, model_axes[i]) == 0) return true;
+  return false;
+}
 
 bool np_point_setup_add(NpPointSetup *setup, const char *kv, char *err, size_t err_size) {
   const char *eq = strchr(kv, '=');
@@ -92,9 +109,10 @@ bool np_point_setup_add(NpPointSetup *setup, const char *kv, char *err, size_t e
     }
     return true;
   }
+  if (klen == strlen(NP_AXIS_WEIGHT_BITS) && strncmp(kv, NP_AXIS_WEIGHT_BITS, klen) == 0)
+    return np_weight_bits_parse(value, &setup->weight_bits, err, err_size);
   if (klen > 6 && strncmp(kv, "model.", 6) == 0) {
-    snprintf(err, err_size, "unknown model axis '%.*s' (model axes: %s, %s, %s)", (int)klen, kv,
-             NP_AXIS_CHANNEL_SCALE, NP_AXIS_RESOLUTION, NP_AXIS_DTYPE);
+    snprintf(err, err_size, "unknown model axis '%.*s' (model axes: %s)", (int)klen, kv, np_model_axis_list);
     return false;
   }
   np_grow((void **)&setup->sets, &setup->sets_capacity, setup->n_sets + 1, sizeof *setup->sets);
@@ -138,7 +156,8 @@ NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, N
   } else if (!np_whatif_is_identity(&setup->whatif) &&
              (owned = np_whatif_apply(base->graph, &setup->whatif, &diag)) == NULL) {
     status = NP_POINT_BAD_MODEL;
-  } else if (!np_point_evaluate(owned ? owned : base->graph, arch, setup->dtype, out, warm_schedule, &diag)) {
+  } else if (!np_point_evaluate(owned ? owned : base->graph, arch, setup->dtype, setup->weight_bits, out, warm_schedule,
+                                &diag)) {
     status = NP_POINT_ERROR;
   }
   if (status != NP_POINT_OK) *message = first_line(&diag);

@@ -237,10 +237,9 @@ static NpSweepAxis *add_axis(SpecParser *p, struct fy_node *key_node, const char
       return NULL;
     }
   }
-  if (strncmp(key, "model.", 6) == 0 && strcmp(key, NP_AXIS_CHANNEL_SCALE) != 0 && strcmp(key, NP_AXIS_RESOLUTION) != 0 &&
-      strcmp(key, NP_AXIS_DTYPE) != 0) {
-    spec_error(p, key_node, "unknown model axis '%s' (model axes: %s, %s, %s; models go under `models:`)", key,
-               NP_AXIS_CHANNEL_SCALE, NP_AXIS_RESOLUTION, NP_AXIS_DTYPE);
+  if (strncmp(key, "model.", 6) == 0 && !np_model_axis_known(key)) {
+    spec_error(p, key_node, "unknown model axis '%s' (model axes: %s; models go under `models:`)", key,
+               np_model_axis_list);
     return NULL;
   }
   if (key[0] == '\0' || strchr(key, '=') != NULL || strchr(key, ',') != NULL || strchr(key, '"') != NULL) {

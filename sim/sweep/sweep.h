@@ -37,15 +37,17 @@ typedef struct NpPointMetrics {
   int64_t dram_bytes;       /* read + written by a warm inference */
   int64_t fallbacks;        /* ops that left the accelerator */
   int64_t resident_weight_bytes;
+  double uncached_ms, cached_ms; /* the launch: flash read, compile, cold inference (simulate.h) */
   /* What the point ran on: the effective config's name and hash (np_schedule_config_hash). */
   char config_name[NP_ARCH_NAME_MAX];
   uint64_t config_hash;
 } NpPointMetrics;
 
-/* Lowers graph on arch cold and warm (dtype NP_DTYPE_UNKNOWN: the arch's default), replays
- * both and fills *out. When warm_schedule is not NULL it receives the warm schedule (free
- * it with np_schedule_free) for a caller that compares points. False with errors in diag. */
-bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, NpPointMetrics *out,
+/* Lowers graph on arch cold and warm (dtype NP_DTYPE_UNKNOWN: the arch's default; weight_bits
+ * as NpLowerOptions.weight_bits), replays both and fills *out. When warm_schedule is not
+ * NULL it receives the warm schedule (free it with np_schedule_free) for a caller that
+ * compares points. False with errors in diag. */
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, int weight_bits, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag);
 
 /* One metric: a result column of sweeps, and what cliff, fit and pareto search along. Adding a
@@ -73,6 +75,11 @@ char *np_point_metric_list(void);
 #define NP_AXIS_CHANNEL_SCALE "model.channel_scale"
 #define NP_AXIS_RESOLUTION "model.resolution"
 #define NP_AXIS_DTYPE "model.dtype"
+#define NP_AXIS_WEIGHT_BITS "model.weight_bits"
+/* True for one of the NP_AXIS_* keys. */
+bool np_model_axis_known(const char *key);
+/* "model.channel_scale, model.resolution, ..." for messages. */
+extern const char np_model_axis_list[];
 #define NP_SWEEP_MAX_POINTS 10000000
 /* A config axis is a spec error (a misspelt key) when none of its first this-many values
  * loads on the base config; later failures are per-point `bad_config` rows. */
@@ -126,6 +133,7 @@ typedef struct NpPointSetup {
   size_t n_sets, sets_capacity;
   NpWhatIf whatif;
   NpDtype dtype;        /* NP_DTYPE_UNKNOWN: the arch default */
+  int weight_bits;      /* NpLowerOptions.weight_bits; 0: the weights' dtype */
 } NpPointSetup;
 
 /* Adds "key=value": a model axis updates the what-if or dtype (false with a reason in err

@@ -99,6 +99,7 @@ static bool add_source_tensor(NpGraph *out, const NpTensor *s, const int64_t *di
   NpTensorRole role = s->is_graph_input ? NP_TENSOR_INPUT : s->role;
   int idx = np_graph_add_tensor(out, s->name, s->dtype, role, diag);
   if (idx < 0) return false;
+  out->tensors[idx].storage_bits = s->storage_bits;
   if (!s->shape_known) return true;
   if (!np_tensor_set_shape(out, idx, s->rank, dims, diag)) return false;
   const NpTensor *t = &out->tensors[idx];
