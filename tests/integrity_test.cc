@@ -384,7 +384,7 @@ TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {
   std::string text = read_file(out);
   for (int u = 0; u < 4; u++) {  // 1,000,000 records each, busy 4,000,001 cycles
     char row[96];
-    std::snprintf(row, sizeof row, "dma %-8d %9d %14d ", u, 1000000, 4000001);
+    std::snprintf(row, sizeof row, "dma ch%-6d %9d %14d ", u, 1000000, 4000001);
     EXPECT_NE(text.find(row), std::string::npos) << row << "\n" << text;
   }
 }

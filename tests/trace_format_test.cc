@@ -28,7 +28,7 @@ TEST(TraceFormat, RoundTripManyRecords) {
   NpTraceReader *reader = np_trace_reader_open(path.c_str(), &diag);
   ASSERT_NE(reader, nullptr) << diag_text(diag);
   const NpTraceHeader *h = np_trace_reader_header(reader);
-  EXPECT_EQ(h->version, 1);
+  EXPECT_EQ(h->version, 2);
   EXPECT_EQ(h->source, NP_TRACE_SOURCE_RTL);
   EXPECT_EQ(h->clock_mhz, 1000.0);
   EXPECT_EQ(h->config_hash, 0x0123456789abcdefULL);
@@ -57,7 +57,7 @@ TEST(TraceFormat, ZstdCliDecodesToHeaderRecordsTrailer) {
   std::string raw_path = scratch_dir() + "/cli.raw";
   ASSERT_EQ(std::system(("zstd -q -dc '" + path + "' > '" + raw_path + "'").c_str()), 0);
   std::string raw = read_file(raw_path);
-  EXPECT_EQ(raw.size(), 80u + 1000u * 88u + 88u);  // header + N records + trailer
+  EXPECT_EQ(raw.size(), 80u + 12u + 1000u * 88u + 88u);  // header + an empty name table + N records + trailer
   // `zstd -t` checks the frame's content checksum, which the writer must have switched on.
   ASSERT_EQ(std::system(("zstd -q -t '" + path + "'").c_str()), 0);
   std::string listing_path = scratch_dir() + "/list.txt";
@@ -83,14 +83,19 @@ TEST(TraceFormat, ByteLayoutMatchesTheDocumentation) {
   r.stall[NP_TRACE_STALL_OUTSTANDING] = 4;
   r.stall[NP_TRACE_STALL_UNIT] = 5;
   std::string path = scratch_dir() + "/layout.npt.zst";
-  ASSERT_EQ(write_trace(path, test_header(), {r}), "");
+  NpTraceHeader header = test_header();
+  char engine[] = "ane", layer[] = "conv1", op[] = "Conv";
+  char *engines[] = {engine}, *layers[] = {layer}, *ops[] = {op};
+  header.names = {1, 1, engines, layers, ops};
+  ASSERT_EQ(write_trace(path, header, {r}), "");
   std::string raw = zstd_decompress(read_file(path));
-  ASSERT_EQ(raw.size(), 256u);  // 80 + 88 + 88
+  // 80 header + 12 + "ane\0conv1\0Conv\0" (15) name table + 88 record + 88 trailer.
+  ASSERT_EQ(raw.size(), 283u);
   const auto *b = reinterpret_cast<const uint8_t *>(raw.data());
 
   // header
   EXPECT_EQ(std::memcmp(b, "NPTRACE\0", 8), 0);
-  EXPECT_EQ(le(b + 8, 2), 1u);    // version
+  EXPECT_EQ(le(b + 8, 2), 2u);    // version
   EXPECT_EQ(le(b + 10, 2), 80u);  // header bytes
   EXPECT_EQ(le(b + 12, 2), 88u);  // record bytes
   EXPECT_EQ(b[14], 1);            // source rtl
@@ -101,8 +106,14 @@ TEST(TraceFormat, ByteLayoutMatchesTheDocumentation) {
   EXPECT_EQ(std::string(reinterpret_cast<const char *>(b + 40)), "rtl-small");
   for (int i = 40 + 9; i < 80; i++) EXPECT_EQ(b[i], 0) << "header byte " << i;
 
+  // names
+  EXPECT_EQ(le(b + 80, 4), 1u);   // engines
+  EXPECT_EQ(le(b + 84, 4), 1u);   // layers
+  EXPECT_EQ(le(b + 88, 4), 15u);  // string bytes
+  EXPECT_EQ(std::string(reinterpret_cast<const char *>(b + 92), 15), std::string("ane\0conv1\0Conv\0", 15));
+
   // record
-  const uint8_t *rec = b + 80;
+  const uint8_t *rec = b + 107;
   EXPECT_EQ(rec[0], 'R');
   EXPECT_EQ(rec[1], 2);  // COMPUTE
   EXPECT_EQ(rec[2], 1);  // DMA channel
@@ -123,7 +134,7 @@ TEST(TraceFormat, ByteLayoutMatchesTheDocumentation) {
   EXPECT_EQ(le(rec + 80, 8), 5u);
 
   // trailer: magic, count, FNV-1a 64 of the record bytes
-  const uint8_t *t = b + 168;
+  const uint8_t *t = b + 195;
   EXPECT_EQ(std::memcmp(t, "NPTEND\0\0", 8), 0);
   EXPECT_EQ(le(t + 8, 8), 1u);
   EXPECT_EQ(le(t + 16, 8), fnv1a64(rec, 88));
@@ -266,11 +277,12 @@ TEST(TraceFormat, WrongMagicVersionEmptyAndNotZstd) {
   std::string text_path = write_scratch("text.zst", zstd_compress("hello, world\n"));
   EXPECT_NE(read_all(text_path).error.find("not an npusim trace"), std::string::npos);
 
+  // content is a version-1 trace (no name table): it still reads, above. Version 3 does not.
   std::string version = content;
-  version[8] = 2;
-  std::string version_path = write_scratch("v2.npt.zst", zstd_compress(version));
+  version[8] = 3;
+  std::string version_path = write_scratch("v3.npt.zst", zstd_compress(version));
   EXPECT_EQ(read_all(version_path).error,
-            version_path + ": error: unsupported trace version 2 (this npusim reads version 1)");
+            version_path + ": error: unsupported trace version 3 (this npusim reads versions 1 to 2)");
 
   std::string empty_path = write_scratch("empty.npt.zst", "");
   EXPECT_EQ(read_all(empty_path).error, empty_path + ": error: empty file (not a zstd-compressed trace)");

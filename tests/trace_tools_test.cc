@@ -94,8 +94,8 @@ TEST(TraceStats, HandComputedTotalsAndUtilization) {
   CliResult cli = run_npusim("trace stats '" + path + "'");
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("cycles 0 to 400: 400 cycles, 0.800 us"), std::string::npos) << cli.out;  // 400 / 500 MHz
-  EXPECT_NE(cli.out.find("dma 0"), std::string::npos);
-  EXPECT_NE(cli.out.find("37.5%"), std::string::npos) << cli.out;  // dma 0: 150 / 400
+  EXPECT_NE(cli.out.find("dma ch0"), std::string::npos);
+  EXPECT_NE(cli.out.find("37.5%"), std::string::npos) << cli.out;  // dma ch0: 150 / 400
 }
 
 TEST(TraceDump, TableLimitAndCsv) {
@@ -145,7 +145,7 @@ TEST(TracePerfetto, TracksEventsAndMicrosecondTimes) {
     if (ph == "M" && name == "thread_name") {
       threads++;
       std::string thread = json_string_value(json_object_get(json_object_get(e, "args"), "name"));
-      if (thread == "dma 0 #2") saw_second_lane = true;
+      if (thread == "dma ch0 #2") saw_second_lane = true;
     }
     if (ph != "X") continue;
     slices++;
@@ -163,7 +163,7 @@ TEST(TracePerfetto, TracksEventsAndMicrosecondTimes) {
     }
   }
   EXPECT_EQ(processes, 3u);  // engines, DMA channels, SRAM banks
-  // engine 0, engine 1, dma 0, dma 0 #2 (cmd 1 overlaps cmd 0 on dma 0), dma 1, bank 3
+  // engine 0, engine 1, dma ch0, dma ch0 #2 (cmd 1 overlaps cmd 0 on channel 0), dma ch1, bank 3
   EXPECT_EQ(threads, 6u);
   EXPECT_TRUE(saw_second_lane);
   EXPECT_EQ(slices, 6u);
@@ -211,7 +211,7 @@ TEST(TracePerfetto, BackToBackSlicesStayBackToBackAndTidsAreDistinct) {
     for (auto &[p, t] : tracks) EXPECT_NE(t, tid) << "pid " << p << " and " << pid;
     tracks.push_back({pid, tid});
   }
-  EXPECT_EQ(tracks.size(), 3u);  // engine 0, dma 0, dma 0 #2
+  EXPECT_EQ(tracks.size(), 3u);  // engine 0, dma ch0, dma ch0 #2
   json_decref(root);
 }
 
@@ -343,6 +343,58 @@ TEST(TraceCli, HelpForEverySubcommand) {
   }
   EXPECT_EQ(run_npusim("trace frobnicate").exit_code, 2);
   EXPECT_EQ(run_npusim("trace").exit_code, 2);
+}
+
+}  // namespace
+
+namespace {
+
+// A run's trace carries the engine and layer names; Perfetto, stats and diff show them, and
+// diff refuses traces of different schedules or configs unless --force.
+TEST(TraceNames, RunTracesNameEnginesAndLayers) {
+  std::string dir = scratch_dir();
+  std::string cold = dir + "/cold.npt.zst", warm = dir + "/warm.npt.zst", json = dir + "/p.json";
+  ASSERT_EQ(run_npusim("run models/micro/conv3x3.npg --trace " + cold).exit_code, 0);
+  ASSERT_EQ(run_npusim("run models/micro/conv3x3.npg --trace-warm --trace " + warm).exit_code, 0);
+  // models/micro/conv3x3.npg: one layer, conv1 (a Conv), on the phone-npu's engine 0, ane.
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceReader *reader = np_trace_reader_open(cold.c_str(), &diag);
+  ASSERT_NE(reader, nullptr);
+  const NpTraceHeader *h = np_trace_reader_header(reader);
+  EXPECT_EQ(h->version, 2);
+  EXPECT_STREQ(np_trace_engine_name(h, 0), "ane");
+  EXPECT_STREQ(np_trace_layer_name(h, 0), "conv1");
+  EXPECT_STREQ(np_trace_layer_op(h, 0), "Conv");
+  EXPECT_EQ(np_trace_layer_name(h, 1), nullptr);
+  np_trace_reader_close(reader);
+  np_diag_free(&diag);
+
+  ASSERT_EQ(run_npusim("trace perfetto " + cold + " -o " + json).exit_code, 0);
+  std::string p = read_file(json);
+  EXPECT_NE(p.find("\"name\":\"conv1 COMPUTE\""), std::string::npos);
+  EXPECT_NE(p.find("\"args\":{\"name\":\"ane\"}"), std::string::npos);
+  EXPECT_NE(p.find("\"args\":{\"name\":\"dma ch0\"}"), std::string::npos);
+  EXPECT_NE(p.find("\"op\":\"Conv\""), std::string::npos);
+  CliResult stats = run_npusim("trace stats " + cold);
+  EXPECT_NE(stats.out.find("\nane "), std::string::npos) << stats.out;
+
+  // Cold and warm inferences are different schedules: refused, then compared with --force.
+  CliResult refused = run_npusim("trace diff " + cold + " " + warm);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("are traces of different schedules"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("pass --force"), std::string::npos);
+  EXPECT_EQ(refused.out, "");
+  CliResult forced = run_npusim("trace diff " + cold + " " + warm + " --force");
+  EXPECT_EQ(forced.exit_code, 1) << forced.err;  // the warm one loads no weights: it differs
+  EXPECT_NE(forced.out.find("conv1"), std::string::npos) << forced.out;
+  EXPECT_EQ(run_npusim("trace diff " + cold + " " + cold).exit_code, 0);
+  // Another config: refused naming both.
+  std::string other = dir + "/other.npt.zst";
+  ASSERT_EQ(run_npusim("run models/micro/conv3x3.npg --set sram.banks=8 --trace " + other).exit_code, 0);
+  CliResult configs = run_npusim("trace diff " + cold + " " + other);
+  EXPECT_EQ(configs.exit_code, 2);
+  EXPECT_NE(configs.err.find("are traces of different configs (phone-npu, hash"), std::string::npos) << configs.err;
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ static const char trace_usage[] =
     "  npusim trace dump FILE [--limit N] [--csv]     the header, then one line per record\n"
     "  npusim trace stats FILE                        totals, per kind and unit busy cycles, stalls\n"
     "  npusim trace perfetto FILE -o OUT.json         a timeline for ui.perfetto.dev\n"
-    "  npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json]\n"
+    "  npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json] [--force]\n"
     "                                                 compare B against reference A\n"
     "\n"
     "`npusim trace <subcommand> --help` explains each. docs/traces.md has more examples.\n"
@@ -72,7 +72,7 @@ static const char perfetto_epilogue[] =
     "  npusim trace perfetto conv3x3.npt.zst -o conv3x3.perfetto.json   # then open it in ui.perfetto.dev\n";
 
 static const char diff_synopsis[] =
-    "usage: npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json]\n"
+    "usage: npusim trace diff A B [--tol-cycles N] [--tol-rel X] [--json] [--force]\n"
     "\n"
     "Compares trace B against reference A command by command (matched by command id, using\n"
     "each command's engine or DMA record; SRAM-bank records are not compared). Reports the\n"
@@ -83,15 +83,18 @@ static const char diff_synopsis[] =
     "A delta d with reference value r is within tolerance when |d| <= N or |d| <= X * r.\n"
     "A command agrees when its duration delta (r = A's duration) and its end delta (r = A's end\n"
     "cycle) are both within tolerance. The defaults (0, 0) ask for cycle-exact agreement.\n"
+    "Traces of different configs or schedules (their headers' hashes differ) are refused, as\n"
+    "their commands need not correspond, unless --force is given.\n"
     "\n";
 static const char diff_epilogue[] =
     "example:\n"
-    "  npusim trace diff conv3x3.npt.zst conv3x3-warm.npt.zst --tol-rel 0.02   # cold against warm\n"
+    "  npusim trace diff conv3x3.npt.zst conv3x3.npt.zst --tol-rel 0.02\n"
+    "  npusim trace diff conv3x3.npt.zst conv3x3-warm.npt.zst --force   # cold against warm\n"
     "\n"
-    "exit status: 0 every command matched and within tolerance, 1 otherwise, 2 bad usage or a\n"
-    "missing, truncated or corrupt trace.\n";
+    "exit status: 0 every command matched and within tolerance, 1 otherwise, 2 bad usage, a\n"
+    "missing, truncated or corrupt trace, or traces of different configs or schedules without --force.\n";
 
-enum { OPT_LIMIT = NP_CLI_OWN, OPT_CSV, OPT_TOL_CYCLES, OPT_TOL_REL, OPT_JSON };
+enum { OPT_LIMIT = NP_CLI_OWN, OPT_CSV, OPT_TOL_CYCLES, OPT_TOL_REL, OPT_JSON, OPT_FORCE };
 
 static const NpCliOption dump_options[] = {
     {"limit", OPT_LIMIT, "N", "print the first N records only (the rest are counted)"},
@@ -106,6 +109,7 @@ static const NpCliOption diff_options[] = {
     {"tol-cycles", OPT_TOL_CYCLES, "N", "absolute tolerance in cycles (default 0)"},
     {"tol-rel", OPT_TOL_REL, "X", "relative tolerance, a fraction: 0.02 is 2% (default 0)"},
     {"json", OPT_JSON, NULL, "machine-readable output (schema \"npusim.trace-diff/1\")"},
+    {"force", OPT_FORCE, NULL, "compare traces of different configs or schedules anyway"},
     {NULL, 0, NULL, NULL},
 };
 static const NpCliOption no_options[] = {{NULL, 0, NULL, NULL}};
@@ -245,8 +249,8 @@ static int trace_stats(int argc, char **argv) {
   printf("\n%-12s %9s %14s %12s %14s\n", "unit", "records", "busy cycles", "utilization", "bytes");
   for (size_t i = 0; i < s.n_units; i++) {
     const NpTraceUnitStats *u = &s.units[i];
-    char name[32];
-    snprintf(name, sizeof name, "%s %u", np_trace_unit_kind_name(u->kind), (unsigned)u->unit);
+    char name[NP_TRACE_NAME_MAX + 16];
+    np_trace_unit_label(&s.header, u->kind, u->unit, name, sizeof name);
     printf("%-12s %9" PRIu64 " %14" PRIu64 " %11.1f%% %14" PRIu64 "\n", name, u->records, u->busy_cycles,
            100.0 * u->utilization, u->bytes);
   }
@@ -370,11 +374,12 @@ static void print_diff_text(const NpTraceDiff *d, const char *path_a, const char
     for (size_t i = 0; i < d->n_worst; i++) print_delta_row(&d->worst[i]);
   }
   if (d->n_layers) {
-    printf("\nper layer\n%6s %14s %14s %12s %9s\n", "layer", "A cycles", "B cycles", "delta", "rel");
+    printf("\nper layer\n%6s %14s %14s %12s %9s  %s\n", "layer", "A cycles", "B cycles", "delta", "rel", "name");
     for (size_t i = 0; i < d->n_layers; i++) {
       const NpTraceLayerDelta *l = &d->layers[i];
-      printf("%6" PRIu32 " %14" PRIu64 " %14" PRIu64 " %+12" PRId64 " %+8.2f%%\n", l->layer, l->a_cycles, l->b_cycles,
-             l->delta, 100.0 * l->rel);
+      const char *name = np_trace_layer_name(&d->a_header, l->layer);
+      printf("%6" PRIu32 " %14" PRIu64 " %14" PRIu64 " %+12" PRId64 " %+8.2f%%  %s\n", l->layer, l->a_cycles,
+             l->b_cycles, l->delta, 100.0 * l->rel, name ? name : "");
     }
   }
   printf("\n%s\n", d->agree ? "agree: every command within tolerance"
@@ -383,7 +388,7 @@ static void print_diff_text(const NpTraceDiff *d, const char *path_a, const char
 
 typedef struct DiffArgs {
   NpTraceDiffOptions options;
-  bool json;
+  bool json, force;
 } DiffArgs;
 
 static int take_diff_option(void *user, int key, const char *value) {
@@ -400,13 +405,34 @@ static int take_diff_option(void *user, int key, const char *value) {
         return np_cli_usage_error(&diff_command, "--tol-rel: '%s' is not a non-negative fraction (0.02 is 2%%)", value);
       break;
     case OPT_JSON: a->json = true; break;
+    case OPT_FORCE: a->force = true; break;
     default: break;
   }
   return -1;
 }
 
+/* Commands of traces of different configs or schedules need not correspond: refused (exit 2)
+ * unless --force. -1 when they are traces of the same config and schedule. */
+static int refuse_unrelated(const NpTraceDiff *d, const char *path_a, const char *path_b) {
+  const NpTraceHeader *a = &d->a_header, *b = &d->b_header;
+  if (a->config_hash != b->config_hash)
+    fprintf(stderr,
+            "npusim trace diff: %s and %s are traces of different configs (%s, hash %016" PRIx64 "; %s, hash %016" PRIx64
+            "): their commands need not correspond; pass --force to compare them anyway\n",
+            path_a, path_b, a->config_name, a->config_hash, b->config_name, b->config_hash);
+  else if (a->schedule_hash != b->schedule_hash)
+    fprintf(stderr,
+            "npusim trace diff: %s and %s are traces of different schedules (hash %016" PRIx64 " and %016" PRIx64
+            "; a cold and a warm inference, or another model or lowering): their commands need not correspond; "
+            "pass --force to compare them anyway\n",
+            path_a, path_b, a->schedule_hash, b->schedule_hash);
+  else
+    return -1;
+  return NP_EXIT_BAD_INPUT;
+}
+
 static int trace_diff(int argc, char **argv) {
-  DiffArgs args = {{0, 0.0}, false};
+  DiffArgs args = {{0, 0.0}, false, false};
   int first;
   int rc = np_cli_parse(&diff_command, argc, argv, take_diff_option, &args, &first);
   if (rc >= 0) return rc;
@@ -418,6 +444,11 @@ static int trace_diff(int argc, char **argv) {
   np_diag_init(&diag);
   NpTraceDiff d;
   if (!np_trace_diff(path_a, path_b, &options, &d, &diag)) return fail_with(&diag);
+  if (!args.force && (rc = refuse_unrelated(&d, path_a, path_b)) >= 0) {
+    np_trace_diff_free(&d);
+    np_diag_free(&diag);
+    return rc;
+  }
   if (json)
     print_diff_json(&d, path_a, path_b);
   else

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 /* ---------------------------------------------------------------- trace */
 
 /* Streams the replay's per-command records into a trace writer. */
@@ -83,10 +85,36 @@ NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch
   return header;
 }
 
-bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
-                             uint64_t *records, NpDiag *diag) {
+/* The names the trace's records index: the arch's engines, the schedule's layers and, with a
+ * graph, their op types. The arrays are malloc'd, the strings lent (free_names). */
+static void trace_names(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, NpTraceNames *names) {
+  names->n_engines = (uint32_t)arch->n_engines;
+  names->n_layers = (uint32_t)schedule->n_layers;
+  names->engines = np_xcalloc(names->n_engines ? names->n_engines : 1, sizeof *names->engines);
+  names->layers = np_xcalloc(names->n_layers ? names->n_layers : 1, sizeof *names->layers);
+  names->layer_ops = np_xcalloc(names->n_layers ? names->n_layers : 1, sizeof *names->layer_ops);
+  static char empty[] = "";
+  for (uint32_t e = 0; e < names->n_engines; e++) names->engines[e] = (char *)arch->engines[e].name;
+  for (uint32_t i = 0; i < names->n_layers; i++) {
+    const NpLayerPlan *p = &schedule->layers[i];
+    names->layers[i] = p->name ? p->name : empty;
+    bool known = graph && p->op >= 0 && (size_t)p->op < graph->n_ops;
+    names->layer_ops[i] = known ? (char *)np_op_kind_name(graph->ops[p->op].kind) : empty;
+  }
+}
+
+static void free_names(NpTraceNames *names) {
+  free(names->engines);
+  free(names->layers);
+  free(names->layer_ops);
+}
+
+static bool replay_traced(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, const char *path,
+                          NpStats *stats, uint64_t *records, NpDiag *diag) {
   NpTraceHeader header = np_sim_trace_header(schedule, arch, NP_TRACE_SOURCE_MODEL);
+  trace_names(schedule, graph, arch, &header.names);
   TraceSink sink = {.writer = np_trace_writer_open(path, &header, diag), .schedule = schedule, .arch = arch};
+  free_names(&header.names); /* the writer has written them */
   if (!sink.writer) return false;
   NpReplayOptions options = {.on_command = trace_command, .user = &sink};
   if (!np_replay_run(schedule, arch, &options, stats, diag)) {
@@ -101,11 +129,16 @@ bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const 
   return true;
 }
 
+bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
+                          uint64_t *records, NpDiag *diag) {
+  return replay_traced(schedule, NULL, arch, path, stats, records, diag);
+}
+
 /* ---------------------------------------------------------------- pipeline */
 
-static bool replay_one(const NpSchedule *schedule, const NpArch *arch, const char *trace_path, NpStats *stats,
-                       uint64_t *records, NpDiag *diag) {
-  if (trace_path) return np_sim_replay_traced(schedule, arch, trace_path, stats, records, diag);
+static bool replay_one(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, const char *trace_path,
+                       NpStats *stats, uint64_t *records, NpDiag *diag) {
+  if (trace_path) return replay_traced(schedule, graph, arch, trace_path, stats, records, diag);
   return np_replay_run(schedule, arch, NULL, stats, diag);
 }
 
@@ -123,10 +156,10 @@ bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *o
   }
   const char *trace = options->trace_path;
   bool ok = options->trace_warm
-                ? replay_one(&out->cold, arch, NULL, &out->cold_stats, NULL, diag) &&
-                      replay_one(&out->warm, arch, trace, &out->warm_stats, &out->trace_records, diag)
-                : replay_one(&out->warm, arch, NULL, &out->warm_stats, NULL, diag) &&
-                      replay_one(&out->cold, arch, trace, &out->cold_stats, &out->trace_records, diag);
+                ? replay_one(&out->cold, graph, arch, NULL, &out->cold_stats, NULL, diag) &&
+                      replay_one(&out->warm, graph, arch, trace, &out->warm_stats, &out->trace_records, diag)
+                : replay_one(&out->warm, graph, arch, NULL, &out->warm_stats, NULL, diag) &&
+                      replay_one(&out->cold, graph, arch, trace, &out->cold_stats, &out->trace_records, diag);
   if (!ok) np_simulation_free(out);
   return ok;
 }

@@ -70,7 +70,8 @@ void np_sim_cold_start(const NpSimulation *sim, const NpArch *arch, NpColdStartT
  * The one mapping from the replay's per-command timings to trace records: `npusim run
  * --trace` and the RTL comparison's model side (rtl/harness) both write through it. */
 
-/* The header of a trace of schedule on arch (clock, config and schedule hashes, name). */
+/* The header of a trace of schedule on arch (clock, config and schedule hashes, name; no name
+ * table: np_simulate's traces add the engine, layer and op names). */
 NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source);
 /* Replays schedule on arch and streams one record per command to a trace at path (committed
  * only on success). *stats gets the replay's stats (free with np_stats_free); *records (may

@@ -1,10 +1,14 @@
 /* The trace format's byte layout (docs/formats.md, "Trace"): explicit little-endian fields,
  * never a struct copied as memory, so files are the same on every host. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower/schedule.h"
 #include "trace/trace_internal.h"
+#include "util/mem.h"
+#include "util/utf8.h"
 
 _Static_assert(NP_TRACE_LOAD == (int)NP_CMD_LOAD && NP_TRACE_STORE == (int)NP_CMD_STORE &&
                    NP_TRACE_COMPUTE == (int)NP_CMD_COMPUTE && NP_TRACE_SYNC == (int)NP_CMD_SYNC,
@@ -107,6 +111,8 @@ const char *np_trace_header_problem(const NpTraceHeader *h) {
   if (!(h->clock_mhz >= NP_TRACE_MIN_CLOCK_MHZ && h->clock_mhz <= NP_TRACE_MAX_CLOCK_MHZ))
     return "clock_mhz must be a number from 1e-06 (1 Hz) to 1e+06 (1 THz)";
   if (memchr(h->config_name, '\0', NP_TRACE_NAME_MAX) == NULL) return "config name longer than 31 bytes";
+  if (h->names.n_engines > NP_TRACE_MAX_ENGINES || h->names.n_layers > NP_TRACE_MAX_LAYERS)
+    return "more names than the format allows (256 engines, 2^20 layers)";
   return NULL;
 }
 
@@ -127,9 +133,9 @@ void np_trace_encode_header(const NpTraceHeader *h, uint8_t out[NP_TRACE_HEADER_
 const char *np_trace_decode_header(const uint8_t in[NP_TRACE_HEADER_BYTES], NpTraceHeader *h) {
   memset(h, 0, sizeof *h);
   h->version = get_u16(in + H_VERSION);
-  if (h->version != NP_TRACE_VERSION) return "unsupported trace version";
+  if (h->version < 1 || h->version > NP_TRACE_VERSION) return "unsupported trace version";
   if (get_u16(in + H_HEADER_BYTES) != NP_TRACE_HEADER_BYTES || get_u16(in + H_RECORD_BYTES) != NP_TRACE_RECORD_BYTES)
-    return "header or record size is not version 1's (80 and 88 bytes)";
+    return "header or record size is not the format's (80 and 88 bytes)";
   h->source = (NpTraceSource)in[H_SOURCE];
   h->clock_mhz = bits_double(get_u64(in + H_CLOCK));
   h->config_hash = get_u64(in + H_CONFIG_HASH);
@@ -140,6 +146,111 @@ const char *np_trace_decode_header(const uint8_t in[NP_TRACE_HEADER_BYTES], NpTr
   const char *problem = np_trace_header_problem(h);
   if (problem) return problem;
   return NULL;
+}
+
+/* ---- names (version 2): counts, then NUL-terminated strings ---- */
+
+void np_trace_encode_names(const NpTraceNames *names, NpBuf *out) {
+  uint8_t counts[NP_TRACE_NAMES_COUNTS_BYTES];
+  NpBuf strings = {0};
+  np_buf_puts(&strings, "");
+  for (uint32_t i = 0; i < names->n_engines; i++) np_buf_append(&strings, names->engines[i], strlen(names->engines[i]) + 1);
+  for (uint32_t i = 0; i < names->n_layers; i++) {
+    np_buf_append(&strings, names->layers[i], strlen(names->layers[i]) + 1);
+    np_buf_append(&strings, names->layer_ops[i], strlen(names->layer_ops[i]) + 1);
+  }
+  put_u32(counts, names->n_engines);
+  put_u32(counts + 4, names->n_layers);
+  put_u32(counts + 8, (uint32_t)strings.len);
+  np_buf_append(out, (const char *)counts, sizeof counts);
+  np_buf_append(out, strings.data, strings.len);
+  np_buf_free(&strings);
+}
+
+const char *np_trace_names_counts_problem(const uint8_t in[NP_TRACE_NAMES_COUNTS_BYTES], NpTraceNames *names,
+                                          uint32_t *bytes) {
+  memset(names, 0, sizeof *names);
+  names->n_engines = get_u32(in);
+  names->n_layers = get_u32(in + 4);
+  *bytes = get_u32(in + 8);
+  if (names->n_engines > NP_TRACE_MAX_ENGINES) return "more engine names than the format allows (256)";
+  if (names->n_layers > NP_TRACE_MAX_LAYERS) return "more layer names than the format allows (2^20)";
+  if (*bytes > NP_TRACE_MAX_NAMES_BYTES) return "a name table larger than the format allows (64 MiB)";
+  return NULL;
+}
+
+static char *take_string(const char **at, const char *end) {
+  const char *nul = *at < end ? memchr(*at, '\0', (size_t)(end - *at)) : NULL;
+  if (nul == NULL) return NULL;
+  char *copy = np_xstrndup(*at, (size_t)(nul - *at));
+  *at = nul + 1;
+  return copy;
+}
+
+const char *np_trace_decode_names(const uint8_t *in, uint32_t len, NpTraceNames *names) {
+  if (np_utf8_invalid_at((const char *)in, len) != len) return "a name is not valid UTF-8";
+  const char *at = (const char *)in, *end = at + len;
+  names->engines = np_xcalloc(names->n_engines ? names->n_engines : 1, sizeof *names->engines);
+  names->layers = np_xcalloc(names->n_layers ? names->n_layers : 1, sizeof *names->layers);
+  names->layer_ops = np_xcalloc(names->n_layers ? names->n_layers : 1, sizeof *names->layer_ops);
+  bool ok = true;
+  for (uint32_t i = 0; i < names->n_engines && ok; i++) ok = (names->engines[i] = take_string(&at, end)) != NULL;
+  for (uint32_t i = 0; i < names->n_layers && ok; i++) {
+    ok = (names->layers[i] = take_string(&at, end)) != NULL;
+    ok = ok && (names->layer_ops[i] = take_string(&at, end)) != NULL;
+  }
+  if (!ok) return "the name table holds fewer names than its counts say";
+  if (at != end) return "the name table holds more bytes than its names";
+  return NULL;
+}
+
+static void free_strings(char **strings, uint32_t n) {
+  for (uint32_t i = 0; strings && i < n; i++) free(strings[i]);
+  free(strings);
+}
+
+void np_trace_header_free(NpTraceHeader *header) {
+  NpTraceNames *n = &header->names;
+  free_strings(n->engines, n->n_engines);
+  free_strings(n->layers, n->n_layers);
+  free_strings(n->layer_ops, n->n_layers);
+  memset(n, 0, sizeof *n);
+}
+
+static char **copy_strings(char *const *strings, uint32_t n) {
+  char **copy = np_xcalloc(n ? n : 1, sizeof *copy);
+  for (uint32_t i = 0; strings && i < n; i++) copy[i] = np_xstrdup(strings[i] ? strings[i] : "");
+  return copy;
+}
+
+void np_trace_names_copy(const NpTraceNames *from, NpTraceNames *to) {
+  to->n_engines = from->n_engines;
+  to->n_layers = from->n_layers;
+  to->engines = copy_strings(from->engines, from->n_engines);
+  to->layers = copy_strings(from->layers, from->n_layers);
+  to->layer_ops = copy_strings(from->layer_ops, from->n_layers);
+}
+
+const char *np_trace_engine_name(const NpTraceHeader *h, uint32_t unit) {
+  return unit < h->names.n_engines && h->names.engines ? h->names.engines[unit] : NULL;
+}
+
+void np_trace_unit_label(const NpTraceHeader *h, NpTraceUnitKind kind, uint32_t unit, char *out, size_t size) {
+  const char *engine = kind == NP_TRACE_UNIT_ENGINE ? np_trace_engine_name(h, unit) : NULL;
+  if (engine)
+    snprintf(out, size, "%s", engine);
+  else if (kind == NP_TRACE_UNIT_DMA)
+    snprintf(out, size, "dma ch%u", (unsigned)unit);
+  else
+    snprintf(out, size, "%s %u", np_trace_unit_kind_name(kind), (unsigned)unit);
+}
+
+const char *np_trace_layer_name(const NpTraceHeader *h, uint32_t layer) {
+  return layer < h->names.n_layers && h->names.layers ? h->names.layers[layer] : NULL;
+}
+
+const char *np_trace_layer_op(const NpTraceHeader *h, uint32_t layer) {
+  return layer < h->names.n_layers && h->names.layer_ops ? h->names.layer_ops[layer] : NULL;
 }
 
 /* ---- record: 88 bytes ---- */

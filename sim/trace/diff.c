@@ -171,10 +171,13 @@ bool np_trace_diff(const char *path_a, const char *path_b, const NpTraceDiffOpti
   }
   free(a.items);
   free(b.items);
+  if (!ok) np_trace_diff_free(out);
   return ok;
 }
 
 void np_trace_diff_free(NpTraceDiff *diff) {
+  np_trace_header_free(&diff->a_header);
+  np_trace_header_free(&diff->b_header);
   free(diff->commands);
   free(diff->layers);
   free(diff->only_a);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "trace/trace_internal.h"
@@ -104,7 +105,8 @@ static json_t *metadata(const char *what, int pid, json_int_t tid, json_t *args)
 }
 
 /* Names every process (unit kind) and thread (unit lane) that has slices. */
-static void emit_tracks(Emitter *e, const NpTraceRecord *records, const uint8_t *lanes, size_t n) {
+static void emit_tracks(Emitter *e, const NpTraceHeader *h, const NpTraceRecord *records, const uint8_t *lanes,
+                        size_t n) {
   bool kind_named[NP_TRACE_UNIT_KIND_COUNT] = {false};
   bool lane_named[MAX_LANES];
   for (size_t i = 0; i < n; i++) {
@@ -119,33 +121,41 @@ static void emit_tracks(Emitter *e, const NpTraceRecord *records, const uint8_t 
       memset(lane_named, 0, sizeof lane_named);
     if (lane_named[lanes[i]]) continue;
     lane_named[lanes[i]] = true;
-    char name[48];
+    char unit[NP_TRACE_NAME_MAX + 16], name[NP_TRACE_NAME_MAX + 24];
+    np_trace_unit_label(h, r->unit_kind, r->unit, unit, sizeof unit);
     if (lanes[i] == 0)
-      snprintf(name, sizeof name, "%s %u", np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit);
+      snprintf(name, sizeof name, "%s", unit);
     else
-      snprintf(name, sizeof name, "%s %u #%d", np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit, lanes[i] + 1);
+      snprintf(name, sizeof name, "%s #%d", unit, lanes[i] + 1);
     json_int_t tid = tid_of(r, lanes[i]);
     emit(e, metadata("thread_name", pid, tid, json_pack("{s:s}", "name", name)));
     emit(e, metadata("thread_sort_index", pid, tid, json_pack("{s:I}", "sort_index", tid)));
   }
 }
 
-static json_t *slice(const NpTraceRecord *r, int lane, double clock_mhz) {
-  char name[48];
-  snprintf(name, sizeof name, "%s #%u", np_trace_kind_name(r->kind), (unsigned)r->command);
+/* A slice is named by its layer and kind ("/conv1/Conv COMPUTE"), or by kind and command in
+ * a trace without names ("COMPUTE #12"); the layer's op goes into the arguments. */
+static json_t *slice(const NpTraceHeader *h, const NpTraceRecord *r, int lane) {
+  const char *layer = np_trace_layer_name(h, r->layer), *op = np_trace_layer_op(h, r->layer);
+  char *name = layer ? np_xasprintf("%s %s", layer, np_trace_kind_name(r->kind))
+                     : np_xasprintf("%s #%u", np_trace_kind_name(r->kind), (unsigned)r->command);
   json_t *args = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "command", (json_int_t)r->command, "layer",
                            (json_int_t)r->layer, "kind", np_trace_kind_name(r->kind), "start_cycle",
                            (json_int_t)r->start, "end_cycle", (json_int_t)r->end, "bytes", (json_int_t)r->bytes,
                            "bursts", (json_int_t)r->bursts);
+  if (layer) json_object_set_new(args, "layer_name", json_string(layer));
+  if (op && op[0]) json_object_set_new(args, "op", json_string(op));
   for (int s = 0; s < NP_TRACE_STALL_COUNT; s++) {
     char key[32];
     snprintf(key, sizeof key, "stall_%s", np_trace_stall_name((NpTraceStall)s));
     json_object_set_new(args, key, json_integer((json_int_t)r->stall[s]));
   }
-  double start_ns = cycle_ns(r->start, clock_mhz), end_ns = cycle_ns(r->end, clock_mhz);
-  return json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:f, s:o}", "name", name, "cat", np_trace_kind_name(r->kind), "ph",
-                   "X", "pid", pid_of(r->unit_kind), "tid", tid_of(r, lane), "ts", start_ns / 1000.0, "dur",
-                   (end_ns - start_ns) / 1000.0, "args", args);
+  double start_ns = cycle_ns(r->start, h->clock_mhz), end_ns = cycle_ns(r->end, h->clock_mhz);
+  json_t *event = json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:f, s:o}", "name", name, "cat", np_trace_kind_name(r->kind),
+                            "ph", "X", "pid", pid_of(r->unit_kind), "tid", tid_of(r, lane), "ts", start_ns / 1000.0,
+                            "dur", (end_ns - start_ns) / 1000.0, "args", args);
+  free(name);
+  return event;
 }
 
 static json_t *trace_info(const NpTraceHeader *h) {
@@ -162,6 +172,7 @@ bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag) 
   NpTraceHeader header;
   if (!np_trace_for_each(path, &header, collect, &loaded, diag)) {
     free(loaded.records);
+    np_trace_header_free(&header);
     return false;
   }
   if (loaded.n > 1) qsort(loaded.records, loaded.n, sizeof *loaded.records, compare_by_track_time);
@@ -177,8 +188,8 @@ bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag) 
     json_dumpf(info, out.fp, JSON_COMPACT);
     json_decref(info);
     fputs(",\"traceEvents\":[\n", out.fp);
-    emit_tracks(&e, loaded.records, lanes, loaded.n);
-    for (size_t i = 0; i < loaded.n; i++) emit(&e, slice(&loaded.records[i], lanes[i], header.clock_mhz));
+    emit_tracks(&e, &header, loaded.records, lanes, loaded.n);
+    for (size_t i = 0; i < loaded.n; i++) emit(&e, slice(&header, &loaded.records[i], lanes[i]));
     fputs("\n]}\n", out.fp);
     if (e.failed) {
       np_diag_add(diag, "%s: error: an event time is not a finite number (clock_mhz %g)", path, header.clock_mhz);
@@ -190,5 +201,6 @@ bool np_trace_to_perfetto(const char *path, const char *out_path, NpDiag *diag) 
   }
   free(lanes);
   free(loaded.records);
+  np_trace_header_free(&header);
   return ok;
 }

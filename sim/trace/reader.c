@@ -119,6 +119,33 @@ static ReadStatus read_bytes(NpTraceReader *r, uint8_t *dst, size_t n, size_t *g
   return GOT_ALL;
 }
 
+/* Version 2's name table, after the header. */
+static bool read_names(NpTraceReader *r, NpDiag *diag) {
+  uint8_t counts[NP_TRACE_NAMES_COUNTS_BYTES];
+  size_t got;
+  ReadStatus status = read_bytes(r, counts, sizeof counts, &got, diag);
+  if (status == GOT_ERROR) return false;
+  uint32_t len = 0;
+  const char *problem = status == GOT_END ? "truncated trace: the name table is cut off"
+                                          : np_trace_names_counts_problem(counts, &r->header.names, &len);
+  uint8_t *bytes = problem ? NULL : np_xmalloc(len ? len : 1);
+  if (!problem) {
+    status = read_bytes(r, bytes, len, &got, diag);
+    if (status == GOT_ERROR) {
+      free(bytes);
+      return false;
+    }
+    problem = status == GOT_END ? "truncated trace: the name table is cut off"
+                                : np_trace_decode_names(bytes, len, &r->header.names);
+  }
+  free(bytes);
+  if (problem) {
+    reader_fail(r, diag, "%s%s", strncmp(problem, "truncated", 9) == 0 ? "" : "corrupt trace name table: ", problem);
+    return false;
+  }
+  return true;
+}
+
 static bool read_header(NpTraceReader *r, NpDiag *diag) {
   uint8_t bytes[NP_TRACE_HEADER_BYTES];
   size_t got;
@@ -134,8 +161,8 @@ static bool read_header(NpTraceReader *r, NpDiag *diag) {
     return false;
   }
   const char *problem = np_trace_decode_header(bytes, &r->header);
-  if (problem && r->header.version != NP_TRACE_VERSION) {
-    reader_fail(r, diag, "unsupported trace version %u (this npusim reads version %d)", r->header.version,
+  if (problem && (r->header.version < 1 || r->header.version > NP_TRACE_VERSION)) {
+    reader_fail(r, diag, "unsupported trace version %u (this npusim reads versions 1 to %d)", r->header.version,
                 NP_TRACE_VERSION);
     return false;
   }
@@ -143,11 +170,12 @@ static bool read_header(NpTraceReader *r, NpDiag *diag) {
     reader_fail(r, diag, "corrupt trace header: %s", problem);
     return false;
   }
-  return true;
+  return r->header.version < 2 || read_names(r, diag);
 }
 
 static void reader_free(NpTraceReader *r) {
   if (r->fp) fclose(r->fp);
+  np_trace_header_free(&r->header);
   ZSTD_freeDCtx(r->dctx);
   free(r->in_buf);
   free(r->out_buf);
@@ -250,9 +278,11 @@ void np_trace_reader_close(NpTraceReader *r) {
 }
 
 bool np_trace_for_each(const char *path, NpTraceHeader *header, NpTraceVisit visit, void *ctx, NpDiag *diag) {
+  memset(header, 0, sizeof *header);
   NpTraceReader *r = np_trace_reader_open(path, diag);
   if (!r) return false;
   *header = r->header;
+  np_trace_names_copy(&r->header.names, &header->names);
   NpTraceRecord record;
   int status;
   while ((status = np_trace_read(r, &record, diag)) == 1)

@@ -157,6 +157,7 @@ bool np_trace_stats(const char *path, NpTraceStats *out, NpDiag *diag) {
 }
 
 void np_trace_stats_free(NpTraceStats *stats) {
+  np_trace_header_free(&stats->header);
   free(stats->units);
   stats->units = NULL;
   stats->n_units = 0;

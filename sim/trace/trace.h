@@ -34,11 +34,15 @@ extern "C" {
 
 #define NP_TRACE_MAGIC "NPTRACE" /* 8 bytes with its NUL */
 #define NP_TRACE_TRAILER_MAGIC "NPTEND" /* 8 bytes, NUL-padded */
-#define NP_TRACE_VERSION 1
+#define NP_TRACE_VERSION 2             /* 2 adds the name table; version 1 files still read */
 #define NP_TRACE_HEADER_BYTES 80
 #define NP_TRACE_RECORD_BYTES 88
 #define NP_TRACE_TRAILER_BYTES 88 /* the size of a record: the reader tells them apart by the first byte */
 #define NP_TRACE_NAME_MAX 32          /* config name field, with its NUL (= NP_ARCH_NAME_MAX) */
+/* Bounds of the name table, checked before anything is allocated. */
+#define NP_TRACE_MAX_ENGINES 256
+#define NP_TRACE_MAX_LAYERS (1u << 20)
+#define NP_TRACE_MAX_NAMES_BYTES (64u << 20)
 #define NP_TRACE_ZSTD_LEVEL 6         /* fixed: the same records give the same bytes */
 #define NP_TRACE_ZSTD_WINDOW_LOG 21   /* writer's window (2 MiB) */
 #define NP_TRACE_ZSTD_WINDOW_LOG_MAX 23 /* the reader refuses frames asking for more */
@@ -83,6 +87,16 @@ typedef enum NpTraceStall {
 #define NP_TRACE_MIN_CLOCK_MHZ 1e-6
 #define NP_TRACE_MAX_CLOCK_MHZ 1e6
 
+/* What the indices in records name: engines by unit index, layers by record layer. A writer
+ * lends the strings; a reader's header owns them (np_trace_header_free). Empty (all zero)
+ * for a version-1 trace, or when the writer had no names. */
+typedef struct NpTraceNames {
+  uint32_t n_engines, n_layers;
+  char **engines;         /* n_engines names: "ane" */
+  char **layers;          /* n_layers layer names: "/conv1/Conv" */
+  char **layer_ops;       /* n_layers op types: "Conv" */
+} NpTraceNames;
+
 typedef struct NpTraceHeader {
   uint16_t version;       /* the reader fills it; the writer writes NP_TRACE_VERSION */
   NpTraceSource source;
@@ -90,7 +104,19 @@ typedef struct NpTraceHeader {
   uint64_t config_hash;   /* of the config the run used (e.g. np_trace_hash of its YAML) */
   uint64_t schedule_hash; /* NpSchedule.hash */
   char config_name[NP_TRACE_NAME_MAX]; /* NUL-terminated */
+  NpTraceNames names;
 } NpTraceHeader;
+
+/* The name of engine `unit` / of layer `layer` and its op, or NULL when the trace has none. */
+const char *np_trace_engine_name(const NpTraceHeader *header, uint32_t unit);
+const char *np_trace_layer_name(const NpTraceHeader *header, uint32_t layer);
+const char *np_trace_layer_op(const NpTraceHeader *header, uint32_t layer);
+/* A unit as tracks and tables show it: the engine's name ("ane"; "engine 0" without names),
+ * "dma ch2", "bank 3". */
+void np_trace_unit_label(const NpTraceHeader *header, NpTraceUnitKind kind, uint32_t unit, char *out, size_t size);
+/* Frees the names a reader gave a header (np_trace_stats, np_trace_diff and
+ * np_trace_for_each copies own theirs). */
+void np_trace_header_free(NpTraceHeader *header);
 
 typedef struct NpTraceRecord {
   uint32_t command;       /* NpCommand.id */

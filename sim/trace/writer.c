@@ -102,6 +102,16 @@ NpTraceWriter *np_trace_writer_open(const char *path, const NpTraceHeader *heade
   uint8_t bytes[NP_TRACE_HEADER_BYTES];
   np_trace_encode_header(header, bytes);
   stage_bytes(w, bytes, sizeof bytes);
+  NpBuf names = {0};
+  np_trace_encode_names(&header->names, &names);
+  bool ok = flush_stage(w) && compress_and_write(w, (const uint8_t *)names.data, names.len, ZSTD_e_continue);
+  np_buf_free(&names);
+  if (!ok) {
+    np_diag_add(diag, "%s", w->error);
+    np_outfile_abort(&w->file);
+    writer_free(w);
+    return NULL;
+  }
   return w;
 }
 
