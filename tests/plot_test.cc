@@ -74,7 +74,7 @@ TEST(PlotLine, MarkersLabelsAndEscaping) {
   double y[] = {1.0, 3.0, 2.5, 1.1};
   NpPlotMarker markers[] = {{2.5 * (1 << 20), "x2.3 at 2.5 MiB; layer '<fc>' streamed", "cause: <fc> & more"}};
   NpPlotLine plot = {"warm latency of <model>", {"sram.capacity_bytes", NP_PLOT_BYTES}, {"warm latency (ms)", NP_PLOT_NUMBER},
-                     x, y, 4, markers, 1};
+                     x, y, 4, markers, 1, false, false};
   std::string svg = take(np_plot_line_svg(&plot));
   EXPECT_EQ(svg, take(np_plot_line_svg(&plot)));  // deterministic
   EXPECT_TRUE(well_formed(svg, "line.svg"));
@@ -99,7 +99,44 @@ TEST(PlotStacked, BarHeightsFollowTheValues) {
   EXPECT_TRUE(well_formed(svg, "stacked.svg"));
   EXPECT_EQ(count(svg, "height=\"150.00\""), 2u) << svg;
   EXPECT_EQ(count(svg, "height=\"300.00\""), 1u) << svg;
-  EXPECT_NE(svg.find("<title>1 conv &lt;a&gt;: MAC 1</title>"), std::string::npos);
+  // Bars are numbered from 0, as the text report numbers layers.
+  EXPECT_NE(svg.find("<title>0 conv &lt;a&gt;: MAC 1</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">0</text>"), std::string::npos);
+}
+
+TEST(PlotLine, GeometricSamplesGetALogAxisAndCloseMarkersStack) {
+  // 0.5 MiB to 16 MiB, doubling: on a log axis every doubling is the same width. The frame runs
+  // from x = 84 to 856 px and the axis from 2^-1 to 2^4 MiB (5 doublings): 772 / 5 = 154.4 px
+  // each, ticks labelled 0.5 1 2 4 8 16.
+  double x[] = {0.5 * (1 << 20), 1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20};
+  double y[] = {6, 5, 4, 3, 2, 1};
+  // Two cliffs 1% apart (a pixel apart) and one far away.
+  NpPlotMarker markers[] = {{2.0 * (1 << 20), "a", nullptr}, {2.02 * (1 << 20), "b", nullptr},
+                            {8.0 * (1 << 20), "c", nullptr}};
+  NpPlotLine plot = {"log", {"sram.capacity_bytes", NP_PLOT_BYTES}, {"warm latency (ms)", NP_PLOT_NUMBER},
+                     x, y, 6, markers, 3, true, false};
+  std::string svg = take(np_plot_line_svg(&plot));
+  EXPECT_TRUE(well_formed(svg, "log.svg"));
+  for (const char *label : {">0.5</text>", ">1</text>", ">2</text>", ">4</text>", ">8</text>", ">16</text>"})
+    EXPECT_NE(svg.find(label), std::string::npos) << label;
+  // The points: 84.0, 238.4, 392.8, 547.2, 701.6, 856.0.
+  for (const char *px : {"points=\"84.0,", " 238.4,", " 392.8,", " 547.2,", " 701.6,", " 856.0,"})
+    EXPECT_NE(svg.find(px), std::string::npos) << px << "\n" << svg;
+  // Marker circles: 1 and 2 are a pixel apart, so 2 goes one row (20 px) lower; 3 is back on
+  // the first row (the frame's top is 60, circles at 61 and 81).
+  EXPECT_EQ(count(svg, "cy=\"61.0\" r=\"9\""), 2u) << svg;
+  EXPECT_EQ(count(svg, "cy=\"81.0\" r=\"9\""), 1u) << svg;
+}
+
+TEST(PlotLine, StepLinesHoldEachValueToTheNextX) {
+  // Held values: 1 from x=0 to 1, then 2 to x=2. The y axis runs 0..2 over 360 - 60 = 300 px:
+  // y=1 at 210, y=2 at 60; x 0..2 over 84..856: 84, 470, 856.
+  double x[] = {0, 1, 2};
+  double y[] = {1, 2, 2};
+  NpPlotLine plot = {"step", {"time (ms)", NP_PLOT_NUMBER}, {"SRAM", NP_PLOT_NUMBER}, x, y, 3, nullptr, 0, false, true};
+  std::string svg = take(np_plot_line_svg(&plot));
+  EXPECT_NE(svg.find("points=\"84.0,210.0 470.0,210.0 470.0,60.0 856.0,60.0 856.0,60.0\""), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("<circle"), std::string::npos);  // no dots on a step line
 }
 
 TEST(PlotScatter, FrontPointsAreHighlightedAndJoined) {

@@ -166,7 +166,8 @@ TEST(ReportHtml, RendersInHeadlessChromium) {
                         " 2>" + page.dir + "/dom.err";
   ASSERT_EQ(std::system(dom_cmd.c_str()), 0) << read_file(page.dir + "/dom.err");
   std::string dom = read_file(dom_path);
-  for (const char *heading : {"<h2>Summary</h2>", "<h2>Energy per inference</h2>", "<h2>Layers (warm inference)</h2>",
+  for (const char *heading : {"<h2>Summary</h2>", "<h2>Where the time goes</h2>", "<h2>Energy per inference</h2>",
+                              "<h2>Layers (warm inference)</h2>",
                               "<h2>Ops off the accelerator</h2>", "<h2>Pareto front of the sweep</h2>",
                               "<h2>Latency cliffs</h2>"})
     EXPECT_NE(dom.find(heading), std::string::npos) << heading;
@@ -187,6 +188,39 @@ TEST(ReportHtml, RendersInHeadlessChromium) {
   EXPECT_EQ(w, 1280);
   EXPECT_EQ(h, 2000);
   EXPECT_GT(colours, 20);
+}
+
+// MobileNetV2's 54 layers: a table that fits the page (no horizontal scroll at 1280 px), names
+// cut to their tail with the whole name on hover, layers numbered from 0 as the text report,
+// and the time and SRAM plots. Measured by chromium's own layout: a copy of the page with a
+// script (the report itself has none) records whether the table and the page fit.
+TEST(ReportHtml, LayerTableFitsAndNamesLayersAsTheTextReport) {
+  ASSERT_EQ(std::system("command -v chromium >/dev/null"), 0) << "chromium is missing: run tools/setup";
+  std::string dir = scratch_dir(), path = dir + "/m.html";
+  CliResult r = run_npusim("report models/mobilenet_v2.onnx --dtype int8 -o " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string html = read_file(path);
+  // Layer 1 of the text report is "/features/features.1/conv/conv.0/conv.0.0/Conv" (46 bytes):
+  // its last 30 shown after an ellipsis, all of it in the title.
+  EXPECT_NE(html.find("<td class=\"num\">1</td><td class=\"name\" title=\"/features/features.1/conv/conv.0/conv.0.0/Conv\">"
+                      "\xE2\x80\xA6" "es.1/conv/conv.0/conv.0.0/Conv</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">0</td>"), std::string::npos);
+  EXPECT_NE(html.find("Time per layer, warm inference, coloured by what limits the layer"), std::string::npos);
+  EXPECT_NE(html.find("SRAM in use over the warm inference"), std::string::npos);
+  EXPECT_EQ(html.find("<div class=\"wide\"><table class=\"layers\">"), std::string::npos);
+  std::string probe = html;
+  size_t head = probe.find("</head>");
+  ASSERT_NE(head, std::string::npos);
+  probe.insert(head, "<script>addEventListener('load', () => { const t = document.querySelector('table.layers');"
+                     " const fits = t.getBoundingClientRect().right <= document.querySelector('main')"
+                     ".getBoundingClientRect().right && document.documentElement.scrollWidth <= innerWidth;"
+                     " document.body.setAttribute('data-fits', fits ? 'yes' : 'no'); });</script>");
+  std::string probe_path = write_scratch("probe.html", probe), dom_path = dir + "/dom.html";
+  std::string cmd = chromium_command(dir + "/profile") + " --window-size=1280,900 --virtual-time-budget=3000 --dump-dom file://" +
+                    probe_path + " >" + dom_path + " 2>" + dir + "/dom.err";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir + "/dom.err");
+  EXPECT_NE(read_file(dom_path).find("data-fits=\"yes\""), std::string::npos) << read_file(dom_path).substr(0, 600);
 }
 
 }  // namespace

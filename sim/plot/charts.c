@@ -14,6 +14,8 @@
 #define MARKER_LINE 17.0
 #define MAX_MARKERS_LISTED 12
 #define MAX_LABEL_CHARS 132
+#define MARKER_SPACING 20.0 /* a marker's circle is 18 px wide */
+#define MAX_MARKER_ROWS 4
 
 static void range_of(const double *v, size_t n, double *lo, double *hi) {
   *lo = INFINITY, *hi = -INFINITY;
@@ -55,20 +57,38 @@ static int compare_xy(const void *a, const void *b) {
   return (p->y > q->y) - (p->y < q->y);
 }
 
+/* The row of a marker's numbered circle: the first whose last circle is a circle's width
+ * away, so that the numbers of close cliffs stack instead of overlapping. */
+static int marker_row(double *row_end, int *n_rows, double px) {
+  for (int r = 0; r < *n_rows; r++)
+    if (px - row_end[r] >= MARKER_SPACING) {
+      row_end[r] = px;
+      return r;
+    }
+  if (*n_rows < MAX_MARKER_ROWS) {
+    row_end[*n_rows] = px;
+    return (*n_rows)++;
+  }
+  return MAX_MARKER_ROWS - 1;
+}
+
 static void draw_markers(NpBuf *b, const NpPlotLine *p, const Frame *f, double list_top) {
   char number[24], label[MAX_LABEL_CHARS + 8];
+  double row_end[MAX_MARKER_ROWS];
+  int n_rows = 0;
   for (size_t i = 0; i < p->n_markers; i++) {
     const NpPlotMarker *m = &p->markers[i];
     double px = scale_px(&f->x, m->x);
     if (!isfinite(px) || px < f->left - 0.5 || px > f->right + 0.5) continue;
+    double cy = f->top + 1 + MARKER_SPACING * marker_row(row_end, &n_rows, px);
     snprintf(number, sizeof number, "%zu", i + 1);
     np_buf_puts(b, "<g class=\"marker\">");
     if (m->detail) svg_title(b, m->detail);
     np_buf_printf(b,
                   "\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-width=\"1.5\" "
                   "stroke-dasharray=\"5 4\"/>\n<circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"#d62728\"/>\n",
-                  px, f->top + 10, px, f->bottom, px, f->top + 1);
-    svg_text(b, px, f->top + 5, "middle", "fill=\"#fff\" font-weight=\"bold\" font-size=\"11\"", number);
+                  px, cy + 9, px, f->bottom, px, cy);
+    svg_text(b, px, cy + 4, "middle", "fill=\"#fff\" font-weight=\"bold\" font-size=\"11\"", number);
     np_buf_puts(b, "</g>\n");
   }
   size_t listed = p->n_markers < MAX_MARKERS_LISTED ? p->n_markers : MAX_MARKERS_LISTED;
@@ -100,16 +120,25 @@ char *np_plot_line_svg(const NpPlotLine *p) {
   range_of(p->x, p->n, &xs_lo, &xs_hi);
   range_of(p->y, p->n, &ys_lo, &ys_hi);
   Frame f = {.left = PLOT_LEFT, .top = PLOT_TOP + 12, .right = PLOT_RIGHT, .bottom = plot_bottom};
-  scale_fit(&f.x, &p->x_axis, xs_lo, xs_hi, false, f.left, f.right);
+  if (p->log_x && xs_lo > 0)
+    scale_fit_log(&f.x, &p->x_axis, xs_lo, xs_hi, f.left, f.right);
+  else
+    scale_fit(&f.x, &p->x_axis, xs_lo, xs_hi, false, f.left, f.right);
   scale_fit(&f.y, &p->y_axis, ys_lo, ys_hi, true, f.bottom, f.top);
   NpBuf b = {0};
   svg_begin(&b, WIDTH, height, p->title);
   frame_draw(&b, &f, &p->x_axis, &p->y_axis, true);
   if (n > 0) {
     np_buf_puts(&b, "<polyline class=\"series\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+      if (p->step && i > 0) /* hold the previous value up to this x */
+        np_buf_printf(&b, " %.1f,%.1f", scale_px(&f.x, pts[i].x), scale_px(&f.y, pts[i - 1].y));
       np_buf_printf(&b, "%s%.1f,%.1f", i ? " " : "", scale_px(&f.x, pts[i].x), scale_px(&f.y, pts[i].y));
-    np_buf_puts(&b, "\"/>\n<g fill=\"#1f77b4\">\n");
+    }
+    np_buf_puts(&b, "\"/>\n");
+  }
+  if (n > 0 && !p->step) {
+    np_buf_puts(&b, "<g fill=\"#1f77b4\">\n");
     for (size_t i = 0; i < n; i++)
       np_buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/>\n", scale_px(&f.x, pts[i].x),
                     scale_px(&f.y, pts[i].y));
@@ -143,7 +172,7 @@ char *np_plot_stacked_svg(const NpPlotStacked *p) {
   NpPlotAxis x_axis = {p->x_title, NP_PLOT_NUMBER};
   Frame f = {.left = PLOT_LEFT, .top = top, .right = PLOT_RIGHT, .bottom = bottom};
   scale_fit(&f.y, &p->y_axis, 0, peak > 0 ? peak : 1, true, f.bottom, f.top);
-  f.x = (Scale){0, 1, f.left, f.right, 1, {0, 1, 0, 0}, NULL};
+  f.x = (Scale){0, 1, f.left, f.right, 1, {0, 1, 0, 0}, NULL, false};
   NpBuf b = {0};
   svg_begin(&b, WIDTH, height, p->title);
   const char **colours = np_xmalloc((p->n_series ? p->n_series : 1) * sizeof *colours);
@@ -163,7 +192,7 @@ char *np_plot_stacked_svg(const NpPlotStacked *p) {
       double y1 = scale_px(&f.y, base), y0 = scale_px(&f.y, base + v);
       np_buf_printf(&b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">", x0, y0, bar,
                     fmax(0, y1 - y0), colours[s]);
-      snprintf(hover, sizeof hover, "%zu %s: %s %.4g", i + 1, name, p->series_names[s], v);
+      snprintf(hover, sizeof hover, "%zu %s: %s %.4g", i, name, p->series_names[s], v);
       svg_title(&b, hover);
       np_buf_puts(&b, "</rect>\n");
       base += v;
@@ -171,7 +200,7 @@ char *np_plot_stacked_svg(const NpPlotStacked *p) {
     np_buf_puts(&b, "</g>\n");
     if (i % every == 0 || i + 1 == p->n_bars) {
       double cx = x0 + bar / 2;
-      snprintf(number, sizeof number, "%zu", i + 1);
+      snprintf(number, sizeof number, "%zu", i);
       np_buf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" PLOT_INK "\"/>\n", cx,
                     f.bottom, cx, f.bottom + 4);
       svg_text(&b, cx, f.bottom + 17, "middle", "fill=\"" PLOT_INK "\"", number);

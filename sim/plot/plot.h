@@ -62,8 +62,10 @@ typedef struct NpPlotMarker {
   const char *detail; /* longer text shown on hover (may be NULL) */
 } NpPlotMarker;
 
-/* A metric against an axis: points joined by a line, markers drawn as numbered dashed
- * lines with their labels listed under the plot. x need not be sorted. */
+/* A metric against an axis: points (each a dot) joined by a line, markers drawn as numbered
+ * dashed lines with their labels listed under the plot; numbers of markers closer than their
+ * circles' width go on further rows, so they never overlap. x need not be sorted. log_x draws
+ * x on a log scale with ticks at powers of two (for geometric samples; x must be positive). */
 typedef struct NpPlotLine {
   const char *title;
   NpPlotAxis x_axis, y_axis;
@@ -71,12 +73,15 @@ typedef struct NpPlotLine {
   size_t n;
   const NpPlotMarker *markers;
   size_t n_markers;
+  bool log_x;
+  bool step;          /* a value held from each x to the next: a step line, no dots */
 } NpPlotLine;
 char *np_plot_line_svg(const NpPlotLine *plot);
 
-/* Stacked bars: one bar per item (a layer), one segment per series (an energy term).
- * values[bar * n_series + series], each >= 0. Bars are numbered from 1 on the x axis;
- * bar_labels name them on hover. */
+/* Stacked bars: one bar per item (a layer), one segment per series (an energy term, or what
+ * limits a layer with one segment per bar). values[bar * n_series + series], each >= 0. Bars
+ * are numbered from 0 on the x axis, as the text report numbers layers; bar_labels name them
+ * on hover. */
 typedef struct NpPlotStacked {
   const char *title;
   const char *x_title;

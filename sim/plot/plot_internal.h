@@ -18,10 +18,13 @@ typedef struct Scale {
   double scale;
   NpPlotTicks ticks;
   const char *unit_name; /* "MiB" for a bytes axis, NULL otherwise */
+  bool log;              /* log2 scale: lo, hi and the ticks are exponents of 2 */
 } Scale;
 
 /* Fits a scale to data in [lo, hi] (in raw units); zero_based starts it at 0 when lo >= 0. */
 void scale_fit(Scale *s, const NpPlotAxis *axis, double lo, double hi, bool zero_based, double p0, double p1);
+/* The same on a log2 scale (lo > 0): ticks at powers of two. */
+void scale_fit_log(Scale *s, const NpPlotAxis *axis, double lo, double hi, double p0, double p1);
 double scale_px(const Scale *s, double value);
 
 /* The frame: grid lines, ticks with labels and the axis titles. */

@@ -91,16 +91,38 @@ static const struct {
   const char *name;
 } byte_units[] = {{1, "B"}, {1024, "KiB"}, {1048576, "MiB"}, {1073741824.0, "GiB"}};
 
+/* A bytes axis shows the binary unit that suits its largest value. */
+static void pick_unit(Scale *s, const NpPlotAxis *axis, double lo, double hi) {
+  s->scale = 1;
+  if (axis->unit != NP_PLOT_BYTES) return;
+  double top = fmax(fabs(lo), fabs(hi));
+  size_t u = 0;
+  while (u + 1 < sizeof byte_units / sizeof byte_units[0] && top >= byte_units[u + 1].factor) u++;
+  s->scale = byte_units[u].factor;
+  s->unit_name = byte_units[u].name;
+}
+
+#define MAX_LOG_TICKS 12
+
+void scale_fit_log(Scale *s, const NpPlotAxis *axis, double lo, double hi, double p0, double p1) {
+  memset(s, 0, sizeof *s);
+  pick_unit(s, axis, lo, hi);
+  s->log = true;
+  double a = floor(log2(lo / s->scale)), b = ceil(log2(hi / s->scale));
+  if (!isfinite(a) || !isfinite(b) || b <= a) a = 0, b = 1;
+  int step = 1;
+  while ((b - a) / step + 1 > MAX_LOG_TICKS) step *= 2;
+  s->ticks = (NpPlotTicks){a, (double)step, (int)((b - a) / step) + 1, 0};
+  s->lo = a;
+  s->hi = a + step * (s->ticks.count - 1);
+  if (s->hi < b) s->hi = b;
+  s->p0 = p0;
+  s->p1 = p1;
+}
+
 void scale_fit(Scale *s, const NpPlotAxis *axis, double lo, double hi, bool zero_based, double p0, double p1) {
   memset(s, 0, sizeof *s);
-  s->scale = 1;
-  if (axis->unit == NP_PLOT_BYTES) {
-    double top = fmax(fabs(lo), fabs(hi));
-    size_t u = 0;
-    while (u + 1 < sizeof byte_units / sizeof byte_units[0] && top >= byte_units[u + 1].factor) u++;
-    s->scale = byte_units[u].factor;
-    s->unit_name = byte_units[u].name;
-  }
+  pick_unit(s, axis, lo, hi);
   if (!isfinite(lo) || !isfinite(hi)) lo = 0, hi = 1;
   if (zero_based && lo >= 0) lo = 0;
   np_plot_ticks(lo / s->scale, hi / s->scale, 6, &s->ticks);
@@ -111,7 +133,7 @@ void scale_fit(Scale *s, const NpPlotAxis *axis, double lo, double hi, bool zero
 }
 
 double scale_px(const Scale *s, double value) {
-  double v = value / s->scale;
+  double v = s->log ? log2(value / s->scale) : value / s->scale;
   double span = s->hi - s->lo;
   return s->p0 + (span > 0 ? (v - s->lo) / span : 0.5) * (s->p1 - s->p0);
 }
@@ -168,8 +190,10 @@ void frame_draw(NpBuf *b, const Frame *f, const NpPlotAxis *x_axis, const NpPlot
   }
   if (x_ticks) {
     for (int i = 0; i < f->x.ticks.count; i++) {
-      double v = f->x.ticks.first + i * f->x.ticks.step, px = scale_px(&f->x, v * f->x.scale);
-      format_tick(label, sizeof label, v, f->x.ticks.decimals);
+      double v = f->x.ticks.first + i * f->x.ticks.step;
+      if (f->x.log) v = exp2(v); /* a power of two: 2^-k needs k decimals */
+      double px = scale_px(&f->x, v * f->x.scale);
+      format_tick(label, sizeof label, v, f->x.log ? (v >= 1 ? 0 : (int)lround(-log2(v))) : f->x.ticks.decimals);
       np_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" PLOT_INK "\"/>\n", px,
                     f->bottom, px, f->bottom + 5);
       svg_text(b, px, f->bottom + 18, "middle", NULL, label);

@@ -1,6 +1,7 @@
 /* The HTML report (`npusim report`, docs/report.md): one self-contained offline page, inline
  * CSS and SVG, no script and no external link. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,9 @@ static const char page_style[] =
     "th,td{padding:4px 9px;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}\n"
     "th{background:#eef1f4;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\n"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.name{max-width:360px;overflow-wrap:anywhere}\n"
+    "td.name{max-width:280px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\n"
+    "table.layers{font-size:12px}table.layers td,table.layers th{padding:3px 5px}\n"
+    "table.layers td{white-space:nowrap}\n"
     "table.kv th{background:none;width:190px}\n"
     ".bad{color:#b22}.good{color:#2a7a2a}\n"
     "svg{max-width:100%;height:auto;display:block;margin:8px 0;border:1px solid #e3e6ea}\n"
@@ -145,13 +148,27 @@ static void put_energy(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
   np_buf_puts(b, "</section>\n");
 }
 
+/* The tail of a long layer name, which tells layers apart ("…/conv.1/conv.1.0/Conv"), with
+ * the whole name on hover. */
+#define LAYER_NAME_SHOWN 30
+
+static void name_cell(NpBuf *b, const char *name) {
+  size_t len = strlen(name), start = len > LAYER_NAME_SHOWN ? len - LAYER_NAME_SHOWN : 0;
+  while (start > 0 && ((unsigned char)name[start] & 0xC0) == 0x80) start++; /* a UTF-8 boundary */
+  np_buf_puts(b, "<td class=\"name\" title=\"");
+  esc(b, name);
+  np_buf_puts(b, start > 0 ? "\">\xE2\x80\xA6" : "\">"); /* U+2026 HORIZONTAL ELLIPSIS */
+  esc(b, name + start);
+  np_buf_puts(b, "</td>");
+}
+
 static void put_layers(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
   section(b, "layers", "Layers (warm inference)");
-  np_buf_puts(b, "<div class=\"wide\">");
-  static const char *const cols[] = {"#", "layer", "op", "engine", "cycles", "ms", "limited by", "array use",
-                                     "weights", "resident", "tile (HxWxC)", "DRAM", "SRAM peak", "energy (uJ)"};
-  static const bool numeric[] = {true, false, false, false, true, true, false, true, true, false, false, true, true, true};
-  np_buf_puts(b, "<table>\n");
+  np_buf_puts(b, "<p class=\"sub\">Numbered as in <code>npusim run --per-layer</code>; hover a name for all of it.</p>\n");
+  static const char *const cols[] = {"#",        "layer",    "op",         "engine", "cycles", "limit",     "array",
+                                     "weights",  "resident", "tile HxWxC", "DRAM",   "SRAM peak", "energy uJ"};
+  static const bool numeric[] = {true, false, false, false, true, false, true, true, false, false, true, true, true};
+  np_buf_puts(b, "<table class=\"layers\">\n");
   header_row(b, cols, numeric, sizeof cols / sizeof cols[0]);
   const NpSchedule *s = &r->warm;
   for (size_t i = 0; i < s->n_layers; i++) {
@@ -159,20 +176,19 @@ static void put_layers(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
     const NpLayerStats *l = i < r->warm_stats.n_layers ? &r->warm_stats.layers[i] : NULL;
     char text[96];
     np_buf_puts(b, "<tr>");
-    num_cell(b, "%.0f", (double)(i + 1));
-    cell(b, "name", p->name);
+    num_cell(b, "%.0f", (double)i);
+    name_cell(b, p->name ? p->name : "");
     cell(b, NULL, i < r->cold.n_layers && r->layers ? r->layers[i].op_kind : "");
     cell(b, NULL, p->engine >= 0 && p->engine < r->n_engines ? r->engine_names[p->engine] : "?");
     num_cell(b, "%.0f", l ? (double)l->cycles : 0);
-    num_cell(b, "%.4f", l && r->clock_mhz > 0 ? (double)l->cycles / (r->clock_mhz * 1e3) : 0);
     cell(b, NULL, l ? np_limit_name(l->limit) : "");
     snprintf(text, sizeof text, "%.0f%%", 100.0 * p->array_utilization);
     cell(b, "num", p->array_utilization > 0 ? text : "");
     bytes_cell(b, p->weight_bytes);
     cell(b, NULL, p->weight_bytes == 0 ? "" : p->weights_resident ? "yes" : "streamed");
     if (p->on_accelerator && p->n_tiles > 0)
-      snprintf(text, sizeof text, "%" PRId64 "x%" PRId64 "x%" PRId64 ", %" PRId64 " tiles", p->tile_rows,
-               p->tile_cols, p->tile_channels, p->n_tiles);
+      snprintf(text, sizeof text, "%" PRId64 "x%" PRId64 "x%" PRId64 " x%" PRId64, p->tile_rows, p->tile_cols,
+               p->tile_channels, p->n_tiles);
     else
       snprintf(text, sizeof text, "%s", p->on_accelerator ? "" : "off the accelerator");
     cell(b, NULL, text);
@@ -183,7 +199,112 @@ static void put_layers(NpBuf *b, const NpRunReport *r, const double *layer_uj) {
     num_cell(b, "%.3f", sum);
     np_buf_puts(b, "</tr>\n");
   }
-  np_buf_puts(b, "</table></div>\n</section>\n");
+  np_buf_puts(b, "</table>\n</section>\n");
+}
+
+/* Each layer's warm time as one bar coloured by what limits it. */
+static void put_layer_time(NpBuf *b, const NpRunReport *r, const char **labels) {
+  enum { N_LIMITS = NP_LIMIT_SYNC + 1 };
+  size_t n = r->warm.n_layers;
+  const char *names[N_LIMITS];
+  for (int k = 0; k < N_LIMITS; k++) names[k] = np_limit_name((NpLimit)k);
+  double *ms = np_xcalloc((n ? n : 1) * N_LIMITS, sizeof *ms);
+  for (size_t i = 0; i < n && i < r->warm_stats.n_layers; i++) {
+    const NpLayerStats *l = &r->warm_stats.layers[i];
+    if (r->clock_mhz > 0) ms[i * N_LIMITS + (size_t)l->limit] = (double)l->cycles / (r->clock_mhz * 1e3);
+  }
+  NpPlotStacked plot = {"Time per layer, warm inference, coloured by what limits the layer",
+                        "layer (numbered as in the table of layers)",
+                        {"time (ms)", NP_PLOT_NUMBER},
+                        labels,
+                        n,
+                        names,
+                        N_LIMITS,
+                        ms};
+  char *svg = np_plot_stacked_svg(&plot);
+  np_buf_puts(b, svg);
+  free(svg);
+  free(ms);
+}
+
+/* SRAM in use over the warm inference, as a step: between two layer boundaries, the largest
+ * SRAM peak of the layers running then (layers overlap while the next one prefetches). */
+typedef struct SramEvent {
+  double t;
+  bool end; /* the layer ends here; else it starts */
+  size_t layer;
+} SramEvent;
+
+/* By time, starts before ends, so a layer of no time is added and taken away at once. */
+static int compare_events(const void *a, const void *b) {
+  const SramEvent *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  if (x->end != y->end) return x->end ? 1 : -1;
+  return (x->layer > y->layer) - (x->layer < y->layer);
+}
+
+/* One sweep over the layers' starts and ends, keeping the layers running (a few at a time). */
+static size_t sram_steps(const NpRunReport *r, size_t n, double *x, double *y) {
+  double to_ms = r->clock_mhz > 0 ? 1.0 / (r->clock_mhz * 1e3) : 0;
+  SramEvent *ev = np_xmalloc((2 * n + 1) * sizeof *ev);
+  for (size_t i = 0; i < n; i++) {
+    ev[2 * i] = (SramEvent){(double)r->warm_stats.layers[i].start * to_ms, false, i};
+    ev[2 * i + 1] = (SramEvent){(double)r->warm_stats.layers[i].end * to_ms, true, i};
+  }
+  if (2 * n > 1) qsort(ev, 2 * n, sizeof *ev, compare_events);
+  size_t *running = np_xmalloc((n ? n : 1) * sizeof *running), n_running = 0, m = 0;
+  for (size_t k = 0; k < 2 * n;) {
+    double t = ev[k].t;
+    for (; k < 2 * n && ev[k].t == t; k++) {
+      if (!ev[k].end) {
+        running[n_running++] = ev[k].layer;
+        continue;
+      }
+      for (size_t j = 0; j < n_running; j++)
+        if (running[j] == ev[k].layer) {
+          running[j] = running[--n_running];
+          break;
+        }
+    }
+    double in_use = 0;
+    for (size_t j = 0; j < n_running; j++) in_use = fmax(in_use, (double)r->warm.layers[running[j]].sram_peak_bytes);
+    x[m] = t, y[m] = in_use, m++;
+  }
+  free(running);
+  free(ev);
+  return m;
+}
+
+static void put_sram_over_time(NpBuf *b, const NpRunReport *r) {
+  size_t n = r->warm.n_layers < r->warm_stats.n_layers ? r->warm.n_layers : r->warm_stats.n_layers;
+  double *x = np_xmalloc((2 * n + 1) * sizeof *x), *y = np_xmalloc((2 * n + 1) * sizeof *y);
+  size_t m = sram_steps(r, n, x, y);
+  NpPlotLine plot = {"SRAM in use over the warm inference (the peak of the layers running)",
+                     {"time (ms)", NP_PLOT_NUMBER},
+                     {"SRAM in use", NP_PLOT_BYTES},
+                     x,
+                     y,
+                     m,
+                     NULL,
+                     0,
+                     false,
+                     true};
+  char *svg = np_plot_line_svg(&plot);
+  np_buf_puts(b, svg);
+  free(svg);
+  free(x);
+  free(y);
+}
+
+static void put_timeline(NpBuf *b, const NpRunReport *r) {
+  section(b, "time", "Where the time goes");
+  size_t n = r->warm.n_layers;
+  const char **labels = np_xmalloc((n ? n : 1) * sizeof *labels);
+  for (size_t i = 0; i < n; i++) labels[i] = r->warm.layers[i].name ? r->warm.layers[i].name : "?";
+  put_layer_time(b, r, labels);
+  put_sram_over_time(b, r);
+  free(labels);
+  np_buf_puts(b, "</section>\n");
 }
 
 static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
@@ -203,8 +324,8 @@ static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
     const NpLayerPlan *p = &s->layers[i];
     if (p->on_accelerator) continue;
     np_buf_puts(b, "<tr>");
-    num_cell(b, "%.0f", (double)(i + 1));
-    cell(b, "name", p->name);
+    num_cell(b, "%.0f", (double)i);
+    name_cell(b, p->name ? p->name : "");
     cell(b, NULL, p->engine >= 0 && p->engine < r->n_engines ? r->engine_names[p->engine] : "?");
     cell(b, NULL, p->fallback_reason ? p->fallback_reason : "no reason given");
     np_buf_puts(b, "</tr>\n");
@@ -319,6 +440,7 @@ char *np_report_html(const NpHtmlReport *page) {
   np_buf_printf(&b, " (config hash %016" PRIx64 ") at %g MHz, computing in %s</p>\n", r->config_hash, r->clock_mhz,
                 np_dtype_name(r->dtype));
   put_summary(&b, r);
+  put_timeline(&b, r);
   put_energy(&b, r, layer_uj);
   put_fallbacks(&b, r);
   if (page->sweep) put_pareto(&b, page->sweep);

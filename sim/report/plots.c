@@ -109,7 +109,9 @@ char *np_report_cliff_svg(const NpCliffSearch *s, const NpReportCurve *curve, co
                      curve->m,
                      curve->n,
                      markers,
-                     n_cliffs};
+                     n_cliffs,
+                     np_axis_geometric(s->axis.lo, s->axis.hi),
+                     false};
   char *svg = np_plot_line_svg(&plot);
   for (size_t i = 0; i < n_cliffs; i++) {
     free((char *)markers[i].label);

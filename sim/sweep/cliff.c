@@ -254,11 +254,13 @@ static bool record_cliff(const NpCliffSearch *s, const Lattice *l, Sample a, Sam
   return true;
 }
 
+bool np_axis_geometric(double lo, double hi) { return lo > 0 && hi / lo >= 16; }
+
 /* Coarse sample positions: geometric when the range spans a factor of 16 or more. */
 static size_t sample_positions(const NpCliffSearch *s, const Lattice *l, int64_t *ks) {
   int n = s->samples > 1 ? (s->samples > MAX_SAMPLES ? MAX_SAMPLES : s->samples) : 24;
   double hi = lattice_x(l, l->last);
-  bool geometric = l->lo > 0 && hi / l->lo >= 16;
+  bool geometric = np_axis_geometric(l->lo, hi);
   size_t count = 0;
   for (int i = 0; i < n; i++) {
     double f = (double)i / (double)(n - 1), x = geometric ? l->lo * pow(hi / l->lo, f) : l->lo + f * (hi - l->lo);

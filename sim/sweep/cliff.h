@@ -60,6 +60,9 @@ typedef struct NpCliff {
 /* Finds every cliff along the axis, in axis order. False with errors in diag when the search
  * cannot run (a bad axis or metric, a granularity that makes too many points). */
 bool np_cliff_find(const NpCliffSearch *search, NpCliff **cliffs, size_t *n_cliffs, NpDiag *diag);
+/* Whether a search samples lo..hi geometrically: the range spans a factor of 16 or more (its
+ * plot then has a log axis). */
+bool np_axis_geometric(double lo, double hi);
 void np_cliffs_free(NpCliff *cliffs, size_t n);
 
 /* What fit found. Along a model axis (channel scale, resolution) the answer is the largest
