@@ -330,6 +330,41 @@ TEST(ConfigErrors, CoresAreAMacArrayKeyWithinTheirRange) {
   EXPECT_EQ(written_back(one.arch.get()).find("cores"), std::string::npos);
 }
 
+TEST(ConfigEnergy, FiguresGivingVddAreScaledToTheNode) {
+  // Stillmaker and Baas 2017, energy polynomials a V^2 + b V + c (sim/arch/node.c):
+  // 45 nm at 0.9 V: 1.103 x 0.81 - 0.362 x 0.9 + 0.2767 = 0.84433;
+  // 7 nm at 0.75 V: 0.1776 x 0.5625 - 0.09097 x 0.75 + 0.02447 = 0.0561425;
+  // 32 nm at 0.9 V: 0.9559 x 0.81 - 0.7823 x 0.9 + 0.471 = 0.541209;
+  // 40 nm, between 32 and 45: 0.541209 + (8 / 13) x (0.84433 - 0.541209) = 0.727745.
+  EXPECT_NEAR(np_node_energy(45, 0.9), 0.84433, 1e-12);
+  EXPECT_NEAR(np_node_energy(7, 0.75), 0.0561425, 1e-12);
+  EXPECT_NEAR(np_node_energy(40, 0.9), 0.541209 + 8.0 / 13.0 * (0.84433 - 0.541209), 1e-12);
+  EXPECT_NEAR(np_node_energy(5, 0.75), 0.0561425, 1e-12);  // below 7 nm: 7 nm's polynomial
+  const std::string energy =
+      "energy:\n"
+      "  node: {nm: 7, vdd: 0.75, source: assumption}\n"
+      "  mac:\n"
+      "    int8: {pj: 0.23, source: Horowitz, node_nm: 45, vdd: 0.9}\n"
+      "  sync: {pj: 3, source: assumption, node_nm: 7}\n";
+  auto ok = load_text(minimal() + energy);
+  ASSERT_TRUE(ok.ok) << ok.errors[0];
+  const NpEnergy &e = ok.arch->energy;
+  EXPECT_EQ(e.mac[NP_DTYPE_INT8].value, 0.23);  // as written
+  EXPECT_NEAR(e.mac[NP_DTYPE_INT8].at_node, 0.23 * 0.0561425 / 0.84433, 1e-15);  // 0.015293 pJ
+  EXPECT_EQ(e.sync.at_node, 3.0);  // no vdd: at the part's node as written
+  EXPECT_NE(written_back(ok.arch.get()).find("    int8: {pj: 0.23, source: \"Horowitz\", node_nm: 45, vdd: 0.9}\n"),
+            std::string::npos);
+  // A vdd without energy.node has nothing to scale to; static power takes no vdd.
+  auto no_node = load_text(minimal() + "energy:\n  mac:\n    int8: {pj: 0.23, source: H, node_nm: 45, vdd: 0.9}\n");
+  ASSERT_FALSE(no_node.ok);
+  EXPECT_NE(no_node.errors[0].find("energy.mac: gives vdd, to be scaled to the part's node, but energy.node is not given"),
+            std::string::npos)
+      << no_node.errors[0];
+  auto static_vdd = load_text(minimal() + "energy:\n  sram_static: {mw: 1, source: a, node_nm: 5, vdd: 0.7}\n");
+  ASSERT_FALSE(static_vdd.ok);
+  EXPECT_NE(static_vdd.errors[0].find("vdd"), std::string::npos) << static_vdd.errors[0];
+}
+
 TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
   const char *kinds[] = {"mac_array", "vector", "cpu"};
   for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {

@@ -129,12 +129,25 @@ typedef struct NpSync {
  * is false when the config has none. */
 typedef struct NpEnergyFigure {
   bool given;
-  double value;                  /* pJ, pJ per byte, mW, us or GB/s: the unit its key names */
+  double value;                  /* pJ, pJ per byte, mW, us or GB/s: the unit its key names, as written */
   char source[NP_ARCH_TEXT_MAX]; /* a paper, a datasheet, or "assumption" */
   int64_t node_nm;               /* technology node the number belongs to (energies only) */
+  double vdd;                    /* supply voltage the number belongs to; 0 when not given */
+  double at_node;                /* derived: the number at the part's node (energy.node): value
+                                    scaled when vdd is given, value otherwise. What is priced. */
 } NpEnergyFigure;
 
+/* The node and supply voltage the part is built at, to which energies per event that give
+ * their own node_nm and vdd are scaled (docs/timing.md, "Node scaling"). */
+typedef struct NpEnergyNode {
+  bool given;
+  int64_t nm;
+  double vdd;
+  char source[NP_ARCH_TEXT_MAX];
+} NpEnergyNode;
+
 typedef struct NpEnergy {
+  NpEnergyNode node;
   NpEnergyFigure mac[NP_DTYPE_COUNT];     /* pJ per MAC, by data type */
   NpEnergyFigure element[NP_DTYPE_COUNT]; /* pJ per element on a vector/cpu engine */
   NpEnergyFigure sram_read, sram_write;   /* pJ per byte */
@@ -212,6 +225,10 @@ int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 *
 double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype);
 /* Elements (MACs for NP_CLASS_MATRIX) per cycle of an op of class cls in dtype. */
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype);
+/* Stillmaker and Baas's energy per operation at a node and supply voltage, relative (their
+ * fitted polynomial in vdd; sim/arch/node.c). Nodes below 7 nm take 7 nm's polynomial, above
+ * 130 nm 130 nm's; between the table's nodes the energy is interpolated linearly in nm. */
+double np_node_energy(int64_t nm, double vdd);
 /* A fixed cost in cycles at the clock: us x clock_mhz to the nearest cycle; 0 when not given. */
 int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost);
 

@@ -43,10 +43,16 @@ static void put_figure(NpBuf *b, const char *unit_key, const NpEnergyFigure *f) 
   put_real(b, f->value);
   np_buf_puts(b, ", source: ");
   put_string(b, f->source);
-  if (!np_arch_unit_has_node(unit_key))
+  if (!np_arch_unit_has_node(unit_key)) {
     np_buf_puts(b, "}\n");
-  else
-    np_buf_printf(b, ", node_nm: %lld}\n", (long long)f->node_nm);
+    return;
+  }
+  np_buf_printf(b, ", node_nm: %lld", (long long)f->node_nm);
+  if (f->vdd > 0) {
+    np_buf_puts(b, ", vdd: ");
+    put_real(b, f->vdd);
+  }
+  np_buf_puts(b, "}\n");
 }
 
 typedef struct NamedFigure {
@@ -189,6 +195,13 @@ static void put_dtype_figures(NpBuf *b, const NpArch *arch, const char *key, con
 static void put_energy(NpBuf *b, const NpArch *arch) {
   const NpEnergy *en = &arch->energy;
   NpBuf body = {0};
+  if (en->node.given) {
+    np_buf_printf(&body, "  node: {nm: %lld, vdd: ", (long long)en->node.nm);
+    put_real(&body, en->node.vdd);
+    np_buf_puts(&body, ", source: ");
+    put_string(&body, en->node.source);
+    np_buf_puts(&body, "}\n");
+  }
   put_dtype_figures(&body, arch, "mac", en->mac);
   put_dtype_figures(&body, arch, "element", en->element);
   const struct {

@@ -946,19 +946,24 @@ static void read_sync(const Section *root, NpArch *arch) {
 
 /* ---- energy ---- */
 
-static const char *const energy_keys[] = {"mac", "element", "sram_read", "sram_write", "dram_read", "dram_write",
-                                          "sync", "sram_static", "engine_static", NULL};
+static const char *const energy_keys[] = {"node", "mac", "element", "sram_read", "sram_write", "dram_read",
+                                          "dram_write", "sync", "sram_static", "engine_static", NULL};
+
+/* A supply voltage, in V: within what CMOS runs at. */
+#define VDD_MIN 0.3
+#define VDD_MAX 2.0
 
 /* One figure: {<unit key>: number, source: text, node_nm: whole number}; without node_nm for
- * a time (`us`) or a rate (`gb_per_s`). */
+ * a time (`us`) or a rate (`gb_per_s`). An energy per event (pJ, pJ per byte) may give its
+ * vdd, to be scaled to energy.node. */
 bool np_arch_unit_has_node(const char *unit_key) {
   return strcmp(unit_key, "us") != 0 && strcmp(unit_key, "gb_per_s") != 0;
 }
 
 static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *value, const char *path,
                         const char *unit_key, NpEnergyFigure *out) {
-  bool with_node = np_arch_unit_has_node(unit_key);
-  const char *const known[] = {unit_key, "source", with_node ? "node_nm" : NULL, NULL};
+  bool with_node = np_arch_unit_has_node(unit_key), per_event = strncmp(unit_key, "pj", 2) == 0;
+  const char *const known[] = {unit_key, "source", with_node ? "node_nm" : NULL, per_event ? "vdd" : NULL, NULL};
   Section s;
   if (!open_section(L, &s, key, value, path, known)) return;
   NpEnergyFigure f = {0};
@@ -983,9 +988,52 @@ static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *va
   } else {
     ok &= get_int(&s, "node_nm", true, 1, 1000, &f.node_nm);
   }
+  if (per_event && has_key(&s, "vdd")) ok &= get_real(&s, "vdd", true, VDD_MIN, false, VDD_MAX, &f.vdd);
   if (ok) {
     f.given = true;
+    f.at_node = f.value;
     *out = f;
+  }
+}
+
+/* energy.node: {nm: whole number, vdd: volts, source: text}. */
+static void read_energy_node(const Section *energy, NpEnergyNode *node) {
+  static const char *const known[] = {"nm", "vdd", "source", NULL};
+  Section s;
+  if (!open_child(energy, "node", false, known, &s)) return;
+  NpEnergyNode n = {0};
+  bool ok = get_int(&s, "nm", true, 1, 1000, &n.nm);
+  ok &= get_real(&s, "vdd", true, VDD_MIN, false, VDD_MAX, &n.vdd);
+  ok &= get_string(&s, "source", true, n.source, sizeof n.source);
+  if (ok) {
+    n.given = true;
+    *node = n;
+  }
+}
+
+/* Every energy per event that gives its vdd, at energy.node (Stillmaker and Baas's ratio). */
+static void scale_to_node(NpArchLoader *L, const Section *energy, NpEnergy *en) {
+  NpEnergyFigure *figures[2 * NP_DTYPE_COUNT + 6];
+  const char *names[2 * NP_DTYPE_COUNT + 6];
+  int n = 0;
+  for (int d = 0; d < NP_DTYPE_COUNT; d++) {
+    figures[n] = &en->mac[d], names[n++] = "mac";
+    figures[n] = &en->element[d], names[n++] = "element";
+  }
+  NpEnergyFigure *singles[] = {&en->sram_read, &en->sram_write, &en->dram_read, &en->dram_write, &en->sync};
+  const char *single_names[] = {"sram_read", "sram_write", "dram_read", "dram_write", "sync"};
+  for (int i = 0; i < 5; i++) figures[n] = singles[i], names[n++] = single_names[i];
+  for (int i = 0; i < n; i++) {
+    NpEnergyFigure *f = figures[i];
+    if (!f->given || f->vdd <= 0) continue;
+    if (!en->node.given) {
+      np_arch_error(L, energy->where, NULL,
+                    "%s.%s: gives vdd, to be scaled to the part's node, but energy.node is not given "
+                    "(e.g. node: {nm: 5, vdd: 0.75, source: ...})",
+                    energy->path, names[i]);
+      return;
+    }
+    f->at_node = f->value * np_node_energy(en->node.nm, en->node.vdd) / np_node_energy(f->node_nm, f->vdd);
   }
 }
 
@@ -1038,6 +1086,7 @@ static void read_energy(NpArchLoader *L, const Section *root, NpArch *arch) {
   Section s;
   if (!open_child(root, "energy", false, energy_keys, &s)) return;
   NpEnergy *en = &arch->energy;
+  read_energy_node(&s, &en->node);
   read_dtype_figures(L, &s, "mac", arch, en->mac);
   read_dtype_figures(L, &s, "element", arch, en->element);
   read_figure_child(L, &s, "sram_read", "pj_per_byte", &en->sram_read);
@@ -1047,6 +1096,7 @@ static void read_energy(NpArchLoader *L, const Section *root, NpArch *arch) {
   read_figure_child(L, &s, "sync", "pj", &en->sync);
   read_figure_child(L, &s, "sram_static", "mw", &en->sram_static);
   read_engine_static(L, &s, arch);
+  scale_to_node(L, &s, en);
 }
 
 /* ---- the whole config ---- */

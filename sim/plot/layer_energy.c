@@ -10,7 +10,7 @@ const char *const np_energy_term_names[NP_TERM_COUNT] = {"MAC",       "vector", 
 
 /* pJ per unit -> uJ; a figure the config lacks counts 0. */
 static double uj(const NpEnergyFigure *figure, int64_t count) {
-  return figure->given && count > 0 ? (double)count * figure->value * 1e-6 : 0;
+  return figure->given && count > 0 ? (double)count * figure->at_node * 1e-6 : 0;
 }
 
 double *np_layer_energy_uj(const NpSchedule *s, const NpArch *arch) {

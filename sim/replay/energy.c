@@ -17,7 +17,7 @@ static double priced(const NpEnergyFigure *figure, int64_t count, const char *na
     note_missing(out, name);
     return 0;
   }
-  return (double)count * figure->value * 1e-6;
+  return (double)count * figure->at_node * 1e-6;
 }
 
 void energy_breakdown(const NpArch *arch, const EnergyCounts *c, int64_t cycles, NpEnergyBreakdown *out) {
