@@ -351,6 +351,81 @@ TEST(Messages, ATinyBatteryIsANumberAboveZeroButOutOfRange) {
   json_decref(root);
 }
 
+// Every line of stderr is at most NP_DIAG_LINE_MAX (300) bytes.
+void expect_short_lines(const std::string &err) {
+  size_t start = 0;
+  while (start < err.size()) {
+    size_t end = err.find('\n', start);
+    if (end == std::string::npos) end = err.size();
+    EXPECT_LE(end - start, 300u) << err.substr(start, 400);
+    start = end + 1;
+  }
+}
+
+TEST(Messages, NoLineIsLongerThan300BytesAndTheCaretStillPoints) {
+  // A config whose unknown key is 5,000 bytes long, at column 3 of a 5,002-byte line: the
+  // message names the key cut, the echoed line is a window (with "...") and the caret sits
+  // under its first character.
+  std::string key(5000, 'k');
+  std::string config = write_scratch("long.yaml", "name: x\nsram:\n  " + key + ": 1\n");
+  CliResult r = run_npusim("config check " + config);
+  EXPECT_EQ(r.exit_code, 2);
+  expect_short_lines(r.err);
+  EXPECT_NE(r.err.find(config + ":3:3: error: sram: unknown key 'kkkk"), std::string::npos) << r.err.substr(0, 400);
+  EXPECT_NE(r.err.find(" ... "), std::string::npos) << r.err.substr(0, 400);
+  EXPECT_NE(r.err.find("\n  kkkk"), std::string::npos) << r.err.substr(0, 400);
+  EXPECT_NE(r.err.find("...\n  ^"), std::string::npos) << r.err.substr(0, 400);
+  // An unknown key at column 278 of one line (after a 250-byte description): the echo is a
+  // window that opens with "..." and the caret is under the key's first byte.
+  config = write_scratch("late.yaml", "{name: x, description: \"" + std::string(250, 'd') + "\", bogus_key: 1}\n");
+  r = run_npusim("config check " + config);
+  EXPECT_EQ(r.exit_code, 2);
+  expect_short_lines(r.err);
+  size_t message = r.err.find(":1:278: error: unknown key 'bogus_key'");
+  ASSERT_NE(message, std::string::npos) << r.err;
+  size_t echo = r.err.find('\n', message) + 1, caret_line = r.err.find('\n', echo) + 1;
+  size_t caret = r.err.find('^', caret_line);
+  ASSERT_NE(caret, std::string::npos);
+  EXPECT_EQ(r.err.substr(echo, 3), "...");
+  EXPECT_EQ(r.err.substr(echo + (caret - caret_line), 9), "bogus_key") << r.err.substr(echo, 400);
+}
+
+TEST(Messages, ControlCharactersNeverReachTheTerminal) {
+  // ESC [ 2 J clears a terminal. In a config's name it is refused, with the key.
+  std::string config = write_scratch("esc.yaml", "name: \"a\\e[2Jb\"\n");
+  CliResult r = run_npusim("config check " + config);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+  EXPECT_NE(r.err.find("name: the value contains a control character (byte 0x1b at offset 1)"), std::string::npos)
+      << r.err;
+  r = run_npusim("config check " + write_scratch("tab.yaml", "name: \"a\\tb\"\n"));  // a YAML tab escape
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("name: must be one line without tabs"), std::string::npos) << r.err;
+  // A trace from elsewhere whose config name holds ESC: every trace tool refuses it.
+  std::string path = scratch_dir() + "/esc.npt.zst";
+  ASSERT_EQ(write_trace(path, test_header(), {make_record(0, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 100, 64)}),
+            "");
+  std::string raw = zstd_decompress(read_file(path));
+  raw[40] = '\x1b';  // docs/formats.md: the config name starts at byte 40
+  std::string trace = write_scratch("esc.npt.zst", zstd_compress(raw));
+  for (const char *tool : {"stats", "dump"}) {
+    r = run_npusim(std::string("trace ") + tool + " " + trace);
+    EXPECT_EQ(r.exit_code, 2) << tool;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << tool;
+    EXPECT_NE(r.err.find("config name holds a control character"), std::string::npos) << tool << ": " << r.err;
+  }
+}
+
+TEST(Messages, AMisspeltCliffOrFitAxisSaysWhatItMeant) {
+  for (const char *command : {"cliff", "fit --budget warm_ms=5"}) {
+    CliResult r = run_npusim(std::string(command) + " models/micro/chain.npg --axis sram.bnks=1..16");
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_NE(r.err.find("--set sram.bnks=1: error: sram: unknown key 'bnks'; did you mean 'banks'?"),
+              std::string::npos)
+        << command << ": " << r.err;
+  }
+}
+
 // ---- trace tools in bounded memory ----
 
 TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {
@@ -388,3 +463,21 @@ TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {
     EXPECT_NE(text.find(row), std::string::npos) << row << "\n" << text;
   }
 }
+
+namespace {
+
+TEST(JsonWriters, ATraceDiffOfPathsThatAreNotUtf8IsStillJson) {
+  // jansson refuses a string that is not UTF-8, and json_pack then gave NULL: `--json` printed
+  // nothing at all, with exit 0.
+  std::string path = scratch_dir() + "/t\xff.npt.zst";
+  ASSERT_EQ(write_trace(path, test_header(), {make_record(0, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 5)}), "");
+  CliResult r = run_npusim("trace diff '" + path + "' '" + path + "' --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  json_error_t error;
+  json_t *root = json_loads(r.out.c_str(), 0, &error);
+  ASSERT_NE(root, nullptr) << error.text << ": " << r.out;
+  EXPECT_NE(json_string_value(json_object_get(json_object_get(root, "a"), "file")), nullptr) << r.out;
+  json_decref(root);
+}
+
+}  // namespace

@@ -85,7 +85,7 @@ void check_schedule(const NpGraph *g, const NpArch &arch, const Lowered &l, cons
   EXPECT_LE(s.sram_peak_bytes, arch.sram.capacity_bytes);
   NpDiag diag;
   np_diag_init(&diag);
-  EXPECT_TRUE(np_schedule_check(&s, arch.n_engines, &diag)) << (diag.count ? diag.messages[0] : "");
+  EXPECT_TRUE(np_schedule_check(&s, arch.n_engines, nullptr, &diag)) << (diag.count ? diag.messages[0] : "");
   np_diag_free(&diag);
   for (size_t i = 0; i < s.n_cmds; i++) {
     const NpCommand &c = s.cmds[i];

@@ -281,6 +281,71 @@ TEST(OnnxBadInput, DeepNestingIsRefusedBeforeParsing) {
             "bad.onnx: error: the model nests graphs or types more than 100 levels deep");
 }
 
+TEST(OnnxBadInput, NestingCountsGraphLevelsNotProtobufMessages) {
+  // Each step Graph.node(1) -> Node.attribute(5) -> Attribute.g(6) is one graph level but
+  // three protobuf messages. The model's graph plus 99 steps is 100 graphs deep, the limit:
+  // counting messages refused it at about 33 graphs. One more step is refused.
+  auto nested = [](int steps) {
+    std::string graph;
+    for (int i = 0; i < steps; i++) graph = field(1, field(5, field(6, graph)));
+    return field(7, graph);
+  };
+  const std::string too_deep = "bad.onnx: error: the model nests graphs or types more than 100 levels deep";
+  EXPECT_NE(import_error(nested(99)), too_deep);
+  EXPECT_EQ(import_error(nested(100)), too_deep);
+  // Types: TypeProto.sequence_type(4) -> Sequence.elem_type(1) -> TypeProto is one level each,
+  // in ValueInfo.type(2) of a graph input (11): 100 types deep passes this check, 101 do not.
+  auto typed = [](int levels) {
+    std::string type;
+    for (int i = 1; i < levels; i++) type = field(4, field(1, type));
+    return field(7, field(11, field(2, type)));
+  };
+  EXPECT_NE(import_error(typed(99)), too_deep);  // the graph is the 100th level
+  EXPECT_EQ(import_error(typed(100)), too_deep);
+}
+
+TEST(OnnxBadInput, AnUndefinedDataTypeIsRefused) {
+  OnnxModelDesc m = small_conv_model();
+  m.inputs[0].dtype = ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED;
+  EXPECT_EQ(import_error(pack_model(m)), "bad.onnx: error: graph input 'x' has data type UNDEFINED (0)");
+  m = small_conv_model();
+  m.initializers[0].dtype = ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED;
+  EXPECT_EQ(import_error(pack_model(m)), "bad.onnx: error: initializer 'W' has data type UNDEFINED (0)");
+}
+
+TEST(OnnxBadInput, RawDataOfTheWrongLengthSaysSo) {
+  // A Reshape shape of dims [2] in int64 needs 2 x 8 = 16 bytes; 12 were given. The message
+  // used to be "not a constant with known integer values", from shape inference.
+  OnnxModelDesc m = small_conv_model();
+  OnnxTensorDesc shape{"shape", ONNX__TENSOR_PROTO__DATA_TYPE__INT64, {2}};
+  shape.raw_data = std::string(12, '\0');
+  m.initializers.push_back(shape);
+  m.nodes.push_back({"flat", "Reshape", {"z", "shape"}, {"f"}, {}, ""});
+  m.outputs[0] = {"f", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, {1, 256}, {}, true};
+  EXPECT_EQ(import_error(pack_model(m)),
+            "bad.onnx: error: initializer 'shape': raw_data holds 12 bytes, but dims [2] of int64 need 16");
+  // Float weights too: W is 4 x 3 x 3 x 3 fp32, 108 x 4 = 432 bytes.
+  m = small_conv_model();
+  m.initializers[0].raw_data = std::string(431, '\0');
+  EXPECT_EQ(import_error(pack_model(m)),
+            "bad.onnx: error: initializer 'W': raw_data holds 431 bytes, but dims [4, 3, 3, 3] of fp32 need 432");
+  m.initializers[0].raw_data = std::string(432, '\0');
+  EXPECT_EQ(import_error(pack_model(m)), "");
+}
+
+TEST(OnnxBadInput, ALongNameIsCutInTheMessage) {
+  // Every message line is at most NP_DIAG_LINE_MAX (300) bytes: a 10,000-byte node name keeps
+  // the start and the end of the line.
+  OnnxModelDesc m = small_conv_model();
+  m.nodes[1].name = std::string(10000, 'n');
+  m.nodes[1].inputs = {"nowhere"};
+  std::string e = import_error(pack_model(m));
+  EXPECT_LE(e.size(), 300u) << e;
+  EXPECT_EQ(e.rfind("bad.onnx: error: node 'nnnn", 0), 0u) << e;
+  EXPECT_NE(e.find(" ... "), std::string::npos) << e;
+  EXPECT_NE(e.find("input 'nowhere'"), std::string::npos) << e;
+}
+
 TEST(OnnxBadInput, FilesThatCannotBeRead) {
   EXPECT_EQ(import_file_error("/nonexistent/model.onnx"), "/nonexistent/model.onnx: error: cannot open: No such file or directory");
   std::string dir = scratch_dir();

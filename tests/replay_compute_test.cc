@@ -418,7 +418,9 @@ TEST(ReplayCheck, BadSchedulesAreRefusedWithTheCommandNamed) {
     refused(b, "command 0 (COMPUTE, layer -1): layer -1 does not exist (the schedule has 1 layers)");
     NpDiag diag;
     np_diag_init(&diag);
-    EXPECT_FALSE(np_schedule_check(b.get(), arch.n_engines, &diag));
+    EXPECT_FALSE(np_schedule_check(b.get(), arch.n_engines, "s.json", &diag));
+    ASSERT_EQ(diag.count, 1u);  // named by the file it came from
+    EXPECT_STREQ(diag.messages[0], "s.json: error: command 0 (COMPUTE, layer -1): layer -1 does not exist (the schedule has 1 layers)");
     np_diag_free(&diag);
   }
   {
@@ -431,4 +433,27 @@ TEST(ReplayCheck, BadSchedulesAreRefusedWithTheCommandNamed) {
     b.vec(kNpu, 10);  // the array has no elementwise throughput
     refused(b, "engine 'npu' cannot run class 'elementwise' in int8");
   }
+}
+
+TEST(ReplayCheck, AMismatchWithTheConfigNamesItsFileAndKey) {
+  // The replay's own checks are against the config: the message starts with the config's
+  // source (load_arch calls it test.yaml) and names the keys to change.
+  NpArch arch = load_arch(kSmallArch);
+  auto first_error = [&](SchedBuilder &b) {
+    NpDiag diag;
+    np_diag_init(&diag);
+    NpStats st;
+    EXPECT_FALSE(np_replay_run(b.get(), &arch, nullptr, &st, &diag));
+    std::string m = diag.count ? diag.messages[0] : "";
+    np_diag_free(&diag);
+    return m;
+  };
+  SchedBuilder b;
+  b.vec(kNpu, 10);
+  EXPECT_EQ(first_error(b),
+            "test.yaml: error: command 0 (COMPUTE, layer 0): engine 'npu' cannot run class 'elementwise' in int8: "
+            "engines.npu.dtypes and engines.npu.throughput give it no rate");
+  SchedBuilder l;
+  l.load(10, uint64_t(1) << 5);
+  EXPECT_EQ(first_error(l), "test.yaml: error: command 0 (LOAD, layer 0): names SRAM banks beyond sram.banks (4)");
 }

@@ -2,6 +2,9 @@
 // schedule text and the HTML page, on a graph small enough to work every figure by hand.
 #include <gtest/gtest.h>
 
+#include <jansson.h>
+
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -89,6 +92,39 @@ TEST(ReportViews, HtmlPageEscapesItsTitleAndLeavesOutWhatItWasNotGiven) {
   std::string untitled = take(np_report_html(&page));
   EXPECT_NE(untitled.find("<title>npusim report: one.npg</title>"), std::string::npos);
   np_run_report_free(&run);
+}
+
+}  // namespace
+
+namespace {
+
+// jansson gives NULL for a number that is not finite or a string that is not UTF-8, and
+// json_object_set_new then drops the key: a verdict with an infinite value used to lose its
+// "value", and a model name holding byte 0xff its "model". Every key stays, and every
+// number in the text is finite (null where none is).
+TEST(JsonWriters, KeepEveryKeyAndWriteOnlyFiniteNumbers) {
+  NpRunReport report{};
+  char name[] = "net\xff", source[] = "net.onnx";
+  report.model_name = name;
+  report.model_source = source;
+  std::strcpy(report.config_name, "cfg");
+  NpBudgetResult result{};
+  result.key = NP_BUDGET_LATENCY_MS;
+  result.value = INFINITY;
+  result.limit = std::nan("");
+  std::strcpy(result.message, "latency_ms: over");
+  std::string text = take(np_budgets_json(&report, &result, 1));
+  json_error_t error;
+  json_t *root = json_loads(text.c_str(), 0, &error);
+  ASSERT_NE(root, nullptr) << error.text << "\n" << text;
+  EXPECT_STREQ(json_string_value(json_object_get(root, "model")), "net\xef\xbf\xbd") << text;  // U+FFFD
+  json_t *verdict = json_array_get(json_object_get(root, "budgets"), 0);
+  ASSERT_NE(verdict, nullptr) << text;
+  for (const char *key : {"value", "budget"}) {
+    ASSERT_NE(json_object_get(verdict, key), nullptr) << key << "\n" << text;
+    EXPECT_TRUE(json_is_null(json_object_get(verdict, key))) << key;
+  }
+  json_decref(root);
 }
 
 }  // namespace

@@ -29,6 +29,42 @@ TEST(Diag, KeepsMessagesInOrderAndCountsTheRest) {
   np_diag_free(&d);
 }
 
+std::string tidy(const std::string &message) {
+  char *t = np_diag_tidy(message.c_str());
+  std::string out = t;
+  free(t);
+  return out;
+}
+
+TEST(Diag, MessagesAreEscapedForATerminal) {
+  // C0 controls but tab and line break, DEL, C1 controls (U+009B is a one-character CSI) and
+  // bytes that are not UTF-8 become escapes; other UTF-8 passes as it is.
+  EXPECT_EQ(tidy("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(tidy("cr\rdel\x7f"), "cr\\x0ddel\\x7f");
+  EXPECT_EQ(tidy("c1 \xc2\x9b" "2J"), "c1 \\u009b2J");
+  EXPECT_EQ(tidy("bad \xff\xc3"), "bad \\xff\\xc3");
+  EXPECT_EQ(tidy("tab\tline\nnext \xc3\xa9 \xe2\x80\x94"), "tab\tline\nnext \xc3\xa9 \xe2\x80\x94");
+  NpDiag d;
+  np_diag_init(&d);
+  np_diag_add(&d, "name '%s'", "\x1b]0;owned\x07");
+  EXPECT_STREQ(d.messages[0], "name '\\x1b]0;owned\\x07'");
+  np_diag_free(&d);
+}
+
+TEST(Diag, LongLinesKeepTheirStartAndEnd) {
+  // 200 bytes of the start, " ... ", and the last 95: 300 bytes.
+  std::string line = "file: error: name '" + std::string(1000, 'x') + "' is unknown";
+  std::string cut = tidy(line + "\nshort");
+  EXPECT_EQ(cut, line.substr(0, 200) + " ... " + line.substr(line.size() - 95) + "\nshort");
+  EXPECT_EQ(cut.find('\n'), 300u);
+  EXPECT_EQ(tidy(std::string(300, 'y')), std::string(300, 'y'));  // at the limit: whole
+  // Never inside a UTF-8 character: 'é' (2 bytes) from byte 199 on moves the cut back to 199.
+  std::string wide = std::string(199, 'a') + std::string(200, 'b');
+  for (int i = 0; i < 100; i++) wide.replace(199 + 2 * i, 2, "\xc3\xa9");
+  std::string w = tidy(wide);
+  EXPECT_EQ(w.substr(0, 204), std::string(199, 'a') + " ... ");
+}
+
 TEST(StrMap, PutGetOverwriteAndGrow) {
   NpStrMap m;
   np_strmap_init(&m);

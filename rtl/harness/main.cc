@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
     np_graph_free(graph);
     if (!ok) return report(&diag);
   }
-  if (!np_schedule_check(&schedule, arch.n_engines, &diag)) {
+  if (!np_schedule_check(&schedule, arch.n_engines, schedule_path.empty() ? model.c_str() : schedule_path.c_str(), &diag)) {
     np_schedule_free(&schedule);
     return report(&diag);
   }

@@ -59,20 +59,37 @@ static long set_origin(const NpArchLoader *loader, struct fy_node *node) {
   return -1;
 }
 
-/* Appends the source line that holds byte offset pos, and a caret under column `column`
+/* A long source line is echoed as a window of this many bytes around the column (with "..."
+ * where it is cut), so the line and its caret fit a message line (NP_DIAG_LINE_MAX). */
+#define SOURCE_WINDOW 160
+
+static size_t next_char(const char *text, size_t i, size_t end) {
+  i++;
+  while (i < end && ((unsigned char)text[i] & 0xC0) == 0x80) i++; /* UTF-8 continuation */
+  return i;
+}
+
+/* Appends the source line that starts at line_start, and a caret under column `column`
  * (0-based, in characters; tabs are kept so the caret lines up). */
 static void append_source_line(NpBuf *buf, const char *text, size_t len, size_t line_start, int column) {
   size_t line_end = line_start;
   while (line_end < len && text[line_end] != '\n' && text[line_end] != '\r') line_end++;
-  np_buf_puts(buf, "\n");
-  np_buf_append(buf, text + line_start, line_end - line_start);
-  np_buf_puts(buf, "\n");
-  size_t i = line_start;
-  for (int c = 0; c < column && i < line_end; c++) {
-    np_buf_puts(buf, text[i] == '\t' ? "\t" : " ");
-    i++;
-    while (i < line_end && ((unsigned char)text[i] & 0xC0) == 0x80) i++; /* UTF-8 continuation */
+  size_t at = line_start; /* the byte the caret points at */
+  for (int c = 0; c < column && at < line_end; c++) at = next_char(text, at, line_end);
+  size_t from = line_start, to = line_end;
+  if (line_end - line_start > SOURCE_WINDOW) {
+    while (from + SOURCE_WINDOW / 2 < at) from = next_char(text, from, line_end);
+    to = from;
+    while (to < line_end && to - from < SOURCE_WINDOW) to = next_char(text, to, line_end);
   }
+  const char *cut = "...";
+  np_buf_puts(buf, "\n");
+  if (from > line_start) np_buf_puts(buf, cut);
+  np_buf_append(buf, text + from, to - from);
+  if (to < line_end) np_buf_puts(buf, cut);
+  np_buf_puts(buf, "\n");
+  if (from > line_start) np_buf_puts(buf, "   ");
+  for (size_t i = from; i < at; i = next_char(text, i, line_end)) np_buf_puts(buf, text[i] == '\t' ? "\t" : " ");
   np_buf_puts(buf, "^");
 }
 

@@ -77,6 +77,16 @@ static bool is_null_scalar(struct fy_node *node) {
          strcmp(s, "NULL") == 0;
 }
 
+/* Offset of the first byte a terminal would act on (a C0 control but tab and line break, DEL),
+ * or len: values reach terminals in reports and messages. */
+static size_t first_control_char(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return i;
+  }
+  return len;
+}
+
 /* Copies a scalar's text into buf. Reports and returns NULL for a missing value, an alias,
  * a collection, or text too long for `max` bytes (with the NUL). */
 static const char *scalar_text(NpArchLoader *L, struct fy_node *value, struct fy_node *key, const char *path,
@@ -102,6 +112,12 @@ static const char *scalar_text(NpArchLoader *L, struct fy_node *value, struct fy
   }
   if (memchr(s, '\0', len) != NULL) {
     np_arch_error(L, value, key, "%s: the value contains a NUL character", path);
+    return NULL;
+  }
+  size_t control = first_control_char(s, len);
+  if (control < len) {
+    np_arch_error(L, value, key, "%s: the value contains a control character (byte 0x%02x at offset %zu)", path,
+                  (unsigned char)s[control], control);
     return NULL;
   }
   memcpy(buf, s, len);
@@ -1138,8 +1154,10 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   }
   size_t errors_before = L->errors;
   open_section(L, &s, NULL, root, "", root_keys);
-  if (get_string(&s, "name", true, arch->name, sizeof arch->name) && arch->name[0] == '\0')
-    np_arch_error(L, lookup(&s, "name", NULL), NULL, "name: is empty");
+  if (get_string(&s, "name", true, arch->name, sizeof arch->name)) {
+    if (arch->name[0] == '\0') np_arch_error(L, lookup(&s, "name", NULL), NULL, "name: is empty");
+    if (strpbrk(arch->name, "\t\n")) np_arch_error(L, lookup(&s, "name", NULL), NULL, "name: must be one line without tabs");
+  }
   get_string(&s, "description", false, arch->description, sizeof arch->description);
   get_real_with(&s, "clock_mhz", true, np_parse_frequency, "a frequency (e.g. 1.2GHz, 800MHz)", 0, true, 1e5,
                 &arch->clock_mhz);

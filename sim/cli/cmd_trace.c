@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "trace/trace.h"
 #include "util/diag.h"
+#include "util/json.h"
 
 static const char trace_usage[] =
     "usage: npusim trace <dump|stats|perfetto|diff> ...\n"
@@ -304,9 +305,10 @@ static json_t *header_json(const char *path, const NpTraceHeader *h) {
   char config_hash[20], schedule_hash[20];
   snprintf(config_hash, sizeof config_hash, "%016" PRIx64, h->config_hash);
   snprintf(schedule_hash, sizeof schedule_hash, "%016" PRIx64, h->schedule_hash);
-  return json_pack("{s:s, s:s, s:s, s:f, s:s, s:s}", "file", path, "source", np_trace_source_name(h->source), "config",
-                   h->config_name, "clock_mhz", h->clock_mhz, "config_hash", config_hash, "schedule_hash",
-                   schedule_hash);
+  /* A path may hold any bytes; the header's name and clock are checked by the reader. */
+  return json_pack("{s:o, s:s, s:s, s:f, s:s, s:s}", "file", np_json_string(path), "source",
+                   np_trace_source_name(h->source), "config", h->config_name, "clock_mhz", h->clock_mhz,
+                   "config_hash", config_hash, "schedule_hash", schedule_hash);
 }
 
 static void print_diff_json(const NpTraceDiff *d, const char *path_a, const char *path_b) {

@@ -170,11 +170,14 @@ bool np_schedule_from_json(const char *text, size_t len, const char *source, NpS
 /* Checks the stream's structure: ids equal positions, kinds known, every command's layer in
  * [0, n_layers), deps inside the dep list and pointing backwards, engines below n_engines.
  * The one structural check: the JSON reader, the RTL harness and the replay all run it. False
- * with the first problem in diag, naming the command. */
-bool np_schedule_check(const NpSchedule *schedule, int n_engines, NpDiag *diag);
-/* Adds "schedule: command ID (KIND, layer L): <message>" to diag, the form every schedule
- * check's errors take; returns false. */
-bool np_schedule_command_error(NpDiag *diag, const NpCommand *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ * with the first problem in diag, naming `source` (the file it came from; NULL: "schedule")
+ * and the command. */
+bool np_schedule_check(const NpSchedule *schedule, int n_engines, const char *source, NpDiag *diag);
+/* Adds "SOURCE: error: command ID (KIND, layer L 'op'): <message>" to diag, the form every
+ * schedule check's errors take (source NULL: "schedule"; the op's name when the layer has one);
+ * returns false. */
+bool np_schedule_command_error(NpDiag *diag, const char *source, const NpSchedule *schedule, const NpCommand *c,
+                               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The config_hash np_lower() gives a schedule lowered for arch: FNV-1a 64 of np_arch_to_yaml. */
 uint64_t np_schedule_config_hash(const NpArch *arch);
 /* A schedule read from `source` must have been lowered for arch (the same config name and

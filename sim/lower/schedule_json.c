@@ -9,6 +9,7 @@
 
 #include "arch/arch.h"
 #include "lower/schedule.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 static const char *const data_names[] = {"weight", "activation"};
@@ -17,7 +18,7 @@ static const char *const kind_names[] = {"LOAD", "STORE", "COMPUTE", "SYNC"};
 static json_t *hex64(uint64_t v) {
   char text[24];
   snprintf(text, sizeof text, "0x%016" PRIx64, v);
-  return json_string(text);
+  return np_json_string(text);
 }
 
 static json_t *int_array(const int64_t *v, size_t n) {
@@ -30,20 +31,20 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   const NpLayerPlan *p = &s->layers[i];
   json_t *o = json_object();
   json_object_set_new(o, "index", json_integer((json_int_t)i));
-  json_object_set_new(o, "name", json_string(p->name ? p->name : ""));
+  json_object_set_new(o, "name", np_json_string(p->name ? p->name : ""));
   json_object_set_new(o, "op", json_integer(p->op));
-  json_object_set_new(o, "op_class", json_string(np_op_class_name(p->op_class)));
+  json_object_set_new(o, "op_class", np_json_string(np_op_class_name(p->op_class)));
   json_object_set_new(o, "engine", json_integer(p->engine));
   json_object_set_new(o, "on_accelerator", json_boolean(p->on_accelerator));
-  json_object_set_new(o, "fallback_reason", p->fallback_reason ? json_string(p->fallback_reason) : json_null());
+  json_object_set_new(o, "fallback_reason", p->fallback_reason ? np_json_string(p->fallback_reason) : json_null());
   json_t *fused = json_array();
   for (int k = 0; k < p->n_fused; k++) {
     json_t *f = json_object();
     json_object_set_new(f, "op", json_integer(p->fused_ops[k]));
     int op = p->fused_ops[k];
     bool named = g && op >= 0 && (size_t)op < g->n_ops;
-    json_object_set_new(f, "name", named ? json_string(g->ops[op].name) : json_null());
-    json_object_set_new(f, "kind", named ? json_string(np_op_kind_name(g->ops[op].kind)) : json_null());
+    json_object_set_new(f, "name", named ? np_json_string(g->ops[op].name) : json_null());
+    json_object_set_new(f, "kind", named ? np_json_string(np_op_kind_name(g->ops[op].kind)) : json_null());
     json_array_append_new(fused, f);
   }
   json_object_set_new(o, "fused", fused);
@@ -51,7 +52,7 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   json_object_set_new(o, "tile", int_array(tile, 4));
   json_object_set_new(o, "n_tiles", json_integer(p->n_tiles));
   json_object_set_new(o, "loop_order", json_integer(p->loop_order));
-  json_object_set_new(o, "array_utilization", json_real(p->array_utilization));
+  json_object_set_new(o, "array_utilization", np_json_real(p->array_utilization));
   json_object_set_new(o, "pad_waste_bytes", json_integer(p->pad_waste_bytes));
   json_object_set_new(o, "weight_bytes", json_integer(p->weight_bytes));
   json_object_set_new(o, "weights_resident", json_boolean(p->weights_resident));
@@ -69,7 +70,7 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
 static json_t *command_json(const NpSchedule *s, const NpCommand *c) {
   json_t *o = json_object();
   json_object_set_new(o, "id", json_integer(c->id));
-  json_object_set_new(o, "kind", json_string(np_cmd_kind_name(c->kind)));
+  json_object_set_new(o, "kind", np_json_string(np_cmd_kind_name(c->kind)));
   json_object_set_new(o, "layer", json_integer(c->layer));
   json_t *deps = json_array();
   for (int32_t d = 0; d < c->n_deps; d++) json_array_append_new(deps, json_integer(s->deps[c->first_dep + d]));
@@ -77,7 +78,7 @@ static json_t *command_json(const NpSchedule *s, const NpCommand *c) {
   switch (c->kind) {
     case NP_CMD_LOAD:
     case NP_CMD_STORE:
-      json_object_set_new(o, "data", json_string(data_names[c->data == NP_DATA_ACTIVATION]));
+      json_object_set_new(o, "data", np_json_string(data_names[c->data == NP_DATA_ACTIVATION]));
       json_object_set_new(o, "bytes", json_integer(c->bytes));
       json_object_set_new(o, "dram_addr", json_integer(c->dram_addr));
       json_object_set_new(o, "dram_runs", json_integer(c->dram_runs));
@@ -86,8 +87,8 @@ static json_t *command_json(const NpSchedule *s, const NpCommand *c) {
       break;
     case NP_CMD_COMPUTE: {
       json_object_set_new(o, "engine", json_integer(c->engine));
-      json_object_set_new(o, "op_class", json_string(np_op_class_name(c->op_class)));
-      json_object_set_new(o, "dtype", json_string(np_dtype_name(c->dtype)));
+      json_object_set_new(o, "op_class", np_json_string(np_op_class_name(c->op_class)));
+      json_object_set_new(o, "dtype", np_json_string(np_dtype_name(c->dtype)));
       const int64_t tile[] = {c->tile_rows, c->tile_cols, c->tile_channels, c->tile_in_channels};
       json_object_set_new(o, "tile", int_array(tile, 4));
       const int64_t gemm[] = {c->gemm.m, c->gemm.n, c->gemm.k, c->gemm.batch};
@@ -112,16 +113,16 @@ static json_t *command_json(const NpSchedule *s, const NpCommand *c) {
 
 char *np_schedule_to_json(const NpSchedule *s, const NpGraph *graph) {
   json_t *root = json_object();
-  json_object_set_new(root, "schema", json_string(NP_SCHEDULE_JSON_SCHEMA));
-  json_object_set_new(root, "model", graph ? json_string(graph->name) : json_null());
+  json_object_set_new(root, "schema", np_json_string(NP_SCHEDULE_JSON_SCHEMA));
+  json_object_set_new(root, "model", graph ? np_json_string(graph->name) : json_null());
   json_t *config = json_object();
-  json_object_set_new(config, "name", json_string(s->config_name));
+  json_object_set_new(config, "name", np_json_string(s->config_name));
   json_object_set_new(config, "hash", hex64(s->config_hash));
   json_t *engines = json_array();
-  for (int i = 0; i < s->n_engines; i++) json_array_append_new(engines, json_string(s->engine_names[i]));
+  for (int i = 0; i < s->n_engines; i++) json_array_append_new(engines, np_json_string(s->engine_names[i]));
   json_object_set_new(config, "engines", engines);
   json_object_set_new(root, "config", config);
-  json_object_set_new(root, "dtype", json_string(np_dtype_name(s->dtype)));
+  json_object_set_new(root, "dtype", np_json_string(np_dtype_name(s->dtype)));
   json_object_set_new(root, "warm", json_boolean(s->warm));
   json_object_set_new(root, "hash", hex64(s->hash));
   json_t *sram = json_object();
@@ -471,7 +472,7 @@ bool np_schedule_from_json(const char *text, size_t len, const char *source, NpS
           fail(&r, "layers", "layer %zu claims commands beyond the stream", i);
       }
     }
-    if (!r.failed && !np_schedule_check(out, out->n_engines, diag)) r.failed = true;
+    if (!r.failed && !np_schedule_check(out, out->n_engines, r.source, diag)) r.failed = true;
   }
   json_decref(root);
   if (r.failed) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "onnx/onnx_internal.h"
+#include "util/buf.h"
 #include "util/file.h"
 #include "util/mem.h"
 
@@ -59,19 +60,36 @@ static bool read_opset(OnnxImport *im, const Onnx__ModelProto *model) {
 
 /* ---- Tensors with known contents: initializers, Constant nodes ---------------------------- */
 
+/* A payload in raw_data must be exactly the bytes its dims and type need; an empty one is a
+ * payload stripped from a shape-only model. */
+static bool raw_data_fits(OnnxImport *im, const char *label, const Onnx__TensorProto *t, NpDtype dtype, int64_t count) {
+  if (!t->has_raw_data || t->raw_data.len == 0) return true;
+  int64_t need = count * np_dtype_bytes(dtype); /* count <= 2^40, at most 8 bytes each */
+  if ((uint64_t)t->raw_data.len == (uint64_t)need) return true;
+  NpBuf dims = {0};
+  for (size_t i = 0; i < t->n_dims; i++) np_buf_printf(&dims, "%s%lld", i ? ", " : "", (long long)t->dims[i]);
+  onnx_error(im, "%s: raw_data holds %zu bytes, but dims [%s] of %s need %lld", label, t->raw_data.len,
+             np_buf_str(&dims), np_dtype_name(dtype), (long long)need);
+  np_buf_free(&dims);
+  return false;
+}
+
 /* Adds a tensor named `name` from a TensorProto: a CONST with values for small integer
  * tensors, a WEIGHT (with fvalues when small and float) otherwise. `label` names it in
  * errors and is freed here. Returns its index or -1. */
 static int add_tensor_from_proto(OnnxImport *im, const char *name, const Onnx__TensorProto *t, char *label) {
   NpDtype dtype;
   bool ok = onnx_dtype(t->data_type, &dtype);
-  if (!ok) onnx_error(im, "%s has an unsupported data type (%d)", label, (int)t->data_type);
+  if (!ok) onnx_error(im, "%s %s (%d)", label, onnx_dtype_problem(t->data_type), (int)t->data_type);
   else ok = onnx_check_dims(im, label, t->dims, t->n_dims);
+  int64_t count = 1;
+  if (ok) {
+    for (size_t i = 0; i < t->n_dims; i++) count *= t->dims[i]; /* checked by onnx_check_dims */
+    ok = raw_data_fits(im, label, t, dtype, count);
+  }
   free(label);
   if (!ok) return -1;
 
-  int64_t count = 1;
-  for (size_t i = 0; i < t->n_dims; i++) count *= t->dims[i]; /* checked by onnx_check_dims */
   int64_t *ints = NULL;
   double *floats = NULL;
   bool integer = dtype == NP_DTYPE_INT64 || dtype == NP_DTYPE_INT32;
@@ -194,7 +212,7 @@ static bool add_graph_inputs(OnnxImport *im, const Onnx__GraphProto *g) {
     if (!tt) return onnx_error(im, "graph input '%s' is not a tensor", vi->name);
     NpDtype dtype;
     if (!onnx_dtype(tt->elem_type, &dtype))
-      return onnx_error(im, "graph input '%s' has an unsupported data type (%d)", vi->name, (int)tt->elem_type);
+      return onnx_error(im, "graph input '%s' %s (%d)", vi->name, onnx_dtype_problem(tt->elem_type), (int)tt->elem_type);
     if (!tt->shape) return onnx_error(im, "graph input '%s' has no shape", vi->name);
     int64_t dims[NP_MAX_RANK + 1];
     size_t rank = tt->shape->n_dim;

@@ -35,15 +35,19 @@ bool onnx_error(OnnxImport *im, const char *fmt, ...) ONNX_PRINTF(2, 3);
 /* "<source>: error: node '<name>' (<op_type>): <message>". Returns false. */
 bool onnx_node_error(OnnxImport *im, const char *node, const char *op_type, const char *fmt, ...) ONNX_PRINTF(4, 5);
 
-/* onnx_wire.c: true unless the buffer nests the recursive ONNX messages (graphs in
- * attributes, types in sequence types, ...) deeper than max_depth. Malformed wire data is
- * left to the protobuf parser and passes. */
-bool onnx_nesting_within(const uint8_t *data, size_t size, int max_depth);
+/* onnx_wire.c: true unless the buffer nests graphs (in attributes) or types (in sequence, map
+ * and optional types) more than max_levels deep, counting the graph and type levels, not the
+ * protobuf messages between them. Malformed wire data is left to the protobuf parser and
+ * passes. */
+bool onnx_nesting_within(const uint8_t *data, size_t size, int max_levels);
 
 /* onnx_tensor.c */
 /* Our dtype for an ONNX TensorProto.DataType; false for types we cannot represent
  * (string, complex). uint16/32/64 map to the signed type of the same width. */
 bool onnx_dtype(int32_t onnx_type, NpDtype *out);
+/* Why onnx_dtype refused the type, for "<what> <why> (<type>)": "has data type UNDEFINED"
+ * (a tensor must declare one) or "has an unsupported data type". */
+const char *onnx_dtype_problem(int32_t onnx_type);
 /* Checks a shape from the file (rank, no negative dims, element count within limits);
  * `what` names it in the error ("initializer 'w'"). */
 bool onnx_check_dims(OnnxImport *im, const char *what, const int64_t *dims, size_t rank);

@@ -6,7 +6,6 @@
 
 bool onnx_dtype(int32_t onnx_type, NpDtype *out) {
   switch (onnx_type) {
-    case ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED: *out = NP_DTYPE_UNKNOWN; return true;
     case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *out = NP_DTYPE_FP32; return true;
     case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *out = NP_DTYPE_UINT8; return true;
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *out = NP_DTYPE_INT8; return true;
@@ -20,7 +19,7 @@ bool onnx_dtype(int32_t onnx_type, NpDtype *out) {
     case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: *out = NP_DTYPE_FP16; return true;
     case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16: *out = NP_DTYPE_BF16; return true;
     case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: *out = NP_DTYPE_FP64; return true;
-    default: return false; /* string, complex, and anything newer than ONNX 1.12 */
+    default: return false; /* UNDEFINED, string, complex, and anything newer than ONNX 1.12 */
   }
 }
 
@@ -39,6 +38,10 @@ static uint64_t load_le(const uint8_t *p, int bytes) {
   uint64_t v = 0;
   for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | p[i];
   return v;
+}
+
+const char *onnx_dtype_problem(int32_t onnx_type) {
+  return onnx_type == ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED ? "has data type UNDEFINED" : "has an unsupported data type";
 }
 
 static bool raw_payload(const Onnx__TensorProto *t, int64_t count, int width) {

@@ -70,10 +70,19 @@ static bool field_payload(const uint8_t *data, size_t *pos, size_t end, unsigned
   }
 }
 
-bool onnx_nesting_within(const uint8_t *data, size_t size, int max_depth) {
-  struct { size_t end; WireMsg msg; } stack[ONNX_MAX_NESTING + 1];
-  if (max_depth > ONNX_MAX_NESTING) max_depth = ONNX_MAX_NESTING;
-  int depth = 0;
+/* The levels a reader counts: a graph (in a model or an attribute) and a type (in a sequence,
+ * map or optional). Nodes, attributes and value infos are the steps between them. */
+static bool is_level(WireMsg msg) { return msg == MSG_GRAPH || msg == MSG_TYPE; }
+
+/* Between two levels lie at most two other messages (node and attribute from graph to graph),
+ * before the first at most four (model, function, node, attribute) and after the last two: the
+ * stack never holds more than 3 levels + 4 messages. */
+#define MAX_WIRE_DEPTH (3 * ONNX_MAX_NESTING + 3) /* depths 0 .. 3L + 3 */
+
+bool onnx_nesting_within(const uint8_t *data, size_t size, int max_levels) {
+  struct { size_t end; WireMsg msg; } stack[MAX_WIRE_DEPTH + 1];
+  if (max_levels > ONNX_MAX_NESTING) max_levels = ONNX_MAX_NESTING;
+  int depth = 0, levels = 0;
   stack[0].end = size;
   stack[0].msg = MSG_MODEL;
   size_t pos = 0;
@@ -81,6 +90,7 @@ bool onnx_nesting_within(const uint8_t *data, size_t size, int max_depth) {
     if (pos >= stack[depth].end) {
       if (depth == 0) return true;
       pos = stack[depth].end;
+      levels -= is_level(stack[depth].msg);
       depth--;
       continue;
     }
@@ -94,8 +104,10 @@ bool onnx_nesting_within(const uint8_t *data, size_t size, int max_depth) {
       pos += (size_t)len;
       continue;
     }
-    if (depth == max_depth) return false;
+    if (is_level(child) && levels == max_levels) return false;
+    if (depth == MAX_WIRE_DEPTH) return false; /* cannot happen within max_levels; the stack's bound */
     depth++;
+    levels += is_level(child);
     stack[depth].end = pos + (size_t)len;
     stack[depth].msg = child;
   }

@@ -70,10 +70,12 @@ static bool banks_fit(const NpReplay *r, uint64_t banks) {
 }
 
 /* Checks command i against the arch (np_schedule_check has checked its structure) and fills
- * its fixed costs. */
+ * its fixed costs. What it finds is a mismatch with the config: messages name the config's
+ * file and the key. */
 static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
   const NpSchedule *s = r->schedule;
   const NpArch *arch = r->arch;
+  const char *src = arch->origin;
   const NpCommand *c = &s->cmds[i];
   CmdState *cs = &r->cs[i];
   bool ok = true;
@@ -81,31 +83,34 @@ static bool check_command(NpReplay *r, size_t i, NpDiag *diag) {
   case NP_CMD_LOAD:
   case NP_CMD_STORE:
     if (c->bytes < 0 || c->dram_runs < 0 || c->dram_addr < 0) {
-      np_schedule_command_error(diag, c, "negative bytes (%lld), dram_runs (%lld) or dram_addr (%lld)", (long long)c->bytes,
-                (long long)c->dram_runs, (long long)c->dram_addr);
+      np_schedule_command_error(diag, src, s, c, "negative bytes (%lld), dram_runs (%lld) or dram_addr (%lld)",
+                                (long long)c->bytes, (long long)c->dram_runs, (long long)c->dram_addr);
       ok = false;
     }
     if (!banks_fit(r, c->banks)) {
-      np_schedule_command_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
+      np_schedule_command_error(diag, src, s, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
       ok = false;
     }
     break;
   case NP_CMD_COMPUTE:
     if (!banks_fit(r, c->banks_read | c->banks_written)) {
-      np_schedule_command_error(diag, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
+      np_schedule_command_error(diag, src, s, c, "names SRAM banks beyond sram.banks (%lld)", (long long)arch->sram.banks);
       ok = false;
     }
     if (c->macs < 0 || c->elements < 0 || c->sram_read_bytes < 0 || c->sram_write_bytes < 0) {
-      np_schedule_command_error(diag, c, "negative MACs, elements or SRAM bytes");
+      np_schedule_command_error(diag, src, s, c, "negative MACs, elements or SRAM bytes");
       return false;
     }
     cs->work = np_compute_cycles(&arch->engines[c->engine], c);
     if (cs->work == -1) {
-      np_schedule_command_error(diag, c, "engine '%s' cannot run class '%s' in %s (no throughput or rate)",
-                arch->engines[c->engine].name, np_op_class_name(c->op_class), np_dtype_name(c->dtype));
+      const char *engine = arch->engines[c->engine].name;
+      np_schedule_command_error(diag, src, s, c,
+                                "engine '%s' cannot run class '%s' in %s: engines.%s.dtypes and engines.%s.throughput "
+                                "give it no rate",
+                                engine, np_op_class_name(c->op_class), np_dtype_name(c->dtype), engine, engine);
       ok = false;
     } else if (cs->work < 0) {
-      np_schedule_command_error(diag, c, "its cycle count does not fit in 64 bits");
+      np_schedule_command_error(diag, src, s, c, "its cycle count does not fit in 64 bits");
       ok = false;
     }
     break;
@@ -396,7 +401,7 @@ NpReplay *np_replay_new(const NpSchedule *schedule, const NpArch *arch, const Np
   r->arch = arch;
   if (options) r->options = *options;
   r->cs = np_xcalloc(schedule->n_cmds ? schedule->n_cmds : 1, sizeof *r->cs);
-  bool ok = np_schedule_check(schedule, arch->n_engines, diag);
+  bool ok = np_schedule_check(schedule, arch->n_engines, NULL, diag);
   for (size_t i = 0; i < schedule->n_cmds && ok; i++) ok = check_command(r, i, diag);
   if (!ok) {
     free(r->cs);

@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "report/report_internal.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 static const struct {
@@ -178,21 +179,21 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
 
 char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, int n) {
   json_t *root = json_object();
-  json_object_set_new(root, "schema", json_string(NP_CHECK_JSON_SCHEMA));
-  json_object_set_new(root, "model", json_string(report->model_name));
-  json_object_set_new(root, "source", json_string(report->model_source));
-  json_object_set_new(root, "config", json_string(report->config_name));
-  json_object_set_new(root, "dtype", json_string(np_dtype_name(report->dtype)));
+  json_object_set_new(root, "schema", np_json_string(NP_CHECK_JSON_SCHEMA));
+  json_object_set_new(root, "model", np_json_string(report->model_name));
+  json_object_set_new(root, "source", np_json_string(report->model_source));
+  json_object_set_new(root, "config", np_json_string(report->config_name));
+  json_object_set_new(root, "dtype", np_json_string(np_dtype_name(report->dtype)));
   bool pass = true;
   json_t *list = json_array();
   for (int i = 0; i < n; i++) {
     json_t *o = json_object();
-    json_object_set_new(o, "key", json_string(budget_info[results[i].key].name));
-    json_object_set_new(o, "unit", json_string(budget_info[results[i].key].unit));
-    json_object_set_new(o, "value", json_real(results[i].value));
-    json_object_set_new(o, "budget", json_real(results[i].limit));
+    json_object_set_new(o, "key", np_json_string(budget_info[results[i].key].name));
+    json_object_set_new(o, "unit", np_json_string(budget_info[results[i].key].unit));
+    json_object_set_new(o, "value", np_json_real(results[i].value));
+    json_object_set_new(o, "budget", np_json_real(results[i].limit));
     json_object_set_new(o, "holds", json_boolean(results[i].holds));
-    json_object_set_new(o, "message", json_string(results[i].message));
+    json_object_set_new(o, "message", np_json_string(results[i].message));
     json_array_append_new(list, o);
     pass = pass && results[i].holds;
   }

@@ -9,6 +9,7 @@
 #include "report/views.h"
 #include "util/buf.h"
 #include "util/fmt.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -182,10 +183,10 @@ static json_t *json_tensor(const NpGraph *g, int index) {
   int rank = t->shape_known ? np_tensor_physical_dims(t, dims) : 0;
   for (int i = 0; i < rank; i++) json_array_append_new(shape, json_integer(dims[i]));
   json_t *obj = json_object();
-  json_object_set_new(obj, "name", json_string(t->name));
+  json_object_set_new(obj, "name", np_json_string(t->name));
   json_object_set_new(obj, "shape", t->shape_known ? shape : (json_decref(shape), json_null()));
-  json_object_set_new(obj, "layout", json_string(t->layout == NP_LAYOUT_NHWC ? "NHWC" : "plain"));
-  json_object_set_new(obj, "dtype", json_string(np_dtype_name(t->dtype)));
+  json_object_set_new(obj, "layout", np_json_string(t->layout == NP_LAYOUT_NHWC ? "NHWC" : "plain"));
+  json_object_set_new(obj, "dtype", np_json_string(np_dtype_name(t->dtype)));
   json_object_set_new(obj, "bytes", json_integer(t->bytes));
   return obj;
 }
@@ -207,8 +208,8 @@ static json_t *json_tensors(const NpGraph *g, const int *tensors, size_t n, Tens
 static json_t *json_layer(const NpGraph *g, const NpOp *op, size_t index) {
   json_t *layer = json_object();
   json_object_set_new(layer, "index", json_integer((json_int_t)index));
-  json_object_set_new(layer, "name", json_string(op->name));
-  json_object_set_new(layer, "op", json_string(op_type_of(op)));
+  json_object_set_new(layer, "name", np_json_string(op->name));
+  json_object_set_new(layer, "op", np_json_string(op_type_of(op)));
   json_object_set_new(layer, "inputs", json_tensors(g, op->inputs, (size_t)op->n_inputs, PICK_ACTIVATIONS));
   json_object_set_new(layer, "weights", json_tensors(g, op->inputs, (size_t)op->n_inputs, PICK_WEIGHTS));
   json_object_set_new(layer, "outputs", json_tensors(g, op->outputs, (size_t)op->n_outputs, PICK_ALL));
@@ -223,10 +224,10 @@ static json_t *json_layer(const NpGraph *g, const NpOp *op, size_t index) {
 
 char *np_graph_view_json(const NpGraph *g, NpDtype dtype) {
   json_t *root = json_object();
-  json_object_set_new(root, "schema", json_string(NP_GRAPH_JSON_SCHEMA));
-  json_object_set_new(root, "model", json_string(g->name));
-  json_object_set_new(root, "source", json_string(g->source));
-  json_object_set_new(root, "compute_dtype", dtype != NP_DTYPE_UNKNOWN ? json_string(np_dtype_name(dtype)) : json_null());
+  json_object_set_new(root, "schema", np_json_string(NP_GRAPH_JSON_SCHEMA));
+  json_object_set_new(root, "model", np_json_string(g->name));
+  json_object_set_new(root, "source", np_json_string(g->source));
+  json_object_set_new(root, "compute_dtype", dtype != NP_DTYPE_UNKNOWN ? np_json_string(np_dtype_name(dtype)) : json_null());
   json_object_set_new(root, "inputs", json_tensors(g, g->inputs, g->n_inputs, PICK_ALL));
   json_object_set_new(root, "outputs", json_tensors(g, g->outputs, g->n_outputs, PICK_ALL));
   json_t *layers = json_array();

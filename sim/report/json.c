@@ -7,17 +7,18 @@
 
 #include "report/report.h"
 #include "report/report_internal.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 static json_t *hex64(uint64_t v) {
   char text[24];
   snprintf(text, sizeof text, "0x%016" PRIx64, v);
-  return json_string(text);
+  return np_json_string(text);
 }
 
 static void set(json_t *obj, const char *key, json_t *value) { json_object_set_new(obj, key, value); }
 static void set_int(json_t *obj, const char *key, int64_t v) { set(obj, key, json_integer((json_int_t)v)); }
-static void set_real(json_t *obj, const char *key, double v) { set(obj, key, json_real(v)); }
+static void set_real(json_t *obj, const char *key, double v) { set(obj, key, np_json_real(v)); }
 
 static json_t *stalls_json(const int64_t *stall) {
   json_t *o = json_object();
@@ -70,7 +71,7 @@ static json_t *engines_json(const NpRunReport *r, const NpStats *s) {
   for (int e = 0; e < r->n_engines; e++) {
     const NpEngineStats *es = &s->engines[e];
     json_t *o = json_object();
-    set(o, "name", json_string(r->engine_names[e]));
+    set(o, "name", np_json_string(r->engine_names[e]));
     set_int(o, "busy_cycles", es->busy_cycles);
     set_real(o, "busy_fraction", es->busy_fraction);
     set_int(o, "commands", es->commands);
@@ -123,7 +124,7 @@ static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l, co
   set_int(o, "start_cycle", l->start);
   set_int(o, "end_cycle", l->end);
   set_int(o, "cycles", l->cycles);
-  set(o, "limit", json_string(np_limit_name(l->limit)));
+  set(o, "limit", np_json_string(np_limit_name(l->limit)));
   set_int(o, "compute_cycles", l->compute_cycles);
   set_int(o, "dram_cycles", l->dram_cycles);
   set_int(o, "sram_cycles", l->sram_cycles);
@@ -153,17 +154,17 @@ static json_t *layers_json(const NpRunReport *r) {
     if (!c || !w || i >= r->warm.n_layers) break;
     json_t *o = json_object();
     set_int(o, "index", (int64_t)i);
-    set(o, "name", json_string(p->name ? p->name : ""));
-    set(o, "op", json_string(r->layers[i].op_kind));
-    set(o, "op_class", json_string(np_op_class_name(p->op_class)));
-    set(o, "engine", json_string(r->engine_names[p->engine]));
+    set(o, "name", np_json_string(p->name ? p->name : ""));
+    set(o, "op", np_json_string(r->layers[i].op_kind));
+    set(o, "op_class", np_json_string(np_op_class_name(p->op_class)));
+    set(o, "engine", np_json_string(r->engine_names[p->engine]));
     set(o, "on_accelerator", json_boolean(p->on_accelerator));
-    set(o, "fallback_reason", p->fallback_reason ? json_string(p->fallback_reason) : json_null());
+    set(o, "fallback_reason", p->fallback_reason ? np_json_string(p->fallback_reason) : json_null());
     json_t *fused = json_array();
     for (int32_t k = 0; k < r->layers[i].n_fused; k++) {
       json_t *f = json_object();
-      set(f, "name", json_string(r->layers[i].fused[k].name));
-      set(f, "op", json_string(r->layers[i].fused[k].kind));
+      set(f, "name", np_json_string(r->layers[i].fused[k].name));
+      set(f, "op", np_json_string(r->layers[i].fused[k].kind));
       json_array_append_new(fused, f);
     }
     set(o, "fused", fused);
@@ -189,10 +190,10 @@ static json_t *fallbacks_json(const NpRunReport *r) {
     if (p->on_accelerator) continue;
     json_t *o = json_object();
     set_int(o, "layer", (int64_t)i);
-    set(o, "name", json_string(p->name ? p->name : ""));
-    set(o, "op", json_string(r->layers[i].op_kind));
-    set(o, "engine", json_string(r->engine_names[p->engine]));
-    set(o, "reason", p->fallback_reason ? json_string(p->fallback_reason) : json_null());
+    set(o, "name", np_json_string(p->name ? p->name : ""));
+    set(o, "op", np_json_string(r->layers[i].op_kind));
+    set(o, "engine", np_json_string(r->engine_names[p->engine]));
+    set(o, "reason", p->fallback_reason ? np_json_string(p->fallback_reason) : json_null());
     json_array_append_new(list, o);
   }
   return list;
@@ -209,8 +210,8 @@ static json_t *fallback_groups_json(const NpRunReport *r) {
   for (size_t i = 0; i < f.n_groups; i++) {
     const NpFallbackGroup *g = &f.groups[i];
     json_t *e = json_object();
-    set(e, "engine", json_string(r->engine_names[g->engine]));
-    set(e, "reason", json_string(g->reason));
+    set(e, "engine", np_json_string(r->engine_names[g->engine]));
+    set(e, "reason", np_json_string(g->reason));
     set_int(e, "ops", g->ops);
     set_int(e, "layers", g->layers);
     set_int(e, "first_layer", (int64_t)g->first_layer);
@@ -259,33 +260,33 @@ static json_t *battery_json(const NpRunReport *r) {
 static json_t *trace_json(const NpRunReport *r) {
   if (!r->trace_path) return json_null();
   json_t *o = json_object();
-  set(o, "path", json_string(r->trace_path));
-  set(o, "inference", json_string(r->trace_warm ? "warm" : "cold"));
+  set(o, "path", np_json_string(r->trace_path));
+  set(o, "inference", np_json_string(r->trace_warm ? "warm" : "cold"));
   set_int(o, "records", (int64_t)r->trace_records);
   return o;
 }
 
 char *np_run_report_json(const NpRunReport *r) {
   json_t *root = json_object();
-  set(root, "schema", json_string(NP_RUN_JSON_SCHEMA));
+  set(root, "schema", np_json_string(NP_RUN_JSON_SCHEMA));
   json_t *model = json_object();
-  set(model, "name", json_string(r->model_name));
-  set(model, "source", json_string(r->model_source));
+  set(model, "name", np_json_string(r->model_name));
+  set(model, "source", np_json_string(r->model_source));
   set(root, "model", model);
   json_t *config = json_object();
-  set(config, "name", json_string(r->config_name));
+  set(config, "name", np_json_string(r->config_name));
   set(config, "hash", hex64(r->config_hash));
   set_real(config, "clock_mhz", r->clock_mhz);
   json_t *engines = json_array();
   for (int e = 0; e < r->n_engines; e++) {
     json_t *eng = json_object();
-    set(eng, "name", json_string(r->engine_names[e]));
-    set(eng, "kind", json_string(np_engine_kind_name(r->engine_kinds[e])));
+    set(eng, "name", np_json_string(r->engine_names[e]));
+    set(eng, "kind", np_json_string(np_engine_kind_name(r->engine_kinds[e])));
     json_array_append_new(engines, eng);
   }
   set(config, "engines", engines);
   set(root, "config", config);
-  set(root, "dtype", json_string(np_dtype_name(r->dtype)));
+  set(root, "dtype", np_json_string(np_dtype_name(r->dtype)));
   set_int(root, "weight_bits", r->cold.weight_bits);
   json_t *latency = json_object();
   set_int(latency, "cold_cycles", r->cold_stats.cycles);

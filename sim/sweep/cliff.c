@@ -57,7 +57,9 @@ void np_axis_format(const NpAxisRange *range, double x, char *out, size_t out_si
 
 /* ---- evaluating one value ---- */
 
-static bool evaluate(const NpCliffSearch *s, double x, double *metric, NpSchedule *schedule) {
+/* Runs the point at x. When it does not run and *why is NULL, *why gets the reason (malloc'd);
+ * why may be NULL. */
+static bool evaluate_why(const NpCliffSearch *s, double x, double *metric, NpSchedule *schedule, char **why) {
   char value[64];
   np_axis_format(&s->axis, x, value, sizeof value);
   char *kv = np_xasprintf("%s=%s", s->axis.key, value);
@@ -66,16 +68,24 @@ static bool evaluate(const NpCliffSearch *s, double x, double *metric, NpSchedul
   bool ok = true;
   for (size_t i = 0; i < s->n_sets && ok; i++) ok = np_point_setup_add(&setup, s->sets[i], err, sizeof err);
   ok = ok && np_point_setup_add(&setup, kv, err, sizeof err);
+  char *message = ok ? NULL : np_xstrdup(err);
   if (ok) {
     NpPointMetrics m;
-    char *message = NULL;
     ok = np_point_run(&s->base, &setup, &m, schedule, &message) == NP_POINT_OK && np_point_metric(&m, s->metric, metric);
     if (ok && s->on_point) s->on_point(s->on_point_user, x, *metric);
-    free(message);
   }
+  if (!ok && why && *why == NULL) {
+    *why = message ? message : np_xasprintf("metric '%s' is not known", s->metric);
+    message = NULL;
+  }
+  free(message);
   np_point_setup_free(&setup);
   free(kv);
   return ok;
+}
+
+static bool evaluate(const NpCliffSearch *s, double x, double *metric, NpSchedule *schedule) {
+  return evaluate_why(s, x, metric, schedule, NULL);
 }
 
 /* The lattice: x(k) = lo + k * step, k = 0..last. */
@@ -289,16 +299,19 @@ bool np_cliff_find(const NpCliffSearch *s, NpCliff **cliffs, size_t *n_cliffs, N
   size_t n = sample_positions(s, &l, ks);
   Sample *samples = np_xmalloc(n * sizeof *samples);
   size_t valid = 0;
+  char *why = NULL; /* the first value's reason not to run */
   for (size_t i = 0; i < n; i++) {
     Sample x = {ks[i], 0};
-    if (evaluate(s, lattice_x(&l, x.k), &x.m, NULL)) samples[valid++] = x;
+    if (evaluate_why(s, lattice_x(&l, x.k), &x.m, NULL, &why)) samples[valid++] = x;
   }
   if (valid == 0) {
-    np_diag_add(diag, "error: cliff: no value of %s in %g..%g gives a point that runs (check the config and the axis)",
-                s->axis.key, s->axis.lo, s->axis.hi);
+    np_diag_add(diag, "error: cliff: no value of %s in %g..%g gives a point that runs; the first: %.*s", s->axis.key,
+                s->axis.lo, s->axis.hi, (int)strcspn(why, "\n"), why);
+    free(why);
     free(samples);
     return false;
   }
+  free(why);
   size_t capacity = 0;
   for (size_t i = 0; i + 1 < valid; i++) {
     if (step_ratio(samples[i].m, samples[i + 1].m) < threshold) continue;
@@ -367,18 +380,22 @@ bool np_fit_find(const NpCliffSearch *s, double budget, NpFit *fit, NpDiag *diag
   int64_t *k = fit_sample_indices(s, &l, &n);
   Sample *m = np_xcalloc((size_t)n, sizeof *m);
   bool *runs = np_xcalloc((size_t)n, sizeof *runs);
+  char *why = NULL; /* why the first value does not run */
   for (int i = 0; i < n; i++) {
     m[i].k = k[i];
-    runs[i] = evaluate(s, lattice_x(&l, k[i]), &m[i].m, NULL);
+    runs[i] = evaluate_why(s, lattice_x(&l, k[i]), &m[i].m, NULL, i == 0 ? &why : NULL);
   }
   free(k);
   fit->samples = n;
   if (!runs[0]) {
-    np_diag_add(diag, "error: fit: the point at %s=%g does not run", s->axis.key, lattice_x(&l, 0));
+    np_diag_add(diag, "error: fit: the point at %s=%g does not run: %.*s", s->axis.key, lattice_x(&l, 0),
+                (int)strcspn(why, "\n"), why);
+    free(why);
     free(m);
     free(runs);
     return false;
   }
+  free(why);
   int last_run = 0;
   for (int i = 0; i < n; i++)
     if (runs[i]) last_run = i;

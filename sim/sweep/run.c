@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/csv.h"
 #include "util/file.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 #define MAX_RESULT_FILE_BYTES (INT64_C(1) << 32)
@@ -153,38 +154,38 @@ static char *csv_row(const NpSweepSpec *spec, const PointRow *r) {
 static json_t *json_cell(const char *cell) {
   char *end;
   double v = strtod(cell, &end);
-  if (cell[0] == '\0' || *end != '\0' || !isfinite(v)) return json_string(cell);
+  if (cell[0] == '\0' || *end != '\0' || !isfinite(v)) return np_json_string(cell);
   if (v == floor(v) && fabs(v) < 9e15) return json_integer((json_int_t)v);
-  return json_real(v);
+  return np_json_real(v);
 }
 
 static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
   json_t *o = json_object();
   json_object_set_new(o, "point", json_integer((json_int_t)r->point));
-  json_object_set_new(o, "model", json_string(r->model));
-  json_object_set_new(o, "model_file", json_string(r->model_file));
+  json_object_set_new(o, "model", np_json_string(r->model));
+  json_object_set_new(o, "model_file", np_json_string(r->model_file));
   char cell[AXIS_CELL_MAX];
   for (size_t i = 0; i < spec->n_axes; i++) {
     axis_cell(spec->axes[i].key, r->values[i], cell, sizeof cell);
     json_object_set_new(o, spec->axes[i].key, json_cell(cell));
   }
-  json_object_set_new(o, "status", json_string(np_point_status_name(r->status)));
+  json_object_set_new(o, "status", np_json_string(np_point_status_name(r->status)));
   if (r->status == NP_POINT_OK) {
     for (size_t i = 0; i < np_point_metric_count; i++) {
       const NpPointMetricInfo *k = &np_point_metrics[i];
       double v = k->value(r->m);
-      json_object_set_new(o, k->name, k->whole ? json_integer((json_int_t)v) : json_real(v));
+      json_object_set_new(o, k->name, k->whole ? json_integer((json_int_t)v) : np_json_real(v));
     }
-    json_object_set_new(o, "config", json_string(r->m->config_name));
+    json_object_set_new(o, "config", np_json_string(r->m->config_name));
     char hash[24];
     snprintf(hash, sizeof hash, "0x%016llx", (unsigned long long)r->m->config_hash);
-    json_object_set_new(o, "config_hash", json_string(hash));
+    json_object_set_new(o, "config_hash", np_json_string(hash));
   }
   json_t *sets = json_array();
-  for (size_t i = 0; i < spec->n_sets; i++) json_array_append_new(sets, json_string(spec->sets[i]));
+  for (size_t i = 0; i < spec->n_sets; i++) json_array_append_new(sets, np_json_string(spec->sets[i]));
   json_object_set_new(o, "set", sets);
-  json_object_set_new(o, "npusim_version", json_string(NPUSIM_VERSION_STRING));
-  if (r->status != NP_POINT_OK) json_object_set_new(o, "message", json_string(r->message ? r->message : ""));
+  json_object_set_new(o, "npusim_version", np_json_string(NPUSIM_VERSION_STRING));
+  if (r->status != NP_POINT_OK) json_object_set_new(o, "message", np_json_string(r->message ? r->message : ""));
   char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
   json_decref(o);
   char *row = np_xasprintf("%s\n", text);
@@ -398,8 +399,8 @@ static void resume_mismatch(const NpSweepRun *run, const char *path, size_t row,
   const char *what = n_shards > 1 ? "this shard of the sweep" : "this sweep";
   if (point < 0)
     np_diag_add(diag, "%s: error: --resume: row %zu (byte %zu on) is not a sweep row: a crash can leave NUL bytes or "
-                "a broken row; keep the %zu rows before it with `truncate -s %zu %s` and resume", path, row + 1, pos,
-                row, pos, path);
+                "a broken row\n  to keep the %zu rows before it and resume: `truncate -s %zu %s`", path, row + 1, pos,
+                row, pos, path); /* the command on a line of its own, where a long path leaves it whole */
   else if (row >= expected_rows)
     np_diag_add(diag, "%s: error: --resume: the file has more rows than the %zu points of %s (point %lld follows "
                 "the last): it holds another sweep's rows, or two runs wrote to it; remove it or write elsewhere",

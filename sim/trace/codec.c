@@ -106,6 +106,9 @@ enum {
   H_CLOCK = 16, H_CONFIG_HASH = 24, H_SCHEDULE_HASH = 32, H_CONFIG_NAME = 40, H_RESERVED2 = 72,
 };
 
+/* A byte a terminal would act on. */
+static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
 const char *np_trace_header_problem(const NpTraceHeader *h) {
   if (h->source != NP_TRACE_SOURCE_MODEL && h->source != NP_TRACE_SOURCE_RTL) return "unknown source (model or rtl)";
   if (!(h->clock_mhz >= NP_TRACE_MIN_CLOCK_MHZ && h->clock_mhz <= NP_TRACE_MAX_CLOCK_MHZ))
@@ -113,6 +116,11 @@ const char *np_trace_header_problem(const NpTraceHeader *h) {
   if (memchr(h->config_name, '\0', NP_TRACE_NAME_MAX) == NULL) return "config name longer than 31 bytes";
   if (h->names.n_engines > NP_TRACE_MAX_ENGINES || h->names.n_layers > NP_TRACE_MAX_LAYERS)
     return "more names than the format allows (256 engines, 2^20 layers)";
+  size_t name_len = strlen(h->config_name);
+  for (size_t i = 0; i < name_len; i++)
+    if (is_control((unsigned char)h->config_name[i]))
+      return "config name holds a control character (configs refuse them)";
+  if (np_utf8_invalid_at(h->config_name, name_len) != name_len) return "config name is not UTF-8 text";
   return NULL;
 }
 
@@ -150,14 +158,31 @@ const char *np_trace_decode_header(const uint8_t in[NP_TRACE_HEADER_BYTES], NpTr
 
 /* ---- names (version 2): counts, then NUL-terminated strings ---- */
 
+/* A name and its NUL, each control character or byte that is not UTF-8 written as '?': names
+ * come from model files, and readers refuse what a terminal would act on. */
+static void append_name(NpBuf *strings, const char *name) {
+  size_t len = strlen(name);
+  for (size_t i = 0; i < len;) {
+    size_t n = np_utf8_sequence_length(name + i, len - i);
+    if (n == 0 || (n == 1 && is_control((unsigned char)name[i]))) {
+      np_buf_append(strings, "?", 1);
+      n = 1;
+    } else {
+      np_buf_append(strings, name + i, n);
+    }
+    i += n;
+  }
+  np_buf_append(strings, "", 1);
+}
+
 void np_trace_encode_names(const NpTraceNames *names, NpBuf *out) {
   uint8_t counts[NP_TRACE_NAMES_COUNTS_BYTES];
   NpBuf strings = {0};
   np_buf_puts(&strings, "");
-  for (uint32_t i = 0; i < names->n_engines; i++) np_buf_append(&strings, names->engines[i], strlen(names->engines[i]) + 1);
+  for (uint32_t i = 0; i < names->n_engines; i++) append_name(&strings, names->engines[i]);
   for (uint32_t i = 0; i < names->n_layers; i++) {
-    np_buf_append(&strings, names->layers[i], strlen(names->layers[i]) + 1);
-    np_buf_append(&strings, names->layer_ops[i], strlen(names->layer_ops[i]) + 1);
+    append_name(&strings, names->layers[i]);
+    append_name(&strings, names->layer_ops[i]);
   }
   put_u32(counts, names->n_engines);
   put_u32(counts + 4, names->n_layers);
@@ -189,6 +214,8 @@ static char *take_string(const char **at, const char *end) {
 
 const char *np_trace_decode_names(const uint8_t *in, uint32_t len, NpTraceNames *names) {
   if (np_utf8_invalid_at((const char *)in, len) != len) return "a name is not valid UTF-8";
+  for (uint32_t i = 0; i < len; i++)
+    if (in[i] != 0 && is_control(in[i])) return "a name holds a control character";
   const char *at = (const char *)in, *end = at + len;
   names->engines = np_xcalloc(names->n_engines ? names->n_engines : 1, sizeof *names->engines);
   names->layers = np_xcalloc(names->n_layers ? names->n_layers : 1, sizeof *names->layers);

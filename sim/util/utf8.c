@@ -26,6 +26,8 @@ static size_t sequence_length(const unsigned char *s, size_t n) {
   return len;
 }
 
+size_t np_utf8_sequence_length(const char *text, size_t n) { return sequence_length((const unsigned char *)text, n); }
+
 size_t np_utf8_invalid_at(const char *text, size_t len) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i = 0;

@@ -14,6 +14,9 @@ extern "C" {
  * (overlongs, surrogates and code points above U+10FFFF are malformed), or len when the
  * whole text is valid. */
 size_t np_utf8_invalid_at(const char *text, size_t len);
+/* Length of the well-formed sequence at the start of text (n bytes available, n >= 1), or 0
+ * when its first byte starts none. */
+size_t np_utf8_sequence_length(const char *text, size_t n);
 
 #ifdef __cplusplus
 }
