@@ -466,6 +466,42 @@ TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {
 
 namespace {
 
+TEST(TraceMemory, DiffHoldsCommandsNotRecords) {
+  // 4,000,000 primary records of command 0 (the shape of an 808 KB file of 10^8 records that
+  // took 7.8 GB): every record was kept and sorted before the second record of command 0 was
+  // found. The table by command id refuses it at that second record, in a few MB.
+  const uint64_t n = 4000000;
+  std::string path = scratch_dir() + "/same.npt.zst";
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceHeader header = test_header();
+  NpTraceWriter *w = np_trace_writer_open(path.c_str(), &header, &diag);
+  ASSERT_NE(w, nullptr) << diag_text(diag);
+  NpTraceRecord r = make_record(0, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 5, 64);
+  for (uint64_t i = 0; i < n; i++) np_trace_write(w, &r);
+  ASSERT_TRUE(np_trace_writer_close(w, &diag)) << diag_text(diag);
+  np_diag_free(&diag);
+  std::string err = scratch_dir() + "/err.txt";
+  std::string limit = "";
+#if !defined(__SANITIZE_ADDRESS__)
+  limit = "ulimit -v 70000; ";  // 70 MB of address space: the records alone would need 128 MB
+#endif
+  int status = std::system(("/bin/sh -c '" + limit + "\"" + NPUSIM_CLI + "\" trace diff " + path + " " + path +
+                            " > /dev/null 2> " + err + "'")
+                               .c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  EXPECT_NE(read_file(err).find("same.npt.zst: error: command 0 has two records on engines or DMA channels"),
+            std::string::npos)
+      << read_file(err);
+  // A command id no schedule has (2^20 and above) is refused rather than given a table entry.
+  std::string big = scratch_dir() + "/big.npt.zst";
+  ASSERT_EQ(write_trace(big, test_header(), {make_record(1u << 20, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 0, 0, 5)}), "");
+  CliResult c = run_npusim("trace diff " + big + " " + big);
+  EXPECT_EQ(c.exit_code, 2);
+  EXPECT_NE(c.err.find("command 1048576: ids stop below 1048576, the most commands a schedule has"), std::string::npos)
+      << c.err;
+}
+
 TEST(JsonWriters, ATraceDiffOfPathsThatAreNotUtf8IsStillJson) {
   // jansson refuses a string that is not UTF-8, and json_pack then gave NULL: `--json` printed
   // nothing at all, with exit 0.

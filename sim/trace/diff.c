@@ -1,48 +1,60 @@
 /* npusim trace diff: trace B against reference A, command by command (primary records only),
- * with per-layer spans, error summaries and the worst ten. Sorting, never pairwise search. */
+ * with per-layer spans, error summaries and the worst ten. Records are read as a stream into
+ * a table by command id (memory bounded by the commands, not the records); never a pairwise
+ * search. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lower/schedule.h"
 #include "trace/trace_internal.h"
 #include "util/mem.h"
 
+/* A command's primary record, at its id's place in a CmdTable. */
 typedef struct Cmd {
-  uint32_t command, layer;
+  bool present;
+  uint32_t layer;
   NpTraceKind kind;
   uint64_t start, end;
 } Cmd;
 
-typedef struct CmdList {
+/* One trace's primary records indexed by command id. Every trace comes from a schedule, so
+ * ids stay below NP_SCHEDULE_MAX_COMMANDS and the table is bounded by the commands, however
+ * many records the file holds: a second record for a command is refused as it comes. */
+typedef struct CmdTable {
+  const char *path;
   Cmd *items;
-  size_t n, capacity;
-} CmdList;
+  size_t n, capacity; /* n: the highest id seen + 1 */
+} CmdTable;
 
 static bool collect_primary(void *ctx, const NpTraceRecord *r, NpDiag *diag) {
-  (void)diag;
   if (!np_trace_is_primary(r)) return true;
-  CmdList *l = ctx;
-  np_grow((void **)&l->items, &l->capacity, l->n + 1, sizeof *l->items);
-  l->items[l->n++] = (Cmd){r->command, r->layer, r->kind, r->start, r->end};
+  CmdTable *t = ctx;
+  if (r->command >= NP_SCHEDULE_MAX_COMMANDS) {
+    np_diag_add(diag, "%s: error: command %" PRIu32 ": ids stop below %lld, the most commands a schedule has", t->path,
+                r->command, (long long)NP_SCHEDULE_MAX_COMMANDS);
+    return false;
+  }
+  if (r->command >= t->n) {
+    size_t n = (size_t)r->command + 1;
+    np_grow((void **)&t->items, &t->capacity, n, sizeof *t->items);
+    memset(t->items + t->n, 0, (n - t->n) * sizeof *t->items);
+    t->n = n;
+  }
+  Cmd *c = &t->items[r->command];
+  if (c->present) {
+    np_diag_add(diag, "%s: error: command %" PRIu32 " has two records on engines or DMA channels (one expected)",
+                t->path, r->command);
+    return false;
+  }
+  *c = (Cmd){true, r->layer, r->kind, r->start, r->end};
   return true;
 }
 
-static int compare_cmds(const void *pa, const void *pb) {
-  const Cmd *a = pa, *b = pb;
-  return (a->command > b->command) - (a->command < b->command);
-}
-
-static bool load_commands(const char *path, NpTraceHeader *header, CmdList *list, NpDiag *diag) {
-  if (!np_trace_for_each(path, header, collect_primary, list, diag)) return false;
-  if (list->n > 1) qsort(list->items, list->n, sizeof *list->items, compare_cmds);
-  for (size_t i = 1; i < list->n; i++)
-    if (list->items[i].command == list->items[i - 1].command) {
-      np_diag_add(diag, "%s: error: command %" PRIu32 " has two records on engines or DMA channels (one expected)",
-                  path, list->items[i].command);
-      return false;
-    }
-  return true;
+static bool load_commands(const char *path, NpTraceHeader *header, CmdTable *table, NpDiag *diag) {
+  table->path = path;
+  return np_trace_for_each(path, header, collect_primary, table, diag);
 }
 
 static int64_t signed_delta(uint64_t b, uint64_t a) {
@@ -56,8 +68,8 @@ static bool within(int64_t delta, uint64_t reference, const NpTraceDiffOptions *
   return magnitude <= o->tol_cycles || (double)magnitude <= o->tol_rel * (double)reference;
 }
 
-static NpTraceCommandDelta match(const Cmd *a, const Cmd *b, const NpTraceDiffOptions *o) {
-  NpTraceCommandDelta d = {.command = a->command, .layer = a->layer, .kind = a->kind,
+static NpTraceCommandDelta match(uint32_t command, const Cmd *a, const Cmd *b, const NpTraceDiffOptions *o) {
+  NpTraceCommandDelta d = {.command = command, .layer = a->layer, .kind = a->kind,
                            .a_start = a->start, .a_end = a->end, .b_start = b->start, .b_end = b->end};
   d.d_start = signed_delta(b->start, a->start);
   d.d_end = signed_delta(b->end, a->end);
@@ -66,19 +78,22 @@ static NpTraceCommandDelta match(const Cmd *a, const Cmd *b, const NpTraceDiffOp
   return d;
 }
 
-/* Walks both sorted lists once: matched commands, and the ids only one side has. */
-static void merge(const CmdList *a, const CmdList *b, NpTraceDiff *out) {
-  size_t i = 0, j = 0, cap_m = 0, cap_a = 0, cap_b = 0;
-  while (i < a->n || j < b->n) {
-    if (j == b->n || (i < a->n && a->items[i].command < b->items[j].command)) {
-      np_grow((void **)&out->only_a, &cap_a, out->n_only_a + 1, sizeof *out->only_a);
-      out->only_a[out->n_only_a++] = a->items[i++].command;
-    } else if (i == a->n || b->items[j].command < a->items[i].command) {
-      np_grow((void **)&out->only_b, &cap_b, out->n_only_b + 1, sizeof *out->only_b);
-      out->only_b[out->n_only_b++] = b->items[j++].command;
-    } else {
+static bool has(const CmdTable *t, size_t id) { return id < t->n && t->items[id].present; }
+
+/* Walks both tables by id once: matched commands, and the ids only one side has. */
+static void merge(const CmdTable *a, const CmdTable *b, NpTraceDiff *out) {
+  size_t cap_m = 0, cap_a = 0, cap_b = 0, n = a->n > b->n ? a->n : b->n;
+  for (size_t id = 0; id < n; id++) {
+    bool in_a = has(a, id), in_b = has(b, id);
+    if (in_a && in_b) {
       np_grow((void **)&out->commands, &cap_m, out->n_commands + 1, sizeof *out->commands);
-      out->commands[out->n_commands++] = match(&a->items[i++], &b->items[j++], &out->options);
+      out->commands[out->n_commands++] = match((uint32_t)id, &a->items[id], &b->items[id], &out->options);
+    } else if (in_a) {
+      np_grow((void **)&out->only_a, &cap_a, out->n_only_a + 1, sizeof *out->only_a);
+      out->only_a[out->n_only_a++] = (uint32_t)id;
+    } else if (in_b) {
+      np_grow((void **)&out->only_b, &cap_b, out->n_only_b + 1, sizeof *out->only_b);
+      out->only_b[out->n_only_b++] = (uint32_t)id;
     }
   }
 }
@@ -159,7 +174,7 @@ bool np_trace_diff(const char *path_a, const char *path_b, const NpTraceDiffOpti
                    NpDiag *diag) {
   memset(out, 0, sizeof *out);
   out->options = *options;
-  CmdList a = {0}, b = {0};
+  CmdTable a = {0}, b = {0};
   bool ok = load_commands(path_a, &out->a_header, &a, diag);
   ok = load_commands(path_b, &out->b_header, &b, diag) && ok; /* report both files' problems */
   if (ok) {

@@ -10,8 +10,10 @@
  * `npusim trace`: stats, a Chrome/Perfetto trace-event JSON view, and a tolerance diff.
  * The byte layout is documented in docs/formats.md ("Trace").
  *
- * Memory: the writer and the reader use fixed buffers whatever the run length. Stats,
- * Perfetto and diff hold a few words per record (they sort).
+ * Memory: the writer and the reader use fixed buffers whatever the run length. Stats holds
+ * each unit's busy runs and diff a table by command id (commands stay below
+ * NP_SCHEDULE_MAX_COMMANDS), however many records a file has; Perfetto holds a few words per
+ * record (it sorts).
  * Determinism: the same header and records give the same file, byte for byte.
  * Files are written to a temporary name beside the target and renamed on success, so a
  * failed run never leaves a half-written file where a good one was expected.
@@ -254,8 +256,9 @@ typedef struct NpTraceDiff {
 /* Compares the primary records (engine and DMA units) of trace B against reference A. A
  * delta is within tolerance when |delta| <= tol_cycles or |delta| <= tol_rel * reference,
  * where reference is A's duration (for the duration delta) or A's end cycle (for the end
- * delta). False with errors in diag on bad input (either file, or a command with two primary
- * records). */
+ * delta). False with errors in diag on bad input (either file, a command with two primary
+ * records, a command id of NP_SCHEDULE_MAX_COMMANDS or more). Reads each file once, holding
+ * one entry per command id. */
 bool np_trace_diff(const char *path_a, const char *path_b, const NpTraceDiffOptions *options, NpTraceDiff *out,
                    NpDiag *diag);
 void np_trace_diff_free(NpTraceDiff *diff);
