@@ -517,3 +517,32 @@ TEST(JsonWriters, ATraceDiffOfPathsThatAreNotUtf8IsStillJson) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- long chains lower in memory that follows the layers ----
+
+TEST(LongChain, TwentyThousandLayersLowerInBoundedMemory) {
+  // Every layer keeps its tile candidates until lowering ends; kept at the largest lengths
+  // (20 of each, 400 compute slots) they took 5 KB a layer, and a 200,000-op chain needed
+  // 2 GB for `npusim run`. At their own lengths 20,000 relu layers lower in about 130 MB of
+  // address space; they needed over 200 MB.
+  std::string text = "graph chain\ninput x int8 1x8x8x16\n";
+  std::string prev = "x";
+  for (int i = 0; i < 20000; i++) {
+    std::string next = "t" + std::to_string(i);
+    text += "relu r" + std::to_string(i) + " " + prev + " -> " + next + "\n";
+    prev = next;
+  }
+  text += "output " + prev + "\n";
+  std::string graph = write_scratch("chain20k.npg", text), err = scratch_dir() + "/err.txt";
+  std::string limit = "";
+#if !defined(__SANITIZE_ADDRESS__)
+  limit = "ulimit -v 180000; ";  // 180 MB of address space
+#endif
+  int status = std::system(
+      ("/bin/sh -c '" + limit + "\"" + NPUSIM_CLI + "\" schedule " + graph + " > /dev/null 2> " + err + "'").c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << ": " << read_file(err);
+}
+
+}  // namespace

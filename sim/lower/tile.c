@@ -373,21 +373,37 @@ static int dim_candidates(int64_t d, int64_t unit, int64_t *out, int max) {
 
 /* What the tile search of a layer enumerates, and what does not depend on the budget or on
  * where the operands are: worked out at the layer's first search. */
+/* Every layer keeps one until lowering ends, so its arrays have the candidates' own lengths
+ * (a 200,000-layer chain kept 5 KB a layer at the largest lengths). */
 struct LTileSpace {
   int n_rows, n_cols, n_chans, n_ins, n_orders;
-  int64_t rows[MAX_CANDIDATES], cols[MAX_CANDIDATES], chans[MAX_CANDIDATES], ins[MAX_CANDIDATES];
-  Spans row_spans[MAX_CANDIDATES], col_spans[MAX_CANDIDATES]; /* rows' and cols' halves set */
+  int64_t *rows, *cols, *chans, *ins;
+  Spans *row_spans, *col_spans; /* n_rows and n_cols: rows' and cols' halves set */
   double compute_floor; /* no tiling computes faster: the work at the engine's peak rate */
   /* The compute part of each tile size depends on nothing a search changes: kept per spatial
-   * tile (rows x cols candidates), made at its first visit, n_chans x n_ins entries each
-   * (cycles < 0: not yet worked out). */
-  LCompute *computed[MAX_CANDIDATES * MAX_CANDIDATES];
+   * tile (n_rows x n_cols), made at its first visit, n_chans x n_ins entries each (cycles < 0:
+   * not yet worked out). */
+  LCompute **computed;
 };
 
 void lower_tile_space_free(LTileSpace *t) {
   if (t == NULL) return;
-  for (int i = 0; i < MAX_CANDIDATES * MAX_CANDIDATES; i++) free(t->computed[i]);
+  for (int i = 0; i < t->n_rows * t->n_cols; i++) free(t->computed[i]);
+  free(t->computed);
+  free(t->rows);
+  free(t->cols);
+  free(t->chans);
+  free(t->ins);
+  free(t->row_spans);
+  free(t->col_spans);
   free(t);
+}
+
+/* The first n values (at least one slot). */
+static int64_t *kept_values(const int64_t *values, int n) {
+  int64_t *copy = np_xmalloc((size_t)(n > 0 ? n : 1) * sizeof *copy);
+  memcpy(copy, values, (size_t)(n > 0 ? n : 1) * sizeof *copy);
+  return copy;
 }
 
 /* The work at the engine's peak rate: a lower bound of the compute cycles of any tiling. A
@@ -414,13 +430,21 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
   LTileSpace *t = np_xcalloc(1, sizeof *t);
   bool grouped = g->groups > 1;
   int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
-  t->n_rows = dim_candidates(g->out_h, 1, t->rows, MAX_CANDIDATES);
-  t->n_cols = dim_candidates(g->out_w, 1, t->cols, MAX_CANDIDATES);
+  int64_t rows[MAX_CANDIDATES] = {0}, cols[MAX_CANDIDATES] = {0}, chans[MAX_CANDIDATES] = {0}, ins[MAX_CANDIDATES] = {0};
+  t->n_rows = dim_candidates(g->out_h, 1, rows, MAX_CANDIDATES);
+  t->n_cols = dim_candidates(g->out_w, 1, cols, MAX_CANDIDATES);
   int64_t unit = grouped ? g->out_c / g->groups : 1;
-  t->n_chans = g->split_channels ? dim_candidates(g->out_c, unit, t->chans, MAX_CANDIDATES) : 1;
-  if (!g->split_channels) t->chans[0] = g->out_c;
-  t->n_ins = (g->family == FAMILY_WINDOW && !grouped && g->matrix) ? dim_candidates(cig, 1, t->ins, MAX_CANDIDATES) : 1;
-  if (t->n_ins == 1) t->ins[0] = cig > 0 ? cig : 1;
+  t->n_chans = g->split_channels ? dim_candidates(g->out_c, unit, chans, MAX_CANDIDATES) : 1;
+  if (!g->split_channels) chans[0] = g->out_c;
+  t->n_ins = (g->family == FAMILY_WINDOW && !grouped && g->matrix) ? dim_candidates(cig, 1, ins, MAX_CANDIDATES) : 1;
+  if (t->n_ins == 1) ins[0] = cig > 0 ? cig : 1;
+  t->rows = kept_values(rows, t->n_rows);
+  t->cols = kept_values(cols, t->n_cols);
+  t->chans = kept_values(chans, t->n_chans);
+  t->ins = kept_values(ins, t->n_ins);
+  t->row_spans = np_xcalloc((size_t)(t->n_rows > 0 ? t->n_rows : 1), sizeof *t->row_spans);
+  t->col_spans = np_xcalloc((size_t)(t->n_cols > 0 ? t->n_cols : 1), sizeof *t->col_spans);
+  t->computed = np_xcalloc((size_t)(t->n_rows * t->n_cols > 0 ? t->n_rows * t->n_cols : 1), sizeof *t->computed);
   t->n_orders = g->family == FAMILY_WINDOW ? 2 : 1;
   if (g->family == FAMILY_WINDOW) {
     for (int r = 0; r < t->n_rows; r++) span_stats(g, true, t->rows[r], &t->row_spans[r].sum_rows, &t->row_spans[r].max_rows);
@@ -550,7 +574,7 @@ static double dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t t
 
 static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
   LTileSpace *t = s->ly->space;
-  LCompute **slot = &t->computed[r * MAX_CANDIDATES + c];
+  LCompute **slot = &t->computed[r * t->n_cols + c];
   if (*slot == NULL) {
     size_t n = (size_t)t->n_chans * (size_t)t->n_ins;
     *slot = np_xmalloc(n * sizeof **slot);
