@@ -80,7 +80,7 @@ TEST(CheckBudget, BadBudgetsExitTwoNamingTheProblem) {
     const char *budget, *message;
   } cases[] = {
       {"latency=33", "unknown budget 'latency' (known: latency_ms, latency_cold_ms, sram_mib, energy_mj, power_mw, "
-                     "fallback_ops)"},
+                     "fallback_ops, p99_ms, throttle_s)"},
       {"latency_ms=fast", "latency_ms: 'fast' is not a number >= 0 (in ms)"},
       {"latency_ms=-1", "latency_ms: '-1' is not a number >= 0"},
       {"latency_ms=inf", "latency_ms: 'inf' is not a number >= 0"},

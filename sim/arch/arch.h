@@ -171,6 +171,22 @@ typedef struct NpColdStart {
   NpEnergyFigure compile_per_program; /* us once per model: the compiler's fixed part */
 } NpColdStart;
 
+/* The die's lumped thermal model and its DVFS table (docs/timing.md, "Sustained runs"). */
+#define NP_ARCH_MAX_DVFS 16
+typedef struct NpThermal {
+  bool given;                     /* the config has a thermal section */
+  NpEnergyFigure resistance;      /* C per W, die to ambient */
+  NpEnergyFigure capacitance;     /* J per C */
+  NpEnergyFigure ambient;         /* C */
+  NpEnergyFigure throttle;        /* C: above it the clock steps down */
+  NpEnergyFigure hysteresis;      /* C: the clock steps back up below throttle - this (0 when absent) */
+  NpEnergyFigure other_power;     /* W the rest of the device draws into the same thermal mass (0 when absent) */
+  double dvfs_mhz[NP_ARCH_MAX_DVFS];   /* clock steps, highest first (strictly falling) */
+  double dvfs_volts[NP_ARCH_MAX_DVFS]; /* their supply voltages; 0 when the table gives none */
+  int n_dvfs;
+  char dvfs_source[NP_ARCH_TEXT_MAX];
+} NpThermal;
+
 typedef struct NpArch {
   char name[NP_ARCH_NAME_MAX];
   char description[NP_ARCH_TEXT_MAX];
@@ -191,6 +207,7 @@ typedef struct NpArch {
   NpEnergy energy;
   NpFixedCosts fixed;
   NpColdStart cold_start;
+  NpThermal thermal;
 } NpArch;
 
 /* ---- loading ---- */
@@ -229,6 +246,9 @@ double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDty
  * fitted polynomial in vdd; sim/arch/node.c). Nodes below 7 nm take 7 nm's polynomial, above
  * 130 nm 130 nm's; between the table's nodes the energy is interpolated linearly in nm. */
 double np_node_energy(int64_t nm, double vdd);
+/* Moves the accelerator's clock to mhz (> 0) and what follows from it (DRAM bytes per
+ * cycle); a DVFS step. */
+void np_arch_set_clock(NpArch *arch, double mhz);
 /* A fixed cost in cycles at the clock: us x clock_mhz to the nearest cycle; 0 when not given. */
 int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost);
 

@@ -87,6 +87,36 @@ static void put_cold_start(NpBuf *b, const NpArch *arch) {
   put_figure_section(b, "cold_start", rows, sizeof rows / sizeof rows[0]);
 }
 
+static void put_list(NpBuf *b, const char *key, const double *values, int n) {
+  np_buf_printf(b, "%s: [", key);
+  for (int i = 0; i < n; i++) {
+    if (i) np_buf_puts(b, ", ");
+    put_real(b, values[i]);
+  }
+  np_buf_puts(b, "]");
+}
+
+static void put_thermal(NpBuf *b, const NpArch *arch) {
+  const NpThermal *t = &arch->thermal;
+  if (!t->given) return;
+  const NamedFigure rows[] = {{"resistance", "c_per_w", &t->resistance},
+                              {"capacitance", "j_per_c", &t->capacitance},
+                              {"ambient", "c", &t->ambient},
+                              {"throttle", "c", &t->throttle},
+                              {"hysteresis", "c", &t->hysteresis},
+                              {"other_power", "w", &t->other_power}};
+  put_figure_section(b, "thermal", rows, sizeof rows / sizeof rows[0]);
+  np_buf_puts(b, "  dvfs: {");
+  put_list(b, "mhz", t->dvfs_mhz, t->n_dvfs);
+  if (t->dvfs_volts[0] > 0) {
+    np_buf_puts(b, ", ");
+    put_list(b, "volts", t->dvfs_volts, t->n_dvfs);
+  }
+  np_buf_puts(b, ", source: ");
+  put_string(b, t->dvfs_source);
+  np_buf_puts(b, "}\n");
+}
+
 /* The keys of the engine's kind, in its row's order. */
 static void put_kind_keys(NpBuf *b, const NpEngine *e) {
   const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
@@ -250,6 +280,7 @@ char *np_arch_to_yaml(const NpArch *arch) {
   put_sync(&b, arch);
   put_fixed_costs(&b, arch);
   put_cold_start(&b, arch);
+  put_thermal(&b, arch);
   put_energy(&b, arch);
   return b.data;
 }

@@ -973,7 +973,10 @@ static const char *const energy_keys[] = {"node", "mac", "element", "sram_read",
  * a time (`us`) or a rate (`gb_per_s`). An energy per event (pJ, pJ per byte) may give its
  * vdd, to be scaled to energy.node. */
 bool np_arch_unit_has_node(const char *unit_key) {
-  return strcmp(unit_key, "us") != 0 && strcmp(unit_key, "gb_per_s") != 0;
+  static const char *const without_node[] = {"us", "gb_per_s", "c_per_w", "j_per_c", "c", "w"};
+  for (size_t i = 0; i < sizeof without_node / sizeof without_node[0]; i++)
+    if (strcmp(unit_key, without_node[i]) == 0) return false;
+  return true;
 }
 
 static void read_figure(NpArchLoader *L, struct fy_node *key, struct fy_node *value, const char *path,
@@ -1138,9 +1141,93 @@ static void read_cold_start(NpArchLoader *L, const Section *root, NpArch *arch) 
                   "cold_start.storage_read: must be above 0 GB/s (the weights could never be read)");
 }
 
-static const char *const root_keys[] = {"name",       "description", "clock_mhz",   "data_types", "default_dtype",
-                                        "engines",    "sram",        "dram",        "sync",       "fixed_costs",
-                                        "cold_start", "energy",      NULL};
+/* thermal.dvfs.<key>: a list of numbers, each read by parse and above 0. Returns the count, or
+ * -1 after an error. */
+static int read_number_list(const Section *s, const char *key, RealParser parse, double *out, int max) {
+  struct fy_node *key_node, *list = lookup(s, key, &key_node);
+  char path[256];
+  join_path(path, sizeof path, s->path, key);
+  if (key_node == NULL) return 0;
+  if (list == NULL || fy_node_get_type(list) != FYNT_SEQUENCE || fy_node_sequence_item_count(list) < 1) {
+    np_arch_error(s->L, list, key_node, "%s: expected a list of numbers [a, b, ...]", path);
+    return -1;
+  }
+  if (fy_node_sequence_item_count(list) > max) {
+    np_arch_error(s->L, list, key_node, "%s: at most %d steps", path, max);
+    return -1;
+  }
+  void *iter = NULL;
+  struct fy_node *item;
+  int n = 0;
+  char text[TEXT_MAX], err[256];
+  while ((item = fy_node_sequence_iterate(list, &iter)) != NULL) {
+    if (!scalar_text(s->L, item, key_node, path, "a number", text, sizeof text)) return -1;
+    if (!parse(text, &out[n], err, sizeof err) || !(out[n] > 0)) {
+      np_arch_error(s->L, item, key_node, "%s: '%s' is not a number above 0", path, text);
+      return -1;
+    }
+    n++;
+  }
+  return n;
+}
+
+static void read_dvfs(NpArchLoader *L, const Section *thermal, NpThermal *t) {
+  static const char *const keys[] = {"mhz", "volts", "source", NULL};
+  Section s;
+  if (!open_child(thermal, "dvfs", true, keys, &s)) return;
+  struct fy_node *mhz_key;
+  lookup(&s, "mhz", &mhz_key);
+  if (mhz_key == NULL) missing_key(&s, "mhz", " (the clock steps, highest first)");
+  if (!has_key(&s, "source")) missing_key(&s, "source", " (a datasheet, a measurement, or \"assumption\")");
+  get_string(&s, "source", false, t->dvfs_source, sizeof t->dvfs_source);
+  int n = read_number_list(&s, "mhz", np_parse_frequency, t->dvfs_mhz, NP_ARCH_MAX_DVFS);
+  int nv = read_number_list(&s, "volts", np_parse_real, t->dvfs_volts, NP_ARCH_MAX_DVFS);
+  if (n <= 0) return;
+  t->n_dvfs = n;
+  for (int i = 1; i < n; i++) {
+    if (t->dvfs_mhz[i] < t->dvfs_mhz[i - 1]) continue;
+    np_arch_error(L, mhz_key, NULL, "thermal.dvfs.mhz: the steps must fall, highest first (step %d, %g MHz, is not below %g MHz)",
+                  i + 1, t->dvfs_mhz[i], t->dvfs_mhz[i - 1]);
+    return;
+  }
+  if (nv > 0 && nv != n)
+    np_arch_error(L, mhz_key, NULL, "thermal.dvfs.volts: %d values for %d clock steps (one per step)", nv, n);
+}
+
+static void read_thermal(NpArchLoader *L, const Section *root, NpArch *arch) {
+  static const char *const keys[] = {"resistance", "capacitance", "ambient",     "throttle",
+                                     "hysteresis", "other_power", "dvfs",        NULL};
+  Section s;
+  if (!open_child(root, "thermal", false, keys, &s)) return;
+  NpThermal *t = &arch->thermal;
+  t->given = true;
+  const char *required[] = {"resistance", "capacitance", "ambient", "throttle"};
+  for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+    if (!has_key(&s, required[i])) missing_key(&s, required[i], NULL);
+  read_figure_child(L, &s, "resistance", "c_per_w", &t->resistance);
+  read_figure_child(L, &s, "capacitance", "j_per_c", &t->capacitance);
+  read_figure_child(L, &s, "ambient", "c", &t->ambient);
+  read_figure_child(L, &s, "throttle", "c", &t->throttle);
+  read_figure_child(L, &s, "hysteresis", "c", &t->hysteresis);
+  read_figure_child(L, &s, "other_power", "w", &t->other_power);
+  const struct {
+    const char *key;
+    const NpEnergyFigure *f;
+  } positive[] = {{"resistance", &t->resistance}, {"capacitance", &t->capacitance}};
+  for (size_t i = 0; i < 2; i++)
+    if (positive[i].f->given && !(positive[i].f->value > 0))
+      np_arch_error(L, lookup(&s, positive[i].key, NULL), NULL,
+                    "thermal.%s: must be above 0 (a die with zero %s has no steady state)", positive[i].key,
+                    positive[i].key);
+  if (t->throttle.given && t->ambient.given && !(t->throttle.value > t->ambient.value))
+    np_arch_error(L, lookup(&s, "throttle", NULL), NULL, "thermal.throttle: %g C is not above the ambient %g C",
+                  t->throttle.value, t->ambient.value);
+  read_dvfs(L, &s, t);
+}
+
+static const char *const root_keys[] = {"name",       "description", "clock_mhz", "data_types", "default_dtype",
+                                        "engines",    "sram",        "dram",      "sync",       "fixed_costs",
+                                        "cold_start", "thermal",     "energy",    NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1172,6 +1259,7 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   read_sync(&s, arch);
   read_fixed_costs(L, &s, arch);
   read_cold_start(L, &s, arch);
+  read_thermal(L, &s, arch);
   if (arch->n_data_types > 0) read_energy(L, &s, arch);
   return L->errors == errors_before;
 }
@@ -1191,6 +1279,11 @@ double np_engine_macs_per_cycle(const NpEngine *engine, NpDtype dtype) {
 double np_engine_elements_per_cycle(const NpEngine *engine, NpOpClass cls, NpDtype dtype) {
   if (cls < 0 || cls >= NP_ARCH_OP_CLASSES || dtype <= NP_DTYPE_UNKNOWN || dtype >= NP_DTYPE_COUNT) return 0;
   return engine->throughput[cls] * engine->dtype_rate[dtype];
+}
+
+void np_arch_set_clock(NpArch *arch, double mhz) {
+  arch->clock_mhz = mhz;
+  arch->dram.bytes_per_cycle = arch->dram.bandwidth_gb_per_s * 1e3 / mhz;
 }
 
 int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost) {

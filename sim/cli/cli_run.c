@@ -1,6 +1,7 @@
 #include "cli/cli_run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -58,6 +59,69 @@ int np_cli_run_resolve_dtype(const NpCliRun *run, const NpArch *arch, NpDtype *d
     fprintf(stderr, "%s%s", i ? ", " : "", np_dtype_name(arch->data_types[i]));
   fputs(")\n", stderr);
   return NP_EXIT_BAD_INPUT;
+}
+
+const NpCliOption np_cli_sustain_options[] = {
+    {"fps", NP_CLI_FPS, "F", "frames a second of the sustained run (default 30), at most 10000"},
+    {"seconds", NP_CLI_SECONDS, "S", "how long it runs (default 600), at most a week"},
+    {"late", NP_CLI_LATE, "POLICY",
+     "drop (default: a frame arriving while the last still runs is dropped)\nor queue (it waits its turn)"},
+    {NULL, 0, NULL, NULL},
+};
+
+void np_cli_sustain_defaults(NpSustainOptions *options) {
+  memset(options, 0, sizeof *options);
+  options->fps = 30;
+  options->seconds = 600;
+}
+
+int np_cli_positive_number(const NpCliRun *run, const char *name, const char *value, double *out) {
+  char *end = NULL;
+  double v = strtod(value, &end);
+  if (value[0] != '\0' && *end == '\0' && v > 0 && v <= 1e12) {
+    *out = v;
+    return 1;
+  }
+  char message[160];
+  snprintf(message, sizeof message, "%s: '%.60s' is not a number above 0", name, value);
+  np_cli_run_usage_error(run, message);
+  return -1;
+}
+
+int np_cli_sustain_take(const NpCliRun *run, NpSustainOptions *options, int key, const char *value) {
+  switch (key) {
+    case NP_CLI_FPS: return np_cli_positive_number(run, "--fps", value, &options->fps);
+    case NP_CLI_SECONDS: return np_cli_positive_number(run, "--seconds", value, &options->seconds);
+    case NP_CLI_LATE:
+      if (strcmp(value, "drop") == 0 || strcmp(value, "queue") == 0) {
+        options->late = value[0] == 'q' ? NP_LATE_QUEUE : NP_LATE_DROP;
+        return 1;
+      }
+      np_cli_run_usage_error(run, "--late: expected drop or queue");
+      return -1;
+    default: return 0;
+  }
+}
+
+int np_cli_run_sustained(const NpCliRun *run, NpSustainOptions *options, NpSustainResult *result, char *model,
+                         size_t model_size, char *config, size_t config_size) {
+  NpArch arch;
+  int rc = np_cli_load_config(&run->config, &arch);
+  if (rc == NP_EXIT_OK) rc = np_cli_run_resolve_dtype(run, &arch, &options->dtype);
+  if (rc != NP_EXIT_OK) return rc;
+  options->weight_bits = run->weight_bits;
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpGraph *graph = np_cli_load_model(run->model, &run->model_options); /* prints its errors */
+  bool ok = graph != NULL && np_sustain(graph, &arch, options, result, &diag);
+  if (ok) {
+    snprintf(model, model_size, "%s", graph->name ? graph->name : run->model);
+    snprintf(config, config_size, "%s", arch.name);
+  }
+  np_diag_print(&diag, stderr);
+  np_graph_free(graph);
+  np_diag_free(&diag);
+  return ok ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
 }
 
 int np_cli_run_model(const NpCliRun *run, const NpRunOptions *options, NpRunReport *report) {

@@ -7,6 +7,7 @@
 #include "cli/cli_config.h"
 #include "cli/cli_model.h"
 #include "report/report.h"
+#include "sustain/sustain.h"
 
 typedef struct NpCliRun {
   const char *command;    /* "run" or "check", for messages */
@@ -34,6 +35,24 @@ int np_cli_run_take_model(NpCliRun *run, int argc, char **argv, int first);
 /* The data type --dtype names, NP_DTYPE_UNKNOWN without one. Returns 0, or prints why the
  * config has no such type and returns NP_EXIT_BAD_INPUT. */
 int np_cli_run_resolve_dtype(const NpCliRun *run, const NpArch *arch, NpDtype *dtype);
+
+/* --fps, --seconds, --late: a sustained run's (npusim sustain, and check's p99_ms and
+ * throttle_s budgets). */
+enum { NP_CLI_FPS = NP_CLI_SHARED + 40, NP_CLI_SECONDS, NP_CLI_LATE };
+extern const NpCliOption np_cli_sustain_options[];
+/* A number above 0 (at most 1e12) from an option's value into *out: 1, or -1 after a usage
+ * error naming the option. */
+int np_cli_positive_number(const NpCliRun *run, const char *name, const char *value, double *out);
+/* The defaults: 30 fps for 600 s, late frames dropped. */
+void np_cli_sustain_defaults(NpSustainOptions *options);
+/* Records one of those into options and returns 1; 0 for another key; -1 after a usage error. */
+int np_cli_sustain_take(const NpCliRun *run, NpSustainOptions *options, int key, const char *value);
+
+/* Loads config and model and runs them sustained at options (its dtype and weight width come
+ * from run). Returns 0 with *result filled and the model's and config's names copied, or
+ * prints the errors and returns NP_EXIT_BAD_INPUT. */
+int np_cli_run_sustained(const NpCliRun *run, NpSustainOptions *options, NpSustainResult *result, char *model,
+                         size_t model_size, char *config, size_t config_size);
 
 /* Loads config and model and runs them. Returns 0 with *report filled, or prints the errors
  * and returns NP_EXIT_BAD_INPUT. */

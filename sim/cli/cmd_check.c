@@ -17,13 +17,16 @@ static const char check_synopsis[] =
     "budget is printed with its status and margin; a broken one reads e.g.\n"
     "  FAIL  latency_ms: 41.2 ms > budget 33 ms (over by 8.2 ms, 24.8%)\n"
     "\n"
-    "budgets (each holds when the value is at most the number; docs/run.md):\n"
+    "budgets (each holds when the value is at most the number, throttle_s at least; docs/run.md):\n"
     "  latency_ms       warm latency (every inference after the first), ms\n"
     "  latency_cold_ms  cold latency (the first inference, loading resident weights), ms\n"
     "  sram_mib         SRAM peak, MiB (1 MiB = 1048576 bytes)\n"
     "  energy_mj        energy of one warm inference, mJ\n"
     "  power_mw         average power of warm inferences back to back, mW\n"
     "  fallback_ops     ops that run off the accelerator\n"
+    "  p99_ms           p99 frame latency of a sustained run (--fps, --seconds: npusim sustain), ms\n"
+    "  throttle_s       time to the first thermal throttle of that run, s: holds when at least\n"
+    "                   the number (a run that never throttles counts its whole length)\n"
     "\n";
 static const char check_epilogue[] =
     "examples:\n"
@@ -42,12 +45,13 @@ static const NpCliOption check_options[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static const NpCliOption *const check_tables[] = {check_options, NP_CLI_RUN_TABLES, NULL};
+static const NpCliOption *const check_tables[] = {check_options, NP_CLI_RUN_TABLES, np_cli_sustain_options, NULL};
 static const NpCliCommand check_command = {"check", check_synopsis, check_tables, check_epilogue};
 
 typedef struct CheckArgs {
   NpCliRun run;
   NpBudgets budgets;
+  NpSustainOptions sustain;
   bool have_budget;
   bool json;
 } CheckArgs;
@@ -65,6 +69,7 @@ static int add_budgets(CheckArgs *a, const char *text) {
 static int take_check_option(void *user, int key, const char *value) {
   CheckArgs *a = user;
   int taken = np_cli_run_take(&a->run, key, value);
+  if (taken == 0) taken = np_cli_sustain_take(&a->run, &a->sustain, key, value);
   if (taken != 0) return taken < 0 ? NP_EXIT_BAD_INPUT : -1;
   if (key == OPT_JSON) a->json = true;
   if (key == OPT_BUDGET) return add_budgets(a, value);
@@ -75,6 +80,7 @@ static int take_check_option(void *user, int key, const char *value) {
 static int parse_check_args(int argc, char **argv, CheckArgs *a) {
   memset(a, 0, sizeof *a);
   a->run.command = "check";
+  np_cli_sustain_defaults(&a->sustain);
   int first;
   int rc = np_cli_parse(&check_command, argc, argv, take_check_option, a, &first);
   if (rc < 0) rc = np_cli_run_take_model(&a->run, argc, argv, first);
@@ -116,6 +122,26 @@ static int check_report(const CheckArgs *a, const NpRunReport *report) {
   return broken ? NP_EXIT_FAIL : NP_EXIT_OK;
 }
 
+static bool needs_sustain(const NpBudgets *b) {
+  for (int k = 0; k < NP_BUDGET_COUNT; k++)
+    if (b->set[k] && np_budget_needs_sustain((NpBudgetKey)k)) return true;
+  return false;
+}
+
+/* The sustained run's figures into the report, for p99_ms and throttle_s. */
+static int add_sustain(CheckArgs *a, NpRunReport *report) {
+  NpSustainResult r;
+  char model[256], config[NP_ARCH_NAME_MAX];
+  int rc = np_cli_run_sustained(&a->run, &a->sustain, &r, model, sizeof model, config, sizeof config);
+  if (rc != NP_EXIT_OK) return rc;
+  report->has_sustain = true;
+  report->sustain_seconds = a->sustain.seconds;
+  report->sustain_p99_ms = r.p99_ms;
+  report->sustain_throttle_s = r.throttled ? r.first_throttle_s : a->sustain.seconds;
+  np_sustain_result_free(&r);
+  return NP_EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv) {
   CheckArgs a;
   int rc = parse_check_args(argc, argv, &a);
@@ -125,7 +151,8 @@ int cmd_check(int argc, char **argv) {
     memset(&options, 0, sizeof options);
     rc = np_cli_run_model(&a.run, &options, &report);
     if (rc == NP_EXIT_OK) {
-      rc = check_report(&a, &report);
+      if (needs_sustain(&a.budgets)) rc = add_sustain(&a, &report);
+      if (rc == NP_EXIT_OK) rc = check_report(&a, &report);
       np_run_report_free(&report);
     }
   }

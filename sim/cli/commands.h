@@ -18,6 +18,7 @@ int cmd_trace(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_sustain(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_cliff(int argc, char **argv);
 int cmd_fit(int argc, char **argv);

@@ -15,6 +15,7 @@ typedef struct Command {
 
 static const Command commands[] = {
     {"run", cmd_run, "simulate a model: latency cold and warm, energy, per-layer figures, fallbacks, SRAM peak"},
+    {"sustain", cmd_sustain, "a model at a frame rate for minutes: thermal throttling, p99 frame latency, power"},
     {"check", cmd_check, "hold a model to budgets (latency, SRAM, energy, fallbacks): exit 1 when one is broken"},
     {"sweep", cmd_sweep, "run every point of a sweep spec (configs x model what-ifs) to CSV/JSONL; shard, resume, merge"},
     {"cliff", cmd_cliff, "find latency cliffs along one axis (SRAM size, channel scale...) and the layers that cause them"},

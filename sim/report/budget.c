@@ -15,11 +15,20 @@
 
 static const struct {
   const char *name, *unit;
+  bool at_least; /* holds when the value is at least the limit */
+  bool sustained; /* judged on a sustained run */
 } budget_info[NP_BUDGET_COUNT] = {
-    [NP_BUDGET_LATENCY_MS] = {"latency_ms", "ms"},   [NP_BUDGET_LATENCY_COLD_MS] = {"latency_cold_ms", "ms"},
-    [NP_BUDGET_SRAM_MIB] = {"sram_mib", "MiB"},      [NP_BUDGET_ENERGY_MJ] = {"energy_mj", "mJ"},
-    [NP_BUDGET_POWER_MW] = {"power_mw", "mW"},       [NP_BUDGET_FALLBACK_OPS] = {"fallback_ops", "ops"},
+    [NP_BUDGET_LATENCY_MS] = {"latency_ms", "ms", false, false},
+    [NP_BUDGET_LATENCY_COLD_MS] = {"latency_cold_ms", "ms", false, false},
+    [NP_BUDGET_SRAM_MIB] = {"sram_mib", "MiB", false, false},
+    [NP_BUDGET_ENERGY_MJ] = {"energy_mj", "mJ", false, false},
+    [NP_BUDGET_POWER_MW] = {"power_mw", "mW", false, false},
+    [NP_BUDGET_FALLBACK_OPS] = {"fallback_ops", "ops", false, false},
+    [NP_BUDGET_P99_MS] = {"p99_ms", "ms", false, true},
+    [NP_BUDGET_THROTTLE_S] = {"throttle_s", "s", true, true},
 };
+
+bool np_budget_needs_sustain(NpBudgetKey key) { return key < NP_BUDGET_COUNT && budget_info[key].sustained; }
 
 const char *np_budget_key_name(NpBudgetKey key) { return key < NP_BUDGET_COUNT ? budget_info[key].name : "?"; }
 const char *np_budget_unit(NpBudgetKey key) { return key < NP_BUDGET_COUNT ? budget_info[key].unit : "?"; }
@@ -113,6 +122,10 @@ static double budget_value(const NpRunReport *r, NpBudgetKey key) {
       return r->warm_stats.energy.avg_power_mw;
     case NP_BUDGET_FALLBACK_OPS:
       return (double)r->cold.fallback_ops;
+    case NP_BUDGET_P99_MS:
+      return r->sustain_p99_ms;
+    case NP_BUDGET_THROTTLE_S:
+      return r->sustain_throttle_s;
     case NP_BUDGET_COUNT:
       break;
   }
@@ -124,12 +137,13 @@ static void describe(NpBudgetResult *res) {
   double diff = fabs(res->value - res->limit);
   char share[32] = "";
   if (res->limit > 0) snprintf(share, sizeof share, ", %.3g%%", 100.0 * diff / res->limit);
+  bool at_least = budget_info[res->key].at_least;
   if (res->holds)
-    snprintf(res->message, sizeof res->message, "%s: %.6g %s <= budget %.6g %s (%.6g %s to spare%s)", name,
-             res->value, unit, res->limit, unit, diff, unit, share);
+    snprintf(res->message, sizeof res->message, "%s: %.6g %s %s budget %.6g %s (%.6g %s to spare%s)", name,
+             res->value, unit, at_least ? ">=" : "<=", res->limit, unit, diff, unit, share);
   else
-    snprintf(res->message, sizeof res->message, "%s: %.6g %s > budget %.6g %s (over by %.6g %s%s)", name, res->value,
-             unit, res->limit, unit, diff, unit, share);
+    snprintf(res->message, sizeof res->message, "%s: %.6g %s %s budget %.6g %s (%s by %.6g %s%s)", name, res->value,
+             unit, at_least ? "<" : ">", res->limit, unit, at_least ? "short" : "over", diff, unit, share);
 }
 
 /* Appends ": Kind 'name', ..." for the layers off the accelerator, as many as fit. */
@@ -165,12 +179,18 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
       ok = false;
       continue;
     }
+    if (budget_info[k].sustained && !report->has_sustain) {
+      np_diag_add(diag, "%s: error: %s needs a sustained run (npusim check --fps F --seconds S)", report->model_source,
+                  budget_info[k].name);
+      ok = false;
+      continue;
+    }
     NpBudgetResult *res = &results[(*n)++];
     memset(res, 0, sizeof *res);
     res->key = (NpBudgetKey)k;
     res->value = budget_value(report, (NpBudgetKey)k);
     res->limit = budgets->limit[k];
-    res->holds = res->value <= res->limit;
+    res->holds = budget_info[k].at_least ? res->value >= res->limit : res->value <= res->limit;
     describe(res);
     if (k == NP_BUDGET_FALLBACK_OPS && !res->holds) name_fallbacks(report, res->message, sizeof res->message);
   }

@@ -93,6 +93,10 @@ typedef struct NpRunReport {
   NpColdStartTimes cold_start; /* the launch: uncached, cached, warm */
   bool prewarm;
   double first_request_ms; /* the first request of a launch: uncached, or with prewarm the cold inference */
+  /* A sustained run's figures, for the p99_ms and throttle_s budgets (sim/sustain). */
+  bool has_sustain;
+  double sustain_seconds, sustain_p99_ms;
+  double sustain_throttle_s; /* the first step down; the run's length when it never throttled */
   double throughput_per_s; /* warm inferences back to back: 1000 / warm ms */
   bool has_battery;
   double per_day, battery_wh;
@@ -154,11 +158,15 @@ typedef enum NpBudgetKey {
   NP_BUDGET_ENERGY_MJ,       /* warm energy per inference, mJ */
   NP_BUDGET_POWER_MW,        /* warm average power, mW */
   NP_BUDGET_FALLBACK_OPS,    /* ops off the accelerator */
+  NP_BUDGET_P99_MS,          /* p99 frame latency of a sustained run, ms */
+  NP_BUDGET_THROTTLE_S,      /* time to first throttle of a sustained run, s: holds when at least the limit */
   NP_BUDGET_COUNT
 } NpBudgetKey;
 
 const char *np_budget_key_name(NpBudgetKey key); /* "latency_ms", ... */
-const char *np_budget_unit(NpBudgetKey key);     /* "ms", "MiB", "mJ", "mW", "ops" */
+const char *np_budget_unit(NpBudgetKey key);     /* "ms", "MiB", "mJ", "mW", "ops", "s" */
+/* True for the budgets a sustained run (npusim sustain) judges: p99_ms, throttle_s. */
+bool np_budget_needs_sustain(NpBudgetKey key);
 
 typedef struct NpBudgets {
   bool set[NP_BUDGET_COUNT];
@@ -173,7 +181,7 @@ bool np_budgets_parse(const char *text, NpBudgets *budgets, NpDiag *diag);
 typedef struct NpBudgetResult {
   NpBudgetKey key;
   double value, limit;
-  bool holds;              /* value <= limit */
+  bool holds;              /* value <= limit (throttle_s: value >= limit) */
   char message[512];       /* "latency_ms: 41.2 ms > budget 33 ms (over by 8.2 ms, 24.8%)"; a broken
                               fallback_ops budget names the ops (the first that fit, then "and N more") */
 } NpBudgetResult;

@@ -19,6 +19,7 @@
 #include "lower/schedule.h"
 #include "replay/replay.h"
 #include "report/report.h"
+#include "sustain/sustain.h"
 #include "sweep/cliff.h"
 #include "sweep/pareto.h"
 #include "util/csv.h"
@@ -64,6 +65,15 @@ char *np_report_cliff_svg(const NpCliffSearch *search, const NpReportCurve *curv
 char *np_report_cliff_summary(const NpCliffSearch *search, const NpCliff *cliff);
 /* An axis value for people: sizes as "3.25 MiB (3407872)", others as the axis writes them. */
 void np_report_axis_value(const NpAxisRange *axis, double x, char *out, size_t size);
+
+/* A sustained run (sim/sustain): the human summary, JSON (schema NP_SUSTAIN_JSON_SCHEMA), the
+ * time series as CSV (t_s,temp_c,clock_mhz,latency_ms,dropped: one row per frame) and an SVG
+ * of temperature, clock and latency over time. */
+#define NP_SUSTAIN_JSON_SCHEMA "npusim.sustain/1"
+char *np_sustain_text(const NpSustainResult *r, const NpSustainOptions *o, const char *model, const char *config);
+char *np_sustain_json(const NpSustainResult *r, const NpSustainOptions *o, const char *model, const char *config);
+char *np_sustain_csv(const NpSustainResult *r);
+char *np_sustain_svg(const NpSustainResult *r, const char *model);
 
 /* Every point of a sweep table with the front highlighted. */
 char *np_report_pareto_svg(const NpCsvTable *table, const NpParetoQuery *query, const NpParetoResult *result);
