@@ -5,7 +5,10 @@
 #include <jansson.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,36 +70,105 @@ std::vector<std::string> examples_in(const std::string &help) {
   return examples;
 }
 
-TEST(CliOptions, EveryHelpExampleRuns) {
-  // A scratch directory that sees the shipped models and configs, with npusim on PATH;
-  // commands run in --help order, so later examples read what earlier ones wrote.
+struct Example {
+  std::string command, text;
+};
+
+// Every example of every command's --help, in `npusim --help` order.
+const std::vector<Example> &all_examples() {
+  static const std::vector<Example> examples = [] {
+    std::vector<Example> all;
+    for (const std::string &command : all_commands())
+      for (const std::string &text : examples_in(run_npusim(command + " --help").out)) all.push_back({command, text});
+    return all;
+  }();
+  return examples;
+}
+
+std::vector<std::string> words(const std::string &text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool is_result_file(const std::string &w) {
+  for (const char *ext : {".csv", ".jsonl", ".npt.zst"})
+    if (w.size() > std::strlen(ext) && w.compare(w.size() - std::strlen(ext), std::string::npos, ext) == 0) return true;
+  return false;
+}
+
+// The files an example writes (after -o, --trace) and the result files it reads.
+std::vector<std::string> files_of(const std::string &example, bool written) {
+  std::vector<std::string> w = words(example), out;
+  for (size_t i = 1; i < w.size(); i++) {
+    bool output = w[i - 1] == "-o" || w[i - 1] == "--trace" || w[i - 1] == ">";
+    if (is_result_file(w[i]) && output == written) out.push_back(w[i]);
+  }
+  return out;
+}
+
+// Runs one example in dir with npusim on PATH; its exit code, -1 when killed.
+int run_example(const std::string &dir, const std::string &example) {
+  std::string bin = NPUSIM_CLI;
+  bin = bin.substr(0, bin.rfind('/'));
+  std::string script = dir + "/example.sh";
+  FILE *f = std::fopen(script.c_str(), "w");
+  if (!f) return -1;
+  std::fputs((example + "\n").c_str(), f);
+  std::fclose(f);
+  std::string cmd = "cd '" + dir + "' && PATH='" + bin + "':$PATH sh '" + script + "' >'" + dir + "/out.txt' 2>'" + dir +
+                    "/err.txt'";
+  int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class HelpExamples : public ::testing::TestWithParam<std::string> {};
+
+// Each command's examples, in a scratch directory that sees the shipped models and configs;
+// a result file an example reads (sram.csv, conv3x3.npt.zst) is first made by the example of
+// another command that writes it, as a reader of the help would have done.
+TEST_P(HelpExamples, RunAsWritten) {
+  const std::string &command = GetParam();
   std::string dir = scratch_dir();
   ASSERT_EQ(std::system(("ln -s '" + source_path("models") + "' '" + dir + "/models' && ln -s '" +
                          source_path("configs") + "' '" + dir + "/configs'")
                             .c_str()),
             0);
-  std::string bin = NPUSIM_CLI;
-  bin = bin.substr(0, bin.rfind('/'));
-  size_t n = 0;
-  for (const std::string &command : all_commands()) {
-    CliResult help = run_npusim(command + " --help");
-    ASSERT_EQ(help.exit_code, 0) << command;
-    std::vector<std::string> examples = examples_in(help.out);
-    EXPECT_FALSE(examples.empty()) << command << " --help shows no example";
-    for (const std::string &example : examples) {
-      ASSERT_EQ(example.rfind("npusim ", 0), 0u) << command << ": " << example;
-      std::string script = write_scratch("example.sh", example + "\n");
-      std::string cmd = "cd '" + dir + "' && PATH='" + bin + "':$PATH sh '" + script + "' >'" + dir +
-                        "/out.txt' 2>'" + dir + "/err.txt'";
-      int status = std::system(cmd.c_str());
-      int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      // 1 is an answer (a budget broken, traces that differ), 2 a usage or input error.
-      EXPECT_TRUE(code == 0 || code == 1) << example << "\nexit " << code << "\n" << read_file(dir + "/err.txt");
-      n++;
+  std::vector<std::string> mine, made;
+  for (const Example &e : all_examples())
+    if (e.command == command) mine.push_back(e.text);
+  EXPECT_FALSE(mine.empty()) << command << " --help shows no example";
+  for (const std::string &example : mine) {
+    ASSERT_EQ(example.rfind("npusim ", 0), 0u) << command << ": " << example;
+    for (const std::string &input : files_of(example, false)) {
+      if (std::find(made.begin(), made.end(), input) != made.end()) continue;
+      for (const Example &e : all_examples()) {
+        std::vector<std::string> out = files_of(e.text, true);
+        if (e.command == command || std::find(out.begin(), out.end(), input) == out.end()) continue;
+        ASSERT_EQ(run_example(dir, e.text), 0) << "making " << input << ": " << e.text << "\n"
+                                               << read_file(dir + "/err.txt");
+        made.insert(made.end(), out.begin(), out.end());
+        break;
+      }
     }
+    int code = run_example(dir, example);
+    // 1 is an answer (a budget broken, traces that differ), 2 a usage or input error.
+    EXPECT_TRUE(code == 0 || code == 1) << example << "\nexit " << code << "\n" << read_file(dir + "/err.txt");
+    for (const std::string &out : files_of(example, true)) made.push_back(out);
   }
-  EXPECT_GE(n, 25u);
 }
+
+std::string param_name(const ::testing::TestParamInfo<std::string> &info) {
+  std::string name = info.param;
+  for (char &c : name)
+    if (c == ' ') c = '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryCommand, HelpExamples, ::testing::ValuesIn(all_commands()), param_name);
+
+TEST(CliOptions, HelpShowsExamplesEnough) { EXPECT_GE(all_examples().size(), 25u); }
 
 TEST(CliOptions, HelpCommandShowsTheCommandsHelp) {
   CliResult a = run_npusim("help run"), b = run_npusim("run --help");

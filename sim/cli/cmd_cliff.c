@@ -23,7 +23,7 @@ static const char cliff_synopsis[] =
 static const char cliff_epilogue[] =
     "examples:\n"
     "  npusim cliff models/mobilenet_v2.onnx --axis sram.capacity_bytes=512KiB..16MiB --dtype int8\n"
-    "  npusim cliff models/resnet18.onnx --axis model.channel_scale=0.25..2 --set sram.capacity_bytes=2MiB\n"
+    "  npusim cliff models/ds_cnn_kws.onnx --config configs/ethos-u55-like.yaml --axis model.channel_scale=0.25..2\n"
     "\n"
     "exit status: 0 ok (with or without cliffs), 2 bad usage, config or model.\n";
 
