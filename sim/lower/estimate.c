@@ -22,38 +22,63 @@ static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* ---------------------------------------------------------------- DRAM transfers */
 
-LTransfer lower_transfer(const NpArch *arch, double bytes, double runs) {
+void lower_rates(const NpArch *arch, LRates *r) {
+  const NpDram *d = &arch->dram;
+  const NpSram *s = &arch->sram;
+  memset(r, 0, sizeof *r);
+  r->burst = (double)(d->burst_bytes > 0 ? d->burst_bytes : 1);
+  r->channels = (double)(d->channels > 0 ? d->channels : 1);
+  double outstanding = (double)(d->max_outstanding_bursts > 0 ? d->max_outstanding_bursts : 1);
+  r->latency_ticks = (double)d->latency_cycles * NP_DRAM_TICKS_PER_CYCLE;
+  r->burst_ticks = np_dram_burst_ticks(d);
+  /* bursts leave at the pace of the channels' buses, or of the outstanding limit when a
+   * burst's round trip is longer than that many bursts of bus time */
+  r->interval_ticks = fmax(r->burst_ticks / r->channels, (r->latency_ticks + r->burst_ticks) / outstanding);
+  r->row_span = (double)d->row_bytes * r->channels;
+  r->miss_ticks = d->row_bytes > 0 ? (double)d->row_miss_cycles * NP_DRAM_TICKS_PER_CYCLE : 0;
+  r->bank_width = (double)s->bank_width_bytes;
+  r->banks = (double)s->banks;
+  r->ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
+  r->bus = d->bytes_per_cycle > 0;
+}
+
+LTransfer lower_transfer(const LRates *r, double bytes, double runs) {
   LTransfer t = {0, 0, 0};
   if (bytes <= 0) return t;
-  const NpDram *d = &arch->dram;
-  double B = (double)(d->burst_bytes > 0 ? d->burst_bytes : 1);
-  double C = (double)(d->channels > 0 ? d->channels : 1);
-  double O = (double)(d->max_outstanding_bursts > 0 ? d->max_outstanding_bursts : 1);
-  double lat = (double)d->latency_cycles * NP_DRAM_TICKS_PER_CYCLE, bt = np_dram_burst_ticks(d);
+  double C = r->channels, bt = r->burst_ticks;
   if (runs < 1) runs = 1;
   double run_bytes = bytes / runs;
-  double per_run = ceil(run_bytes / B), bursts = runs * per_run;
-  double misses = 0;
-  if (d->row_bytes > 0) {
-    /* each run opens a row on every channel it touches, and one more each time it crosses
-     * a row of row_bytes x channels bytes */
-    double span = (double)d->row_bytes * C;
-    misses = runs * (fmin(C, per_run) + floor(run_bytes / span) * C);
-  }
-  double miss_ticks = misses * (double)d->row_miss_cycles * NP_DRAM_TICKS_PER_CYCLE;
-  /* bursts leave at the pace of the channels' buses, or of the outstanding limit when a
-   * burst's round trip is longer than O bursts of bus time */
-  double interval = fmax(bt / C, (lat + bt) / O);
-  double ticks = lat + bt + (bursts - 1) * interval + miss_ticks / C;
+  double per_run = ceil(run_bytes / r->burst), bursts = runs * per_run;
+  /* each run opens a row on every channel it touches, and one more each time it crosses
+   * a row of row_bytes x channels bytes */
+  double misses = r->miss_ticks > 0 ? runs * (fmin(C, per_run) + floor(run_bytes / r->row_span) * C) : 0;
+  double miss_ticks = misses * r->miss_ticks;
+  double ticks = r->latency_ticks + bt + (bursts - 1) * r->interval_ticks + miss_ticks / C;
   t.cycles = ceil(ticks / NP_DRAM_TICKS_PER_CYCLE);
   t.bus_cycles = (ceil(bursts / C) * bt + miss_ticks / C) / NP_DRAM_TICKS_PER_CYCLE;
   /* the SRAM side: the bytes spread over the banks they touch */
-  const NpSram *s = &arch->sram;
-  double lines = ceil(bytes / (double)s->bank_width_bytes);
-  double banks = fmin((double)s->banks, lines), ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
-  double sram = ceil(ceil(lines / banks) / ports);
+  double lines = ceil(bytes / r->bank_width);
+  double sram = ceil(ceil(lines / fmin(r->banks, lines)) / r->ports);
   if (sram > t.cycles) t.cycles = sram;
   t.sram_lines = lines;
+  return t;
+}
+
+/* Each transfer takes lat + bt + (bursts - 1) x interval + its misses over the channels,
+ * with at least one burst and one row miss a run and a burst per burst_bytes; the interval
+ * is at most lat + bt, so the sum over transfers is at least count x (lat + bt - interval)
+ * + (all bursts) x interval + (all misses) / channels. */
+LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs) {
+  LTransfer t = {0, 0, 0};
+  if (bytes <= 0 || count <= 0 || !r->bus) return t;
+  if (runs < count) runs = count;
+  double bursts = fmax(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
+  t.cycles = (count * (r->latency_ticks + r->burst_ticks - r->interval_ticks) + bursts * r->interval_ticks +
+              miss_ticks / r->channels) / NP_DRAM_TICKS_PER_CYCLE;
+  t.bus_cycles = (bursts * r->burst_ticks + miss_ticks) / r->channels / NP_DRAM_TICKS_PER_CYCLE;
+  t.sram_lines = bytes / r->bank_width;
+  double sram = t.sram_lines / (r->banks * r->ports);
+  if (sram > t.cycles) t.cycles = sram;
   return t;
 }
 
@@ -77,10 +102,15 @@ static int64_t window_extent(int64_t tile, int64_t stride, int64_t kernel, int64
 /* One tile shape: rows x cols x out-channels x in-channel chunk. */
 typedef struct Shape {
   int64_t rc, cc, tcn, tkn;
-  bool first_chunk; /* of its output tile: reads no partial sums */
 } Shape;
 
-static double tile_cycles(const Lower *L, const LLayer *ly, const Shape *t, double *lines) {
+/* One tile shape's COMPUTE: the engine's cycles, and the SRAM bytes it reads (partial sums
+ * apart) and writes. */
+typedef struct TileWork {
+  double engine, read, write;
+} TileWork;
+
+static TileWork tile_work(const Lower *L, const LLayer *ly, const Shape *t) {
   const LGeometry *g = &ly->geo;
   const NpEngine *e = &L->arch->engines[ly->engine];
   bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
@@ -100,7 +130,7 @@ static double tile_cycles(const Lower *L, const LLayer *ly, const Shape *t, doub
   int64_t units = (int64_t)ceil(work);
   NpEngineWork w = {ly->cls, ly->dtype, gemm, ly->cls == NP_CLASS_MATRIX ? units : 0, ly->cls == NP_CLASS_MATRIX ? 0 : units};
   int64_t engine = np_engine_cycles(e, &w);
-  double cycles = engine < 0 ? 1e18 : (double)engine;
+  TileWork tw = {engine < 0 ? 1e18 : (double)engine, 0, 0};
   /* SRAM bytes the COMPUTE reads and writes */
   int64_t in_eb = g->in_eb, out_bytes = t->rc * t->cc * t->tcn * g->out_eb;
   double read = 0;
@@ -118,9 +148,16 @@ static double tile_cycles(const Lower *L, const LLayer *ly, const Shape *t, doub
                               (dense ? (double)t->tkn / (double)max64(cig, 1) : 1.0);
   for (int i = 0; i < ly->n_extras; i++)
     read += ly->extras[i].broadcast ? 0 : (double)out_bytes;
-  if (!t->first_chunk) read += (double)out_bytes; /* partial sums */
-  double bank = bank_cycles(&L->arch->sram, read, (double)out_bytes, lines);
-  return cycles > bank ? cycles : bank;
+  tw.read = read, tw.write = (double)out_bytes;
+  return tw;
+}
+
+/* A tile's compute time: the engine's, or its SRAM bank time when that is longer; all but
+ * the first chunk of an output tile also read its partial sums. */
+static double tile_cycles(const Lower *L, const TileWork *w, bool first_chunk, double *lines) {
+  double read = w->read + (first_chunk ? 0 : w->write);
+  double bank = bank_cycles(&L->arch->sram, read, w->write, lines);
+  return w->engine > bank ? w->engine : bank;
 }
 
 /* The two sizes of a tiled dim and how many tiles have each. */
@@ -154,11 +191,11 @@ static double compute_cycles(const Lower *L, const LLayer *ly, const LTilePlan *
           if (count == 0) continue;
           /* the first chunk of an output tile (always a whole one) reads no partial sums */
           int64_t firsts = d == 0 ? rn[a] * cn[b] * kn[c] * g->batch : 0;
-          Shape t = {rs[a], cs[b], ks[c], dense ? is[d] : cig, true};
+          Shape t = {rs[a], cs[b], ks[c], dense ? is[d] : cig};
+          TileWork w = tile_work(L, ly, &t);
           double first_lines = 0, later_lines = 0;
-          double first = firsts > 0 ? tile_cycles(L, ly, &t, &first_lines) : 0;
-          t.first_chunk = false;
-          double later = count > firsts ? tile_cycles(L, ly, &t, &later_lines) : 0;
+          double first = firsts > 0 ? tile_cycles(L, &w, true, &first_lines) : 0;
+          double later = count > firsts ? tile_cycles(L, &w, false, &later_lines) : 0;
           sum += (double)firsts * first + (double)(count - firsts) * later;
           *lines += (double)firsts * first_lines + (double)(count - firsts) * later_lines;
           *last = count > firsts ? later : first;
@@ -184,7 +221,7 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LSt
   for (int i = 0; i < n_streams; i++) {
     const LStream *s = &streams[i];
     if (s->count <= 0 || s->bytes <= 0) continue;
-    LTransfer one = lower_transfer(L->arch, s->bytes / (double)s->count, s->runs);
+    LTransfer one = lower_transfer(&L->rates, s->bytes / (double)s->count, s->runs);
     bus += one.bus_cycles * (double)s->count;
     lines += one.sram_lines * (double)s->count;
     if (s->store) {
@@ -213,7 +250,7 @@ static double command_extra(const Lower *L, const LLayer *ly, const NpCommand *c
   switch (c->kind) {
     case NP_CMD_SYNC: return (double)a->sync.cycles[a->engines[c->from_engine].kind][a->engines[c->to_engine].kind];
     case NP_CMD_LOAD: /* a layer with resident weights loads weights only in a cold schedule */
-      return c->data == NP_DATA_WEIGHT && ly->resident ? lower_transfer(a, (double)c->bytes, 1).cycles : 0;
+      return c->data == NP_DATA_WEIGHT && ly->resident ? lower_transfer(&L->rates, (double)c->bytes, 1).cycles : 0;
     case NP_CMD_COMPUTE:
       if (ly->sram_engine) return 0;
       NpEngineWork w = {c->op_class, c->dtype, c->gemm, c->macs, c->elements};

@@ -211,6 +211,7 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   memset(&L, 0, sizeof L);
   L.graph = graph;
   L.arch = arch;
+  lower_rates(arch, &L.rates);
   L.dtype = dtype;
   L.warm = options && options->warm;
   L.diag = diag;

@@ -141,9 +141,19 @@ typedef struct LLayer {
   LTileSpace *space;   /* made at its first tile search */
 } LLayer;
 
+/* The DRAM and SRAM constants the cost model's transfer formulas use, worked out once per
+ * lowering (estimate.c): ticks are NP_DRAM_TICKS_PER_CYCLE a cycle. */
+typedef struct LRates {
+  double burst, channels, latency_ticks, burst_ticks, interval_ticks; /* bursts leave one an interval */
+  double row_span, miss_ticks; /* a row of every channel; one row miss (0: no row model) */
+  double bank_width, banks, ports;
+  bool bus; /* the bandwidth is positive */
+} LRates;
+
 typedef struct Lower {
   const NpGraph *graph;
   const NpArch *arch;
+  LRates rates;
   NpDtype dtype;
   bool warm;
   NpDiag *diag;
@@ -170,7 +180,11 @@ typedef struct Lower {
 typedef struct LTransfer {
   double cycles, bus_cycles, sram_lines;
 } LTransfer;
-LTransfer lower_transfer(const NpArch *arch, double bytes, double runs);
+void lower_rates(const NpArch *arch, LRates *r);
+LTransfer lower_transfer(const LRates *r, double bytes, double runs);
+/* A lower bound of the summed time (cycles) and bus time of `count` transfers moving `bytes`
+ * in `runs` runs in all, however the bytes and runs split between them. */
+LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs);
 
 /* The transfers of one buffer over a layer: `count` of `bytes` in all, `runs` runs each. */
 typedef struct LStream {

@@ -252,9 +252,10 @@ static double block_runs(double rows, double cols, bool narrow, int64_t chans, i
   return narrow ? rows : 1;
 }
 
-/* The transfers a candidate makes, buffer by buffer, for the cost model. */
+/* The transfers a candidate makes, buffer by buffer, for the cost model; with `least_runs`,
+ * a weight transfer counts as one run (the least any tiling gives). */
 static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, const LTilePlan *p, const Traffic *t,
-                        LStream *streams) {
+                        bool least_runs, LStream *streams) {
   const LGeometry *g = &ly->geo;
   bool window = g->family == FAMILY_WINDOW, grouped = g->groups > 1;
   int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1), cpg = grouped ? g->out_c / g->groups : 1;
@@ -272,7 +273,9 @@ static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, co
       x->runs = window ? block_runs(rows, cols, sp->max_cols < g->in_w, chunk, g->in_c) : 1;
     } else if (b == BUF_W) {
       bool bias = g->w_other > 0 && !g->w_batched;
-      if (!window)
+      if (least_runs)
+        x->runs = 1;
+      else if (!window)
         x->runs = ly->n_weights > 0 ? ly->n_weights : 1;
       else if (g->w_packed)
         x->runs = 1.0 + bias;
@@ -322,16 +325,6 @@ static LTilePlan evaluate_costs(const Lower *L, const LLayer *ly, const Operands
   p.w_dram_bytes = t.w_dram;
   if (traffic) *traffic = t;
   return p;
-}
-
-/* The cost model's estimate of a costed candidate (its traffic t) whose tiles compute as
- * `compute`. */
-static void estimate(const Lower *L, const LLayer *ly, const Operands *o, const Spans *sp, const LCompute *compute,
-                     const Traffic *t, LTilePlan *p) {
-  LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
-  int n_streams = plan_streams(ly, o, sp, p, t, streams);
-  LEstimate e = lower_estimate_plan(L, compute, streams, n_streams);
-  p->est_cycles = e.cycles;
 }
 
 /* Costs one candidate, all but its time. */
@@ -521,27 +514,34 @@ static int64_t staging_floor(const Search *s, const Spans *sp, int64_t th, int64
   return sum;
 }
 
-/* Whether a time floor cannot beat the best estimate. */
-static bool floor_loses(const Search *s, double floor) {
+/* Lower bounds of a group of candidates: of their estimated time and of their DRAM bytes. */
+typedef struct Floor {
+  double cycles;
+  int64_t bytes;
+} Floor;
+
+/* Whether no candidate above these floors can beat the best: slower, or no faster (within
+ * the tie) and moving more bytes. Candidates that tie on time are common (every tile size
+ * with the same folds computes alike), and the bytes decide them. */
+static bool floor_loses(const Search *s, Floor f) {
   if (!s->best.feasible) return false;
   double tie = EST_TIE * (s->best.est_cycles > 1 ? s->best.est_cycles : 1);
-  return floor > s->best.est_cycles + tie;
+  if (f.cycles > s->best.est_cycles + tie) return true;
+  return f.cycles >= s->best.est_cycles - tie && f.bytes > s->best.dram_bytes;
 }
 
-/* The least DMA time of any candidate with this spatial tile and these or smaller channel
- * sizes. LOADs run one after another and so do STOREs, each paying the DRAM latency, and no
- * transfer moves bytes faster than the bandwidth: each chain takes at least its transfers x
- * latency + its bytes over the bandwidth, and all of them at least every byte over it. Every
- * count and byte total here only grows as the channel sizes shrink. */
-/* The DMA floor of one candidate's traffic (see dram_floor). */
-static double chain_floor(const NpDram *d, const Operands *o, const Traffic *t, double out_tiles) {
-  if (!(d->bytes_per_cycle > 0)) return 0.0;
-  double loads = 0, load_bytes = 0, lat = (double)d->latency_cycles;
-  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++)
-    if (b != BUF_OUT && t->bytes[b] > 0) loads += (double)t->loads[b], load_bytes += (double)t->bytes[b];
-  double load_chain = loads * lat + load_bytes / d->bytes_per_cycle;
-  double store_chain = t->bytes[BUF_OUT] > 0 ? out_tiles * lat + (double)t->bytes[BUF_OUT] / d->bytes_per_cycle : 0;
-  return fmax(fmax(load_chain, store_chain), (double)t->dram / d->bytes_per_cycle);
+/* The least DMA time of a candidate's streams: LOADs run one after another and so do
+ * STOREs, and all of them share the bus; every transfer pays the latency and every run at
+ * least a burst and a row miss (lower_transfers_floor). */
+static double chain_floor(const LRates *rates, const LStream *streams, int n_streams) {
+  double load_chain = 0, store_chain = 0, bus = 0;
+  for (int i = 0; i < n_streams; i++) {
+    const LStream *x = &streams[i];
+    LTransfer f = lower_transfers_floor(rates, (double)x->count, x->bytes, x->runs * (double)x->count);
+    *(x->store ? &store_chain : &load_chain) += f.cycles;
+    bus += f.bus_cycles;
+  }
+  return fmax(fmax(load_chain, store_chain), bus);
 }
 
 /* The least time of the first tile's loads and the last tile's store: each transfer pays the
@@ -557,20 +557,31 @@ static double ends_floor(const NpDram *d, const Operands *o, const Traffic *t, d
   return sum;
 }
 
-static double dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
+/* The floors of every candidate with this spatial tile and these or smaller channel sizes,
+ * in either loop order: DMA time (chain_floor) and DRAM bytes. Every transfer count, byte
+ * total and run count of the input, output and extra streams only grows as the channel sizes
+ * shrink; a weight transfer is counted as one run, the least any can be. */
+static Floor dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk) {
   const LGeometry *g = &s->ly->geo;
   int64_t trips[V_COUNT];
   trip_counts(g, th, tw, tc, tk, trips);
-  double out_tiles = (double)(trips[V_N] * trips[V_R] * trips[V_C] * trips[V_CO]);
-  double least = INFINITY;
+  LTilePlan p;
+  memset(&p, 0, sizeof p);
+  p.th = th, p.tw = tw, p.tc = tc, p.tk = tk;
+  p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
+  Floor least = {INFINITY, INT64_MAX};
   for (int order = 0; order < s->t->n_orders; order++) {
     Traffic t;
     plan_traffic(g, s->o, sp, trips, order, &t);
-    double floor = chain_floor(&s->L->arch->dram, s->o, &t, out_tiles);
-    if (floor < least) least = floor;
+    LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
+    int n = plan_streams(s->ly, s->o, sp, &p, &t, true, streams);
+    least.cycles = fmin(least.cycles, chain_floor(&s->L->rates, streams, n));
+    if (t.dram < least.bytes) least.bytes = t.dram;
   }
   return least;
 }
+
+static Floor with_time(Floor f, double cycles) { return (Floor){fmax(f.cycles, cycles), f.bytes}; }
 
 static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
   LTileSpace *t = s->ly->space;
@@ -611,8 +622,11 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     double out_tiles = (double)(s->ly->geo.batch * p.nr * p.nc * p.nco);
     double serial = compute->cycles + ends_floor(&s->L->arch->dram, s->o, &t, out_tiles);
     double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
-    if (floor_loses(s, fmax(fmax(serial, banks), chain_floor(&s->L->arch->dram, s->o, &t, out_tiles)))) continue;
-    estimate(s->L, s->ly, s->o, sp, compute, &t, &p);
+    LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
+    int n_streams = plan_streams(s->ly, s->o, sp, &p, &t, false, streams);
+    double chains = chain_floor(&s->L->rates, streams, n_streams);
+    if (floor_loses(s, (Floor){fmax(fmax(serial, banks), chains), p.dram_bytes})) continue;
+    p.est_cycles = lower_estimate_plan(s->L, compute, streams, n_streams).cycles;
     if (better(&p, &s->best)) {
       s->best = p;
       if (p.staging > s->lo) s->lo = p.staging;
@@ -629,17 +643,20 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
   int64_t min_tc = t->chans[t->n_chans - 1], min_tk = t->ins[t->n_ins - 1];
   if (over_budget(s, staging_floor(s, sp, th, tw, min_tc, min_tk))) return;
   LCompute whole = tile_compute(s, r, c, 0, 0);
-  if (floor_loses(s, fmax(whole.cycles, t->compute_floor))) return;
+  Floor largest = dram_floor(s, sp, th, tw, t->chans[0], t->ins[0]);
+  if (floor_loses(s, with_time(largest, fmax(whole.cycles, t->compute_floor)))) return;
   for (int k = 0; k < t->n_chans; k++) {
     int64_t tc = t->chans[k];
-    if (floor_loses(s, dram_floor(s, sp, th, tw, tc, t->ins[0]))) break;
+    Floor dma = k == 0 ? largest : dram_floor(s, sp, th, tw, tc, t->ins[0]);
+    if (floor_loses(s, dma)) break;
     if (over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
     for (int i = 0; i < t->n_ins; i++) {
       int64_t tk = t->ins[i];
-      if (i > 0 && floor_loses(s, dram_floor(s, sp, th, tw, tc, tk))) break;
+      if (i > 0) dma = dram_floor(s, sp, th, tw, tc, tk);
+      if (i > 0 && floor_loses(s, dma)) break;
       if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
       LCompute compute = tile_compute(s, r, c, k, i);
-      if (floor_loses(s, fmax(compute.cycles, bank_floor(s, compute.lines)))) continue;
+      if (floor_loses(s, with_time(dma, fmax(compute.cycles, bank_floor(s, compute.lines))))) continue;
       try_tile(s, sp, th, tw, tc, tk, &compute);
     }
   }
