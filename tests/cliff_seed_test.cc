@@ -2,10 +2,10 @@
 // latency steps up when one byte less SRAM makes its weights stream. The graph and config
 // are run_latency_test.cc's (kCliffGraph on kTinyArch), where the step is derived from
 // docs/lowering.md ("Residency") and docs/timing.md: the conv's 256 B of weights stay
-// resident from 4608 B of SRAM up; at 4607 B they stream, and the warm inference takes
-// 1096 cycles instead of 1078 (the first 64-byte weight chunk's LOAD, 10 + 8 = 18 cycles;
-// the others hide behind compute). At 1000 MHz that is 1.096 us against 1.078 us, a ratio
-// of 1096 / 1078 = 1.0167.
+// resident from 1536 B of SRAM up; at 1535 B they stream, and the warm inference takes
+// 1102 cycles instead of 1084 (the first 64-byte weight chunk's LOAD, 10 + 8 = 18 cycles;
+// the others hide behind compute). At 1000 MHz that is 1.102 us against 1.084 us, a ratio
+// of 1102 / 1084 = 1.0166.
 //
 // (This file once held MobileNetV2 int8 on edge-tpu-like, whose classifier step was mostly
 // the old tiler reading a streamed Gemm in 64-byte runs; with the cost model choosing the
@@ -30,8 +30,8 @@ TEST(CliffSeed, TheResidencyStepIsFoundToTheByte) {
   NpCliffSearch s{};
   s.base = NpPointBase{kTinyArch, strlen(kTinyArch), "<tiny>", graph};
   char err[256];
-  // Three coarse samples (4500, 4600, 4700); bisection narrows 4600..4700 to one byte.
-  ASSERT_TRUE(np_axis_range_parse("sram.capacity_bytes=4500..4700", &s.axis, err, sizeof err)) << err;
+  // Three coarse samples (1500, 1550, 1600); halving narrows 1500..1550 to one byte.
+  ASSERT_TRUE(np_axis_range_parse("sram.capacity_bytes=1500..1600", &s.axis, err, sizeof err)) << err;
   s.metric = "warm_ms";
   s.samples = 3;
   s.threshold = 1.015;
@@ -41,11 +41,11 @@ TEST(CliffSeed, TheResidencyStepIsFoundToTheByte) {
   np_diag_free(&diag);
   ASSERT_EQ(n, 1u);
   const NpCliff &step = cliffs[0];
-  EXPECT_EQ(step.x_before, 4607);
-  EXPECT_EQ(step.x_after, 4608);
-  EXPECT_NEAR(step.m_before, 1096e-6, 1e-12);
-  EXPECT_NEAR(step.m_after, 1078e-6, 1e-12);
-  EXPECT_NEAR(step.ratio, 1096.0 / 1078.0, 1e-9);
+  EXPECT_EQ(step.x_before, 1535);
+  EXPECT_EQ(step.x_after, 1536);
+  EXPECT_NEAR(step.m_before, 1102e-6, 1e-12);
+  EXPECT_NEAR(step.m_after, 1084e-6, 1e-12);
+  EXPECT_NEAR(step.ratio, 1102.0 / 1084.0, 1e-9);
   bool named = false;
   for (size_t k = 0; k < step.n_causes; k++) named |= std::string(step.causes[k]).find("layer 'c'") != std::string::npos &&
                                                       std::string(step.causes[k]).find("resident") != std::string::npos;
@@ -59,7 +59,7 @@ TEST(CliffSeed, TheCommandPrintsTheCauseAndPlotsIt) {
   std::string config = write_scratch("tiny.yaml", kTinyArch);
   std::string svg = scratch_dir() + "/cliff.svg";
   CliResult r = run_npusim("cliff " + model + " --config " + config +
-                           " --axis sram.capacity_bytes=4500..4700 --samples 3 --threshold 1.015 --svg " + svg);
+                           " --axis sram.capacity_bytes=1500..1600 --samples 3 --threshold 1.015 --svg " + svg);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // From the smaller SRAM to the larger: the conv's weights become resident.
   EXPECT_NE(r.out.find("cause: layer 'c': weights become resident in SRAM (256 B no longer streamed from DRAM)"),

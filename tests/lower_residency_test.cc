@@ -27,40 +27,61 @@ TEST(LowerResidency, WeightsThatFitExactlyStayResident) {
   EXPECT_EQ(warm.s.sram_peak_bytes, 2304);
 }
 
-TEST(LowerResidency, OneByteLessAndTheWarmScheduleStreamsWeights) {
+TEST(LowerResidency, OneByteLessAndTheTilesShrinkAroundTheWeights) {
   GraphPtr g = parse_graph(kPointwise);
   NpArch arch = load_arch({"sram.capacity_bytes=2303"});
   Lowered warm, cold;
   lower(g.get(), arch, true, &warm);
   lower(g.get(), arch, false, &cold);
   ASSERT_TRUE(warm.ok) << warm.errors;
-  // 256 + 2048 > 2303, and the greedy budget 2303 - 2048 = 255 < 256: not resident.
-  EXPECT_FALSE(warm.layer(0).weights_resident);
-  EXPECT_EQ(warm.s.resident_weight_bytes, 0);
-  // Warm traffic rises by the weights, read once (a 1x1 conv split by rows re-reads
-  // nothing): 2048 + 256 = 2304.
-  EXPECT_EQ(warm.s.dram_read_bytes + warm.s.dram_write_bytes, 2048 + 256);
-  // Nothing is resident, so cold loads nothing more than warm.
-  EXPECT_EQ(cold.s.dram_read_bytes, warm.s.dram_read_bytes);
-  EXPECT_EQ(cold.s.n_cmds, warm.s.n_cmds);
-  // Rows: 2*128*th + 2*128*th + 256 <= 2303 -> th <= 3.99: th = 3 (rows of 8 split 3,3,2).
+  // Input and output no longer fit whole beside the weights, so the conv splits by rows:
+  // resident, the tiles get 2303 - 256 = 2047 B: 2*128*th (in) + 2*128*th (out) <= 2047 ->
+  // th <= 3.99; streamed, the weights take a 256-byte slot of the same 2303: th <= 3.99 too.
+  // Rows of 8 split 3,3,2 either way, and resident saves the weights' LOAD every inference:
+  // they stay (docs/lowering.md, "Residency").
+  EXPECT_TRUE(warm.layer(0).weights_resident);
+  EXPECT_EQ(warm.s.resident_weight_bytes, 256);
   EXPECT_EQ(warm.layer(0).tile_rows, 3);
   EXPECT_EQ(warm.layer(0).n_tiles, 3);
+  // A 1x1 conv split by rows re-reads nothing: warm traffic stays 2048, cold adds the weights.
+  EXPECT_EQ(warm.s.dram_read_bytes + warm.s.dram_write_bytes, 2048);
+  EXPECT_EQ(cold.s.dram_read_bytes + cold.s.dram_write_bytes, 2048 + 256);
   EXPECT_LE(warm.s.sram_peak_bytes, 2303);
 }
 
-// Two layers whose weights cannot both stay: the greedy keeps the one that saves more DRAM
-// bytes per SRAM byte. conv a: 1x1, 16 -> 16 (256 B); conv b: 1x1, 16 -> 64 (1024 B).
-TEST(LowerResidency, GreedyPrefersMoreSavingPerByteThenLarger) {
-  GraphPtr g = parse_graph(R"(graph two
+// Two layers: conv a: 1x1, 16 -> 16 (256 B of weights); conv b: 1x1, 16 -> 64 (1024 B).
+// Activations are planned first: y (8x8x16 = 1024 B) stays on chip. At 6400 B both layers'
+// weights (1280) fit beside y (1024) with every layer untiled (a: x 1024 B; b: z 4096 B):
+// 1280 + 1024 + 4096 = 6400, so keeping them only removes their LOADs, and both stay.
+// At 6144, a's 256 B first (more load time per byte: the latency weighs more on fewer bytes)
+// would leave b 6144 - 1280 - 1024 = 3840 B for z 4096 + its weights: b would have to
+// tile. Keeping b's alone leaves 6144 - 1024 - 1024 = 4096 B: z whole, and a streams its
+// 256 B beside x (1280 B): nothing is tiled, so b stays and a streams.
+const char *kPointwisePair = R"(graph two
 input x int8 1x8x8x16
 conv a x -> y out=16 kernel=1x1 bias=no
 conv b y -> z out=64 kernel=1x1 bias=no
 output z
-)");
-  // Peak activations: layer b reads 1024, writes 4096 = 5120. All weights: 1280.
-  // Capacity 5120 + 1024 = 6144: not all (6400 > 6144); budget 1024. Both read their
-  // weights once when streamed (saving 1 byte per byte): the tie goes to the larger, b.
+)";
+
+TEST(LowerResidency, BothStayWhenNoTileHasToShrink) {
+  GraphPtr g = parse_graph(kPointwisePair);
+  NpArch arch = load_arch({"sram.capacity_bytes=6400"});
+  Lowered l;
+  lower(g.get(), arch, true, &l);
+  ASSERT_TRUE(l.ok) << l.errors;
+  EXPECT_TRUE(l.layer(0).weights_resident);
+  EXPECT_TRUE(l.layer(1).weights_resident);
+  EXPECT_EQ(l.s.resident_weight_bytes, 1280);
+  EXPECT_EQ(l.layer(0).n_tiles, 1);
+  EXPECT_EQ(l.layer(1).n_tiles, 1);
+  // Warm: x in and z out, nothing else.
+  EXPECT_EQ(l.s.dram_read_bytes, 1024);
+  EXPECT_EQ(l.s.dram_write_bytes, 4096);
+}
+
+TEST(LowerResidency, AWeightThatWouldSqueezeABigLayerStreams) {
+  GraphPtr g = parse_graph(kPointwisePair);
   NpArch arch = load_arch({"sram.capacity_bytes=6144"});
   Lowered l;
   lower(g.get(), arch, true, &l);
@@ -68,6 +89,9 @@ output z
   EXPECT_FALSE(l.layer(0).weights_resident);
   EXPECT_TRUE(l.layer(1).weights_resident);
   EXPECT_EQ(l.s.resident_weight_bytes, 1024);
+  EXPECT_EQ(l.layer(0).n_tiles, 1);
+  EXPECT_EQ(l.layer(1).n_tiles, 1);
+  EXPECT_EQ(l.s.dram_read_bytes, 1024 + 256);
 }
 
 }  // namespace
@@ -77,11 +101,13 @@ output z
 // palette of 2^4 = 16 entries of 1 byte: 144 bytes.
 namespace compressed {
 
+// The two convs above at 4 bits: a's 256 weights take 128 bytes and a 16-entry palette,
+// 144 B; b's 1024 take 512 + 16 = 528 B: 672 B in all. At 6144 B both fit beside y (1024)
+// and z whole (4096) with nothing tiled, 672 + 1024 + 4096 = 5792 <= 6144, where at int8
+// a's 256 B would have squeezed b (AWeightThatWouldSqueezeABigLayerStreams).
 TEST(LowerResidency, PalettizedWeightsBecomeResidentWhereInt8OnesStream) {
-  GraphPtr g = parse_graph(kPointwise);
-  // 2303 bytes: at int8 not resident (256 + 2048 > 2303, the test above); at 4 bits
-  // 144 + 2048 = 2192 <= 2303: resident.
-  NpArch arch = load_arch({"sram.capacity_bytes=2303"});
+  GraphPtr g = parse_graph(kPointwisePair);
+  NpArch arch = load_arch({"sram.capacity_bytes=6144"});
   Lowered int8_warm, warm, cold;
   lower(g.get(), arch, true, &int8_warm, 0);
   lower(g.get(), arch, true, &warm, 4);
@@ -89,14 +115,15 @@ TEST(LowerResidency, PalettizedWeightsBecomeResidentWhereInt8OnesStream) {
   ASSERT_TRUE(warm.ok && cold.ok && int8_warm.ok) << warm.errors << cold.errors << int8_warm.errors;
   EXPECT_FALSE(int8_warm.layer(0).weights_resident);
   EXPECT_TRUE(warm.layer(0).weights_resident);
+  EXPECT_TRUE(warm.layer(1).weights_resident);
   EXPECT_EQ(warm.layer(0).weight_bytes, 144);
+  EXPECT_EQ(warm.layer(1).weight_bytes, 528);
   EXPECT_EQ(warm.layer(0).weight_bits, 4);
   EXPECT_EQ(warm.s.weight_bits, 4);
-  EXPECT_EQ(warm.s.resident_weight_bytes, 144);
-  // Warm: input and output only (1024 + 1024); cold adds the one load of the 144 bytes.
-  EXPECT_EQ(warm.s.dram_read_bytes + warm.s.dram_write_bytes, 2048);
-  EXPECT_EQ(cold.s.dram_read_bytes + cold.s.dram_write_bytes, 2048 + 144);
-  EXPECT_EQ(warm.s.sram_peak_bytes, 144 + 2048);
+  EXPECT_EQ(warm.s.resident_weight_bytes, 672);
+  // Warm: input and output only (1024 + 4096); cold adds the one load of the 672 bytes.
+  EXPECT_EQ(warm.s.dram_read_bytes + warm.s.dram_write_bytes, 1024 + 4096);
+  EXPECT_EQ(cold.s.dram_read_bytes + cold.s.dram_write_bytes, 1024 + 4096 + 672);
   // Compute stays int8 (the engine's dtype): the same MACs in the same type.
   for (size_t i = 0; i < warm.s.n_cmds; i++) {
     if (warm.s.cmds[i].kind == NP_CMD_COMPUTE) {
@@ -105,20 +132,22 @@ TEST(LowerResidency, PalettizedWeightsBecomeResidentWhereInt8OnesStream) {
   }
 }
 
-TEST(LowerResidency, PalettizedWeightsOneByteShortStreamAtTheirWidth) {
-  GraphPtr g = parse_graph(kPointwise);
-  // 2191 < 2192, and the greedy budget 2191 - 2048 = 143 < 144: streamed, 144 bytes a warm
-  // inference (read once, as at int8).
-  NpArch arch = load_arch({"sram.capacity_bytes=2191"});
+// To the byte: at 5792 B the 4-bit weights, y and z whole fill the SRAM exactly.
+TEST(LowerResidency, PalettizedWeightsFitToTheByte) {
+  GraphPtr g = parse_graph(kPointwisePair);
+  NpArch arch = load_arch({"sram.capacity_bytes=5792"});
   Lowered warm;
   lower(g.get(), arch, true, &warm, 4);
   ASSERT_TRUE(warm.ok) << warm.errors;
-  EXPECT_FALSE(warm.layer(0).weights_resident);
-  EXPECT_EQ(warm.s.dram_read_bytes + warm.s.dram_write_bytes, 2048 + 144);
+  EXPECT_TRUE(warm.layer(0).weights_resident);
+  EXPECT_TRUE(warm.layer(1).weights_resident);
+  EXPECT_EQ(warm.layer(0).n_tiles, 1);
+  EXPECT_EQ(warm.layer(1).n_tiles, 1);
+  EXPECT_EQ(warm.s.sram_peak_bytes, 5792);
   int64_t weight_loads = 0;
   for (size_t i = 0; i < warm.s.n_cmds; i++)
     if (warm.s.cmds[i].kind == NP_CMD_LOAD && warm.s.cmds[i].data == NP_DATA_WEIGHT) weight_loads += warm.s.cmds[i].bytes;
-  EXPECT_EQ(weight_loads, 144);
+  EXPECT_EQ(weight_loads, 0);
 }
 
 TEST(LowerResidency, TheTextGraphsPerLayerWidthWinsOverTheRunsWidth) {

@@ -46,6 +46,21 @@ sync:
     cpu: {mac_array: 500}
 )";
 
+// The two convs of the cliff tests (sweep_cliff_test.cc, cliff_dense_test.cc, report_html_test.cc).
+// x: 2x2x64 = 256 B; a: 1x1 conv 64 -> 128 (weights 8192 B), y = 512 B; b: 1x1 conv
+// 128 -> 32 (weights 4096 B), z = 128 B. y stays on chip (512 B). Both layers' weights
+// (12288 B) stay resident once they fit beside it with every layer untiled: 12288 + 512 +
+// x 256 = 13056 B (b needs only z's 128). Below 12288 + 512 = 12800 B they cannot both stay.
+// In between the tiles of a shrink around the resident weights (its input cut into chunks of
+// input channels) until streaming a's 8192 B is faster. A warm inference then moves x in
+// and z out (384 B) with both resident, and 8192 + 384 = 8576 B with a streamed.
+inline const char *kTwoConvs = R"(graph two
+input x int8 1x2x2x64
+conv a x -> y out=128 kernel=1x1 bias=no
+conv b y -> z out=32 kernel=1x1 bias=no
+output z
+)";
+
 struct GraphDeleter {
   void operator()(NpGraph *g) const { np_graph_free(g); }
 };

@@ -43,59 +43,60 @@ TEST(RunLatency, ColdAndWarmWithResidentWeights) {
 }
 
 // The cliff. A 4x4 max pool (x 1x16x16x16 = 4096 B -> y 1x4x4x16 = 256 B) feeds a 1x1 conv
-// 16 -> 16 (weights 256 B, output z 256 B). Residency (lowering.md): the activation working
-// set P is the largest layer's reads + writes = 4096 + 256 = 4352 B (the conv's is 512 B);
-// the weights stay resident when 256 + 4352 = 4608 B fit. At capacity 4608 they do; at 4607
-// the budget 4607 - 4352 = 255 B is one byte short and they stream every inference. In both
-// cases y stays on chip, and the warm schedules differ only by the conv's weight LOAD, which
-// waits for the pool (the layer's start) and holds up the conv. The cost model cuts the pool
-// into 4 tiles of one output row (4 input rows, 1024 B) so that loads overlap the pooling:
-//   LOAD k: 16 bursts: 10 + 16 x 8 = 138 (SRAM 1024 / 16 ports = 64); LOADs run in order
-//   pool tile: 64 elements / 16 = 4 cycles, but the bank: (1024 + 64) / 16 = 68 cycles
-//   LOAD 0 ends 138. At 138 tile 0 and LOAD 1 start; tile 0 (lower id) takes the bank first
-//   [138, 206); LOAD 1's SRAM work follows [206, 270) but its data ends 138 + 138 = 276.
-//   Tile 1 and LOAD 2 start at 276: tile 1 ends 344, LOAD 2 at 414; tile 2 and LOAD 3 at
-//   414: LOAD 3 ends 552; tile 3 [552, 620)                                   -> 620
+// 16 -> 16 (weights 256 B, output z 256 B). Residency (lowering.md): y stays on chip first;
+// then the conv's weights stay resident below it when the network's estimate falls, and
+// the SRAM they take is SRAM the pool's tiles lose. The pool is cut into tiles of one output
+// row of 2 pixels (4 input rows of 8 pixels, 512 B, 4 runs of 128 B) for 8 tiles, 2 slots:
+// 1024 B. Resident weights 256 + y 256 + 1024 = 1536 B fit from 1536 B up; at 1535 keeping
+// them would cut the pool into 16 tiles of 256 B (a chain of 16 LOADs of 10 + 8 + 3 x 8 = 42:
+// 672 + 17, then 416 + 42: 1147 cycles), slower than streaming the weights, which the
+// compiler does. The warm inference (tiny: 8 B/cycle, 64-byte bursts of 8 cycles, latency 10,
+// one 1-byte bank with 16 ports):
+//   LOAD k: 8 bursts: 10 + 8 + 7 x 8 = 74 (SRAM 512 / 16 = 32); LOADs run in order
+//   pool tile: (512 + 32) / 16 = 34 bank cycles; tile k [74 (k + 1), 74 (k + 1) + 34), the
+//   next LOAD's SRAM work fitting after it inside its 74 cycles: the pool ends at 592 + 34 = 626
 //   resident: conv in one tile, GEMM M = 16 pixels, K = 16, N = 16 on 4x4 ws: 16 folds of
-//         2*4 + 4 + 16 - 2 = 26: 416 cycles (SRAM 768 / 16 = 48)               -> 1036
+//         2*4 + 4 + 16 - 2 = 26: 416 cycles (SRAM 768 / 16 = 48)               -> 1042
 //   streamed: the compiler packs the weights in tile order, so an input-channel chunk of
 //         4 is one 64-byte run: 4 chunks, each LOAD 10 + 8 = 18 cycles, each COMPUTE
 //         K = 4: 4 folds of 26 = 104 cycles (its SRAM: at most 640 / 16 = 40). LOAD 0
-//         [620, 638); the computes run back to back [638, 1054), each next LOAD
-//         (18 cycles) hidden behind the compute before it                     -> 1054
+//         [626, 644); the computes run back to back [644, 1060), each next LOAD
+//         (18 cycles) hidden behind the compute before it                     -> 1060
 //   STORE z 256 B: 10 + 4 x 8 = 42
-// Resident warm: 1036 + 42 = 1078; streamed warm: 1054 + 42 = 1096.
+// Resident warm: 1042 + 42 = 1084; streamed warm: 1060 + 42 = 1102.
 // The step is the first chunk's LOAD, 18 cycles; the others hide behind compute.
 TEST(RunLatency, OneByteBelowTheResidencyBudgetWeightsStream) {
-  JsonPtr fits = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=4608");
-  JsonPtr over = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=4607");
+  JsonPtr fits = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1536");
+  JsonPtr over = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1535");
   ASSERT_TRUE(fits.get() && over.get());
   EXPECT_TRUE(json_is_true(at(fits.get(), {"layers", "1", "weights_resident"})));
   EXPECT_TRUE(json_is_false(at(over.get(), {"layers", "1", "weights_resident"})));
-  EXPECT_EQ(jint(fits.get(), {"latency", "warm_cycles"}), 1078);
-  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}), 1096);
+  EXPECT_EQ(jint(fits.get(), {"latency", "warm_cycles"}), 1084);
+  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}), 1102);
   EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}) - jint(fits.get(), {"latency", "warm_cycles"}), 10 + 8);
   // Cold: the resident weights are loaded whole (10 + 4 x 8 = 42 cycles) at the conv's start,
-  // before its one tile: 620 + 42 + 416 + 42 = 1120. Streamed, warm equals cold: 1096.
-  EXPECT_EQ(jint(fits.get(), {"latency", "cold_cycles"}), 1120);
-  EXPECT_EQ(jint(over.get(), {"latency", "cold_cycles"}), 1096);
+  // before its one tile: 626 + 42 + 416 + 42 = 1126. Streamed, warm equals cold: 1102.
+  EXPECT_EQ(jint(fits.get(), {"latency", "cold_cycles"}), 1126);
+  EXPECT_EQ(jint(over.get(), {"latency", "cold_cycles"}), 1102);
   // Warm DRAM reads: x alone (4096) when resident, x + weights (4352) when streamed.
   EXPECT_EQ(jint(fits.get(), {"warm", "dram_read_bytes"}), 4096);
   EXPECT_EQ(jint(over.get(), {"warm", "dram_read_bytes"}), 4352);
 }
 
 // fit along an axis the metric falls with. On the cliff graph above, warm latency falls from
-// 1096 cycles (capacity 4607: the conv's weights stream) to 1078 (4608: resident), as the test
-// above works out. With a budget of 1090 cycles (0.00109 ms at 1 GHz) the answer is the smallest capacity meeting
-// it, 4608 (the tiny config's granule is 1 bank x 1 byte). Bisection that assumed the metric
-// grows saw LO break the budget and answered "none fits".
+// 1102 cycles (capacity 1535: the conv's weights stream) to 1084 (1536: resident), as the test
+// above works out, and to 1078 from 2560 B (resident 256 + y 256 + 2 x 1024 B: the pool in 4
+// tiles of one output row, 620 cycles instead of 626). With a budget of 1090 cycles
+// (0.00109 ms at 1 GHz) the answer is the smallest capacity meeting it, 1536 (the tiny
+// config's granule is 1 bank x 1 byte). Bisection that assumed the metric grows saw LO break
+// the budget and answered "none fits".
 TEST(RunLatency, FitAlongAFallingMetricGivesTheSmallestValueThatMeetsTheBudget) {
   std::string g = write_scratch("cliff.npg", kCliffGraph);
   std::string c = write_scratch("arch.yaml", kTinyArch);
   CliResult r = run_npusim("fit '" + g + "' --config '" + c +
-                           "' --budget warm_ms=0.00109 --axis sram.capacity_bytes=4400..8192");
+                           "' --budget warm_ms=0.00109 --axis sram.capacity_bytes=1400..8192");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  EXPECT_NE(r.out.find("smallest sram.capacity_bytes meeting warm_ms <= 0.00109: 4608 (warm_ms 0.001078)"),
+  EXPECT_NE(r.out.find("smallest sram.capacity_bytes meeting warm_ms <= 0.00109: 1536 (warm_ms 0.001084)"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("not monotone"), std::string::npos) << r.out;

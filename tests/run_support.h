@@ -53,7 +53,7 @@ sync:
 )";
 
 // Two layers around a residency step, worked out in run_latency_test.cc: a 4x4 max pool feeding
-// a 1x1 conv 16 -> 16 whose 256 B of weights are resident from 4608 B of SRAM up.
+// a 1x1 conv 16 -> 16 whose 256 B of weights are resident from 1536 B of SRAM up.
 inline const char *kCliffGraph = R"(graph cliff
 input x int8 1x16x16x16
 maxpool p x -> y kernel=4 stride=4

@@ -3,15 +3,12 @@
  *
  * SRAM map: resident weights from offset 0; on-chip activations above them (first fit over
  * lifetimes); each layer's tile buffers above the activations live while it runs. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lower/lower_internal.h"
 #include "util/mem.h"
-
-__extension__ typedef __int128 wide;
-
-static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* Layers whose smallest tile does not fit the SRAM at all leave the accelerator. */
 static void fall_back_untileable(Lower *L) {
@@ -59,17 +56,6 @@ static void collect_uses(Lower *L) {
   refresh_needs_dram(L);
 }
 
-/* The activation bytes a layer reads and writes: its activation working set. */
-static int64_t activation_working_set(const Lower *L, const LLayer *ly) {
-  int64_t sum = 0;
-  if (ly->in_value >= 0) sum += lower_align(L, L->values[ly->in_value].bytes);
-  if (ly->b_value >= 0) sum += lower_align(L, L->values[ly->b_value].bytes);
-  for (int k = 0; k < ly->n_extras; k++) sum += lower_align(L, L->values[ly->extras[k].value].bytes);
-  sum += lower_align(L, L->values[ly->out_value].bytes);
-  for (int k = 0; k < ly->n_other_outputs; k++) sum += lower_align(L, L->values[ly->other_outputs[k]].bytes);
-  return sum;
-}
-
 /* Bytes of a layer's weight tensors not yet given an SRAM home, aligned. */
 static int64_t new_weight_bytes(const Lower *L, const LLayer *ly) {
   int64_t sum = 0;
@@ -86,77 +72,6 @@ static void make_resident(Lower *L, LLayer *ly) {
     L->weight_sram[t] = L->resident_bytes;
     L->resident_bytes += lower_align(L, lower_tensor_bytes(L, t));
   }
-}
-
-typedef struct Candidate {
-  int layer;
-  int64_t bytes;   /* SRAM it would take */
-  int64_t streamed; /* DRAM bytes per inference its weights cost when not resident */
-} Candidate;
-
-/* Higher saving per byte first; then larger; then earlier layer. */
-static int compare_candidates(const void *pa, const void *pb) {
-  const Candidate *a = pa, *b = pb;
-  wide lhs = (wide)a->streamed * b->bytes, rhs = (wide)b->streamed * a->bytes;
-  if (lhs != rhs) return lhs > rhs ? -1 : 1;
-  if (a->bytes != b->bytes) return a->bytes > b->bytes ? -1 : 1;
-  return a->layer - b->layer;
-}
-
-/* All weights stay when they fit beside the peak activation working set; otherwise the
- * layers whose weights save the most DRAM traffic per SRAM byte, greedily. */
-static void choose_resident_weights(Lower *L) {
-  int64_t capacity = L->arch->sram.capacity_bytes;
-  int64_t peak_activations = 0, max_min_staging = 0, all_weights = 0;
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    if (!ly->sram_engine) continue;
-    peak_activations = max64(peak_activations, activation_working_set(L, ly));
-    max_min_staging = max64(max_min_staging, ly->min_staging);
-  }
-  /* count shared weight tensors once */
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    if (!ly->sram_engine || ly->b_value >= 0 || ly->n_weights == 0) continue;
-    for (int k = 0; k < ly->n_weights; k++)
-      if (L->weight_sram[ly->weights[k]] == -1) {
-        L->weight_sram[ly->weights[k]] = -2;
-        all_weights += lower_align(L, lower_tensor_bytes(L, ly->weights[k]));
-      }
-  }
-  for (size_t t = 0; t < L->graph->n_tensors; t++)
-    if (L->weight_sram[t] == -2) L->weight_sram[t] = -1;
-  if (all_weights + max64(peak_activations, max_min_staging) <= capacity) {
-    for (size_t i = 0; i < L->n_layers; i++) {
-      LLayer *ly = &L->layers[i];
-      if (ly->sram_engine && ly->b_value < 0 && ly->n_weights > 0) make_resident(L, ly);
-    }
-    return;
-  }
-  int64_t budget = capacity - max64(peak_activations, max_min_staging);
-  if (budget <= 0) return;
-  Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
-  size_t n = 0;
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    if (!ly->sram_engine || ly->b_value >= 0 || ly->n_weights == 0 || ly->weight_bytes == 0) continue;
-    /* what its weights cost when streamed, tiled in the SRAM residency would leave */
-    LTilePlan p = lower_tile(L, ly, capacity - budget);
-    c[n].layer = (int)i;
-    c[n].bytes = new_weight_bytes(L, ly);
-    c[n].streamed = p.feasible ? p.w_dram_bytes : ly->weight_bytes;
-    if (c[n].bytes > 0) n++;
-  }
-  qsort(c, n, sizeof *c, compare_candidates);
-  int64_t used = 0;
-  for (size_t i = 0; i < n; i++) {
-    LLayer *ly = &L->layers[c[i].layer];
-    int64_t bytes = new_weight_bytes(L, ly);
-    if (used + bytes > budget) continue;
-    used += bytes;
-    make_resident(L, ly);
-  }
-  free(c);
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -249,21 +164,115 @@ static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
   free(trial);
 }
 
+/* ---------------------------------------------------------------- weights */
+
+typedef struct Candidate {
+  int layer;
+  int64_t bytes; /* SRAM it would take */
+  double load;   /* cycles one load of its weights takes: the least residency saves a warm run */
+} Candidate;
+
+/* More load time per byte first (small layers pay the latency more); then smaller; then the
+ * earlier layer. Nothing here depends on the SRAM size, so a larger SRAM sees the same order. */
+static int compare_candidates(const void *pa, const void *pb) {
+  const Candidate *a = pa, *b = pb;
+  double lhs = a->load * (double)b->bytes, rhs = b->load * (double)a->bytes;
+  if (lhs != rhs) return lhs > rhs ? -1 : 1;
+  if (a->bytes != b->bytes) return a->bytes < b->bytes ? -1 : 1;
+  return a->layer - b->layer;
+}
+
+/* What layer l's tiles may use under `resident` bytes of weights and the on-chip
+ * activations above them. */
+static int64_t tile_budget(const Lower *L, const Memory *m, size_t l, int64_t resident) {
+  return L->arch->sram.capacity_bytes - lower_align(L, lower_align(L, resident) + m->top[l]);
+}
+
+/* The estimated cycles of every SRAM layer under `resident` bytes of weights, tiled below
+ * the activations (INFINITY: some layer no longer fits); its DRAM bytes in *bytes. */
+static double network_estimate(Lower *L, const Memory *m, int64_t resident, int64_t *bytes) {
+  double cycles = 0;
+  *bytes = 0;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine) continue;
+    LTilePlan p = lower_tile(L, ly, tile_budget(L, m, i, resident));
+    if (!p.feasible) return INFINITY;
+    cycles += p.est_cycles;
+    *bytes += p.dram_bytes;
+  }
+  return cycles;
+}
+
+#define RESIDENCY_TIE 1e-9 /* relative: estimates closer than this are equal */
+
+/* Which layers' weights stay in SRAM, below the on-chip activations already planned. The
+ * candidates come in an order that does not depend on the SRAM size, and the resident set is
+ * the prefix of that order under which the whole network's estimate is least (at equal
+ * time, the longer prefix: fewer DRAM bytes). The SRAM weights take is SRAM every layer's
+ * tiles lose, so filling it can make a streamed layer slower than its weights save; and with
+ * a larger SRAM every prefix tiles at least as well, so the least of them never rises. Past
+ * that prefix, a later candidate still joins when it alone makes the network faster (a
+ * small layer early in the order can squeeze a big one that a later candidate does not). */
+static void choose_resident_weights(Lower *L, const Memory *m) {
+  Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
+  size_t n = 0;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine || ly->b_value >= 0 || ly->n_weights == 0 || ly->weight_bytes == 0) continue;
+    int64_t bytes = new_weight_bytes(L, ly);
+    if (bytes > 0) c[n++] = (Candidate){(int)i, bytes, lower_transfer(&L->rates, (double)bytes, 1).cycles};
+  }
+  qsort(c, n, sizeof *c, compare_candidates);
+  int64_t bytes_best, bytes_k, resident = 0;
+  double best = network_estimate(L, m, 0, &bytes_best);
+  size_t best_k = 0;
+  for (size_t k = 0; k < n; k++) {
+    L->layers[c[k].layer].resident = true;
+    resident += c[k].bytes;
+    double est = network_estimate(L, m, resident, &bytes_k);
+    if (est == INFINITY) break; /* a longer prefix leaves even less */
+    double tie = RESIDENCY_TIE * (best > 1 ? best : 1);
+    if (est < best - tie || (est <= best + tie && bytes_k <= bytes_best)) best = est, bytes_best = bytes_k, best_k = k + 1;
+  }
+  for (size_t k = 0; k < n; k++) L->layers[c[k].layer].resident = k < best_k;
+  /* then, past the prefix, any later candidate that still makes the network faster alone */
+  resident = 0;
+  for (size_t k = 0; k < best_k; k++) resident += c[k].bytes;
+  for (size_t k = best_k; k < n; k++) {
+    LLayer *ly = &L->layers[c[k].layer];
+    ly->resident = true;
+    double est = network_estimate(L, m, resident + c[k].bytes, &bytes_k);
+    double tie = RESIDENCY_TIE * (best > 1 ? best : 1);
+    if (est < best - tie || (est <= best + tie && bytes_k < bytes_best)) {
+      best = est, bytes_best = bytes_k, resident += c[k].bytes;
+    } else {
+      ly->resident = false;
+    }
+  }
+  bool *keep = np_xcalloc(n + 1, sizeof *keep);
+  for (size_t k = 0; k < n; k++) keep[k] = L->layers[c[k].layer].resident, L->layers[c[k].layer].resident = false;
+  for (size_t k = 0; k < n; k++)
+    if (keep[k]) make_resident(L, &L->layers[c[k].layer]);
+  free(keep);
+  free(c);
+}
+
+/* Activations first, each kept on chip where that is faster; then the weights that make the
+ * network faster still stay resident below them, and the activations move up above. */
 void lower_plan_memory(Lower *L) {
   size_t n_tensors = L->graph->n_tensors;
   L->weight_sram = np_xmalloc((n_tensors + 1) * sizeof *L->weight_sram);
   for (size_t t = 0; t < n_tensors; t++) L->weight_sram[t] = -1;
   fall_back_untileable(L);
   collect_uses(L);
-  choose_resident_weights(L);
   Memory m = {0};
-  m.top = np_xmalloc((L->n_layers + 1) * sizeof *m.top);
+  m.top = np_xcalloc(L->n_layers + 1, sizeof *m.top);
   LTilePlan *plans = np_xcalloc(L->n_layers + 1, sizeof *plans);
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
-    ly->act_base = lower_align(L, L->resident_bytes);
-    m.top[i] = ly->act_base;
-    if (ly->sram_engine) plans[i] = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
+    ly->act_base = 0;
+    if (ly->sram_engine) plans[i] = lower_tile(L, ly, L->arch->sram.capacity_bytes);
   }
   /* values in producer order (layers are in execution order) */
   for (size_t i = 0; i < L->n_layers; i++) {
@@ -273,10 +282,14 @@ void lower_plan_memory(Lower *L) {
     LValue *x = &L->values[v];
     if (x->sram_consumer && x->last_use > (int)i) try_on_chip(L, &m, v, plans);
   }
+  choose_resident_weights(L, &m);
+  int64_t base = lower_align(L, L->resident_bytes);
+  for (size_t v = 0; v < L->n_values; v++)
+    if (L->values[v].on_chip) L->values[v].sram_offset += base;
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
-    ly->act_base = lower_align(L, m.top[i]);
-    if (ly->sram_engine) ly->plan = plans[i];
+    ly->act_base = lower_align(L, base + m.top[i]);
+    if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
   }
   free(plans);
   free(m.top);

@@ -229,21 +229,6 @@ typedef struct Sample {
   double m;
 } Sample;
 
-/* Narrows [a, b] (a step of the threshold or more) to adjacent lattice points. */
-static bool bisect(const NpCliffSearch *s, const Lattice *l, Sample a, Sample b, Sample *left, Sample *right) {
-  while (b.k - a.k > 1) {
-    Sample mid = {a.k + (b.k - a.k) / 2, 0};
-    if (!evaluate(s, lattice_x(l, mid.k), &mid.m, NULL)) return false;
-    if (step_ratio(a.m, mid.m) >= step_ratio(mid.m, b.m))
-      b = mid;
-    else
-      a = mid;
-  }
-  *left = a;
-  *right = b;
-  return true;
-}
-
 static bool record_cliff(const NpCliffSearch *s, const Lattice *l, Sample a, Sample b, NpCliff *c) {
   NpSchedule sa, sb;
   double ma, mb;
@@ -265,6 +250,28 @@ static bool record_cliff(const NpCliffSearch *s, const Lattice *l, Sample a, Sam
 }
 
 bool np_axis_geometric(double lo, double hi) { return lo > 0 && hi / lo >= 16; }
+
+/* Every step of the threshold or more inside [a, b], down to adjacent lattice points, in
+ * axis order. Both halves of an interval are searched, so two steps between one pair of
+ * samples are both found; a half whose ends differ by less than the threshold holds no step
+ * of it when the metric is monotone between them. */
+typedef struct Found {
+  NpCliff *cliffs;
+  size_t n, capacity;
+} Found;
+
+static void find_steps(const NpCliffSearch *s, const Lattice *l, double threshold, Sample a, Sample b, Found *f) {
+  if (step_ratio(a.m, b.m) < threshold) return;
+  if (b.k - a.k == 1) {
+    np_grow((void **)&f->cliffs, &f->capacity, f->n + 1, sizeof *f->cliffs);
+    if (record_cliff(s, l, a, b, &f->cliffs[f->n])) f->n++;
+    return;
+  }
+  Sample mid = {a.k + (b.k - a.k) / 2, 0};
+  if (!evaluate(s, lattice_x(l, mid.k), &mid.m, NULL)) return;
+  find_steps(s, l, threshold, a, mid, f);
+  find_steps(s, l, threshold, mid, b, f);
+}
 
 /* Coarse sample positions: geometric when the range spans a factor of 16 or more. */
 static size_t sample_positions(const NpCliffSearch *s, const Lattice *l, int64_t *ks) {
@@ -312,15 +319,10 @@ bool np_cliff_find(const NpCliffSearch *s, NpCliff **cliffs, size_t *n_cliffs, N
     return false;
   }
   free(why);
-  size_t capacity = 0;
-  for (size_t i = 0; i + 1 < valid; i++) {
-    if (step_ratio(samples[i].m, samples[i + 1].m) < threshold) continue;
-    Sample a, b;
-    if (!bisect(s, &l, samples[i], samples[i + 1], &a, &b)) continue;
-    if (step_ratio(a.m, b.m) < 1 + (threshold - 1) / 2) continue; /* a slope, not a step */
-    np_grow((void **)cliffs, &capacity, *n_cliffs + 1, sizeof **cliffs);
-    if (record_cliff(s, &l, a, b, &(*cliffs)[*n_cliffs])) (*n_cliffs)++;
-  }
+  Found found = {NULL, 0, 0};
+  for (size_t i = 0; i + 1 < valid; i++) find_steps(s, &l, threshold, samples[i], samples[i + 1], &found);
+  *cliffs = found.cliffs;
+  *n_cliffs = found.n;
   free(samples);
   return true;
 }

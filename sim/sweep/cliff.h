@@ -2,10 +2,12 @@
  *
  * Takes: a base (config text and model graph, sim/sweep/sweep.h), fixed settings, one axis
  * (a config key or a model what-if) with its range and granularity, a metric. Gives: every
- * step found: coarse samples first, then bisection between each pair of samples whose metric
- * differs by the threshold ratio or more, down to two values one granule apart; and its
- * cause, from diffing the warm schedules on either side (weights that stop being resident,
- * layers that fall back off the accelerator or move engine, layers that re-tile).
+ * step of the threshold ratio or more between two values one granule apart: coarse samples
+ * first, then between each pair of samples that differ by the threshold or more, both halves
+ * of the pair searched in turn, so that on a monotone metric every such step is found; and
+ * its cause, from diffing the warm schedules on either side (weights that become or stop
+ * being resident, layers that fall back off the accelerator or move engine, activations that
+ * start or stop going through DRAM, layers that re-tile).
  * Also the fit search: the largest axis value whose metric stays within a budget.
  */
 #ifndef NPUSIM_SWEEP_CLIFF_H
