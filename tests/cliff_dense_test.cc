@@ -34,7 +34,7 @@ std::vector<double> dense_scan(const NpGraph *g, const char *config, int64_t lo,
     NpArch arch;
     EXPECT_TRUE(np_arch_load_text(config, strlen(config), "<config>", sets, 1, &arch, &diag));
     NpPointMetrics m;
-    EXPECT_TRUE(np_point_evaluate(g, &arch, NP_DTYPE_UNKNOWN, &m, nullptr, &diag)) << set;
+    EXPECT_TRUE(np_point_evaluate(g, &arch, NP_DTYPE_UNKNOWN, 0, &m, nullptr, &diag)) << set;
     np_diag_free(&diag);
     warm.push_back(m.warm_ms);
   }
