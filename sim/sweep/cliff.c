@@ -1,4 +1,4 @@
-/* Cliff search by coarse sampling and bisection; causes by diffing adjacent schedules. */
+/* Cliff search by coarse sampling and halving; causes by diffing adjacent schedules. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
