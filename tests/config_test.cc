@@ -365,6 +365,36 @@ TEST(ConfigEnergy, FiguresGivingVddAreScaledToTheNode) {
   EXPECT_NE(static_vdd.errors[0].find("vdd"), std::string::npos) << static_vdd.errors[0];
 }
 
+TEST(ConfigArea, TheSumOfSourcedFiguresAtThePartsNode) {
+  // minimal.yaml: one 4x4 mac_array (16 PEs), a cpu (the host's: not counted), 1 KiB of SRAM.
+  // Stillmaker and Baas's areas relative to 45 nm: 32 nm 0.46, 7 nm 0.059 (sim/arch/node.c).
+  EXPECT_DOUBLE_EQ(np_node_area(45), 1.0);
+  EXPECT_DOUBLE_EQ(np_node_area(7), 0.059);
+  EXPECT_DOUBLE_EQ(np_node_area(3), 0.059);  // below 7 nm: 7 nm's
+  auto none = load_text(minimal());
+  ASSERT_TRUE(none.ok);
+  EXPECT_EQ(np_arch_area_mm2(none.arch.get()), 0.0);
+  const std::string area =
+      "area:\n"
+      "  mac: {um2: 1000, source: a, node_nm: 45}\n"
+      "  sram: {um2_per_kib: 200, source: b, node_nm: 32}\n"
+      "  fixed: {mm2: 0.5, source: c, node_nm: 7}\n";
+  // Without energy.node the figures stand as written: 16 x 1000 + 1 x 200 um2 + 0.5 mm2.
+  auto as_written = load_text(minimal() + area);
+  ASSERT_TRUE(as_written.ok) << as_written.errors[0];
+  EXPECT_NEAR(np_arch_area_mm2(as_written.arch.get()), 0.0162 + 0.5, 1e-12);
+  // At 7 nm: 16 x 1000 x 0.059 + 200 x 0.059 / 0.46 um2 + 0.5 mm2 = 944 + 25.652 um2 + 0.5 mm2.
+  auto at_7 = load_text(minimal() + area + "energy:\n  node: {nm: 7, vdd: 0.7, source: x}\n");
+  ASSERT_TRUE(at_7.ok) << at_7.errors[0];
+  EXPECT_NEAR(np_arch_area_mm2(at_7.arch.get()), (16 * 1000 * 0.059 + 200 * 0.059 / 0.46) * 1e-6 + 0.5, 1e-12);
+  EXPECT_NE(written_back(at_7.arch.get()).find("area:\n  mac: {um2: 1000, source: \"a\", node_nm: 45}\n"),
+            std::string::npos);
+  // Every area figure needs its node.
+  auto no_node = load_text(minimal() + "area:\n  mac: {um2: 1000, source: a}\n");
+  ASSERT_FALSE(no_node.ok);
+  EXPECT_NE(no_node.errors[0].find("area.mac: missing required key 'node_nm'"), std::string::npos) << no_node.errors[0];
+}
+
 TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
   const char *kinds[] = {"mac_array", "vector", "cpu"};
   for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {

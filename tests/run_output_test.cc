@@ -299,3 +299,20 @@ TEST(RunOutput, OutputDirRefusesWhatItWritesItselfAndAFile) {
 }
 
 }  // namespace
+
+TEST(RunOutput, AreaFromTheConfigsFigures) {
+  // configs/phone-npu.yaml at 5 nm (7 nm's factor, 0.059 of 45 nm): 16 cores x 16 x 16 = 4096
+  // MACs x 3000 um2 x 0.059 = 724,992 um2; 256 planar lanes x 3000 x 0.059 = 45,312 um2;
+  // 4096 KiB x 287 um2 (at 5 nm, as written) = 1,175,552 um2; fixed 0.1 mm2. The cpu is the
+  // host's. 1,945,856 um2 + 0.1 mm2 = 2.045856 mm2.
+  CliResult r = run_npusim("run models/micro/conv3x3.npg --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  JsonPtr j = parse_json(r.out);
+  EXPECT_NEAR(jnum(j.get(), {"area_mm2"}), 2.045856, 1e-9);
+  CliResult text = run_npusim("run models/micro/conv3x3.npg");
+  EXPECT_NE(text.out.find("area         2.046 mm2"), std::string::npos) << text.out;
+  // A config without area figures has none: rtl-small.
+  CliResult none = run_npusim("run models/micro/conv3x3.npg --config configs/rtl-small.yaml --json");
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(jnum(parse_json(none.out).get(), {"area_mm2"}), 0.0);
+}

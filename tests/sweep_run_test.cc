@@ -40,7 +40,7 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   // A header and 12 rows, numbered 0..11 in order.
   EXPECT_EQ(count_lines(a), 13);
   EXPECT_EQ(a.rfind("point,model,model_file,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,"
-                    "warm_ms,cold_ms,energy_mj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,config,"
+                    "warm_ms,cold_ms,energy_mj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,area_mm2,config,"
                     "config_hash,set,npusim_version,message\n",
                     0),
             0u);
@@ -48,7 +48,7 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   // Points 4..7 have the bad size: their rows carry the status and the config's message.
   // A point that did not run has no metrics and no config, but the spec's overrides and the
   // version; sizes are bytes (the spec says 4MiB: 4 * 2^20 = 4194304).
-  EXPECT_NE(a.find("\n4,chain," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,,,,,," +
+  EXPECT_NE(a.find("\n4,chain," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,,,,,,," +
                    npusim_version() + ","),
             std::string::npos)
       << a;

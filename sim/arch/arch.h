@@ -186,6 +186,14 @@ typedef struct NpThermal {
   int n_dvfs;
   char dvfs_source[NP_ARCH_TEXT_MAX];
 } NpThermal;
+/* Silicon area figures (docs/config.md, "area"), each at its node_nm and scaled to
+ * energy.node when that is given. */
+typedef struct NpArea {
+  NpEnergyFigure mac;         /* um2 per PE (MAC) of a mac_array, every core's */
+  NpEnergyFigure vector_lane; /* um2 per lane of a vector engine */
+  NpEnergyFigure sram;        /* um2 per KiB of SRAM capacity, macro overheads included */
+  NpEnergyFigure fixed;       /* mm2: DMA, sequencer and the rest that does not scale with size */
+} NpArea;
 
 typedef struct NpArch {
   char name[NP_ARCH_NAME_MAX];
@@ -208,6 +216,7 @@ typedef struct NpArch {
   NpFixedCosts fixed;
   NpColdStart cold_start;
   NpThermal thermal;
+  NpArea area;
 } NpArch;
 
 /* ---- loading ---- */
@@ -249,6 +258,13 @@ double np_node_energy(int64_t nm, double vdd);
 /* Moves the accelerator's clock to mhz (> 0) and what follows from it (DRAM bytes per
  * cycle); a DVFS step. */
 void np_arch_set_clock(NpArch *arch, double mhz);
+/* Stillmaker and Baas's area of a layout at a node relative to 45 nm (sim/arch/node.c), with
+ * the same bounds and interpolation as np_node_energy. */
+double np_node_area(int64_t nm);
+/* The accelerator's silicon area in mm2 from its area figures (docs/config.md, "area"): the
+ * mac_arrays' PEs, the vector engines' lanes, the SRAM and the fixed part, each at the part's
+ * node; cpu engines are the host's and not counted. 0 when the config gives no area figure. */
+double np_arch_area_mm2(const NpArch *arch);
 /* A fixed cost in cycles at the clock: us x clock_mhz to the nearest cycle; 0 when not given. */
 int64_t np_arch_fixed_cycles(const NpArch *arch, const NpEnergyFigure *cost);
 

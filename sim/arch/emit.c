@@ -117,6 +117,15 @@ static void put_thermal(NpBuf *b, const NpArch *arch) {
   np_buf_puts(b, "}\n");
 }
 
+static void put_area(NpBuf *b, const NpArch *arch) {
+  const NpArea *a = &arch->area;
+  const NamedFigure rows[] = {{"mac", "um2", &a->mac},
+                              {"vector_lane", "um2", &a->vector_lane},
+                              {"sram", "um2_per_kib", &a->sram},
+                              {"fixed", "mm2", &a->fixed}};
+  put_figure_section(b, "area", rows, sizeof rows / sizeof rows[0]);
+}
+
 /* The keys of the engine's kind, in its row's order. */
 static void put_kind_keys(NpBuf *b, const NpEngine *e) {
   const NpEngineKindOps *kind = np_engine_kind_ops(e->kind);
@@ -282,5 +291,6 @@ char *np_arch_to_yaml(const NpArch *arch) {
   put_cold_start(&b, arch);
   put_thermal(&b, arch);
   put_energy(&b, arch);
+  put_area(&b, arch);
   return b.data;
 }

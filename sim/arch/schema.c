@@ -1129,6 +1129,16 @@ static void read_fixed_costs(NpArchLoader *L, const Section *root, NpArch *arch)
   read_figure_child(L, &s, "per_program", "us", &arch->fixed.per_program);
 }
 
+static void read_area(NpArchLoader *L, const Section *root, NpArch *arch) {
+  static const char *const keys[] = {"mac", "vector_lane", "sram", "fixed", NULL};
+  Section s;
+  if (!open_child(root, "area", false, keys, &s)) return;
+  read_figure_child(L, &s, "mac", "um2", &arch->area.mac);
+  read_figure_child(L, &s, "vector_lane", "um2", &arch->area.vector_lane);
+  read_figure_child(L, &s, "sram", "um2_per_kib", &arch->area.sram);
+  read_figure_child(L, &s, "fixed", "mm2", &arch->area.fixed);
+}
+
 static void read_cold_start(NpArchLoader *L, const Section *root, NpArch *arch) {
   static const char *const keys[] = {"storage_read", "compile_per_op", "compile_per_program", NULL};
   Section s;
@@ -1227,7 +1237,7 @@ static void read_thermal(NpArchLoader *L, const Section *root, NpArch *arch) {
 
 static const char *const root_keys[] = {"name",       "description", "clock_mhz", "data_types", "default_dtype",
                                         "engines",    "sram",        "dram",      "sync",       "fixed_costs",
-                                        "cold_start", "thermal",     "energy",    NULL};
+                                        "cold_start", "thermal",     "energy",    "area",       NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1261,6 +1271,7 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   read_cold_start(L, &s, arch);
   read_thermal(L, &s, arch);
   if (arch->n_data_types > 0) read_energy(L, &s, arch);
+  read_area(L, &s, arch);
   return L->errors == errors_before;
 }
 

@@ -295,6 +295,7 @@ char *np_run_report_json(const NpRunReport *r) {
   set_real(latency, "warm_ms", r->warm_stats.ms);
   set(root, "latency", latency);
   set_real(root, "throughput_per_s", r->throughput_per_s);
+  set_real(root, "area_mm2", r->area_mm2);
   set(root, "sram", sram_json(r));
   set_int(root, "fallback_ops", r->cold.fallback_ops);
   set(root, "fallbacks", fallbacks_json(r));

@@ -98,6 +98,7 @@ typedef struct NpRunReport {
   double sustain_seconds, sustain_p99_ms;
   double sustain_throttle_s; /* the first step down; the run's length when it never throttled */
   double throughput_per_s; /* warm inferences back to back: 1000 / warm ms */
+  double area_mm2;         /* the config's silicon area (np_arch_area_mm2); 0 without area figures */
   bool has_battery;
   double per_day, battery_wh;
   double battery_share_per_day; /* of the warm energy: 0.01 = 1 % of the battery a day */

@@ -41,6 +41,7 @@ static void fill_summary(const NpGraph *graph, const NpArch *arch, const char *m
     out->engine_kinds[e] = arch->engines[e].kind;
   }
   out->throughput_per_s = out->warm_stats.ms > 0 ? 1000.0 / out->warm_stats.ms : 0;
+  out->area_mm2 = np_arch_area_mm2(arch);
   if (options->per_day > 0 && options->battery_wh > 0) {
     out->has_battery = true;
     out->per_day = options->per_day;

@@ -29,6 +29,7 @@ static void put_latency(NpBuf *b, const NpRunReport *r) {
                   w->fixed_inference_cycles, c->fixed_program_cycles, w->segments, w->segments == 1 ? "" : "s",
                   w->segments > 0 ? w->fixed_segment_cycles / w->segments : 0);
   np_buf_printf(b, "throughput   %.1f inferences/s (warm, back to back)\n", r->throughput_per_s);
+  if (r->area_mm2 > 0) np_buf_printf(b, "area         %.3f mm2 (the config's area figures at its node)\n", r->area_mm2);
 }
 
 static void put_cold_start(NpBuf *b, const NpRunReport *r) {

@@ -14,6 +14,7 @@ static double energy_mj(const NpPointMetrics *m) { return m->energy_mj; }
 static double sram_peak_bytes(const NpPointMetrics *m) { return (double)m->sram_peak_bytes; }
 static double dram_bytes(const NpPointMetrics *m) { return (double)m->dram_bytes; }
 static double fallbacks(const NpPointMetrics *m) { return (double)m->fallbacks; }
+static double area_mm2(const NpPointMetrics *m) { return m->area_mm2; }
 static double uncached_ms(const NpPointMetrics *m) { return m->uncached_ms; }
 static double cached_ms(const NpPointMetrics *m) { return m->cached_ms; }
 
@@ -26,6 +27,7 @@ const NpPointMetricInfo np_point_metrics[] = {
     {"fallbacks", true, fallbacks},
     {"uncached_ms", false, uncached_ms},
     {"cached_ms", false, cached_ms},
+    {"area_mm2", false, area_mm2},
 };
 const size_t np_point_metric_count = sizeof np_point_metrics / sizeof np_point_metrics[0];
 
@@ -62,6 +64,7 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, 
   out->dram_bytes = sim.warm_stats.dram_read_bytes + sim.warm_stats.dram_write_bytes;
   out->fallbacks = sim.warm.fallback_ops;
   out->resident_weight_bytes = sim.warm.resident_weight_bytes;
+  out->area_mm2 = np_arch_area_mm2(arch);
   snprintf(out->config_name, sizeof out->config_name, "%s", arch->name);
   out->config_hash = sim.warm.config_hash;
   NpColdStartTimes launch;

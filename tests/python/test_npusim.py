@@ -113,10 +113,10 @@ def csv_line(row, axes):
     if row["status"] == "ok":
         cells += [f"{row['warm_ms']:.17g}", f"{row['cold_ms']:.17g}", f"{row['energy_mj']:.17g}",
                   str(row["sram_peak_bytes"]), str(row["dram_bytes"]), str(row["fallbacks"]),
-                  f"{row['uncached_ms']:.17g}", f"{row['cached_ms']:.17g}",
+                  f"{row['uncached_ms']:.17g}", f"{row['cached_ms']:.17g}", f"{row['area_mm2']:.17g}",
                   row["config"], row["config_hash"], *identity, ""]
     else:
-        cells += [""] * 10 + identity + [row["message"]]
+        cells += [""] * 11 + identity + [row["message"]]
     return ",".join(cells) + "\n"
 
 
