@@ -209,3 +209,35 @@ TEST(SweepRun, RowsCarryTheirIdentityAndNumericSizes) {
 }
 
 }  // namespace
+
+namespace {
+
+// sweep --check: the spec, its models and every point's config, without running a point or
+// opening an output. Point 1 asks for 100 banks (the limit is 64: docs/config.md).
+TEST(SweepCheck, ChecksEveryPointsConfigAndWritesNothing) {
+  std::string good = write_scratch("check-good.yaml", "models: [" + source_path("models/micro/chain.npg") +
+                                                          "]\naxes:\n  sram.banks: [4, 16, 8]\n");
+  CliResult ok = run_npusim("sweep " + good + " --check");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("ok (3 points: 1 model x 3 sram.banks; every point's config loads)"), std::string::npos)
+      << ok.out;
+  std::string bad = write_scratch("check-bad.yaml", "models: [" + source_path("models/micro/chain.npg") +
+                                                        "]\naxes:\n  sram.banks: [4, 100, 8]\n");
+  std::string out = scratch_dir() + "/check.csv";
+  CliResult r = run_npusim("sweep " + bad + " --check -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("point 1: --set sram.banks=100"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 of 3 points have a config that does not load"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(out), "");  // nothing written
+}
+
+// config check on a sweep spec says what the file is, not its keys one by one.
+TEST(SweepCheck, ConfigCheckNamesASweepSpec) {
+  CliResult r = run_npusim("config check " + source_path("configs/sweeps/sram-mobilenet.yaml"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("this is a sweep spec, not an accelerator config: check it with npusim sweep"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("unknown key"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -7,6 +7,7 @@
 #include "cli/cli_config.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "sweep/sweep.h"
 
 static const char config_synopsis[] =
     "usage: npusim config show [--config FILE] [--set KEY=VALUE]...\n"
@@ -65,6 +66,22 @@ static int config_show(int argc, char **argv) {
   return status;
 }
 
+/* Whether a file that is no config is a sweep spec (so the message can say so rather than
+ * list the spec's keys as unknown): it loads as one, or it has a top-level `axes:` key. */
+static bool is_sweep_spec(const char *path) {
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpSweepSpec spec;
+  bool yes = np_sweep_spec_load(path, &spec, &diag);
+  if (yes) np_sweep_spec_free(&spec);
+  np_diag_free(&diag);
+  FILE *f = yes ? NULL : fopen(path, "r");
+  char line[256];
+  while (f && !yes && fgets(line, sizeof line, f)) yes = strncmp(line, "axes:", 5) == 0;
+  if (f) fclose(f);
+  return yes;
+}
+
 static int config_check(int argc, char **argv) {
   NpConfigOptions options = {0};
   int first;
@@ -84,6 +101,10 @@ static int config_check(int argc, char **argv) {
     np_diag_init(&diag);
     if (np_arch_load_file(argv[f], options.sets, options.n_sets, arch, &diag)) {
       printf("%s: ok (%s: %d engines, %g MHz)\n", argv[f], arch->name, arch->n_engines, arch->clock_mhz);
+    } else if (is_sweep_spec(argv[f])) {
+      fprintf(stderr, "%s: error: this is a sweep spec, not an accelerator config: check it with npusim sweep %s --check\n",
+              argv[f], argv[f]);
+      status = NP_EXIT_BAD_INPUT;
     } else {
       np_diag_print(&diag, stderr);
       status = NP_EXIT_BAD_INPUT;

@@ -38,11 +38,12 @@ static const char sweep_epilogue[] =
     "  npusim sweep configs/sweeps/sram-mobilenet.yaml --shard 0/2 -o shard0.csv   # one job of two\n"
     "  npusim sweep configs/sweeps/sram-mobilenet.yaml --shard 1/2 -o shard1.csv\n"
     "  npusim sweep merge shard0.csv shard1.csv -o all.csv\n"
+    "  npusim sweep configs/sweeps/sram-mobilenet.yaml --check\n"
     "\n"
     "exit status: 0 ok (failed points are rows, not errors), 2 bad usage, a bad spec, a model\n"
     "that cannot be loaded, or an output that cannot be written.\n";
 
-enum { OPT_RESUME = NP_CLI_OWN, OPT_SHARD };
+enum { OPT_RESUME = NP_CLI_OWN, OPT_SHARD, OPT_CHECK };
 
 static const NpCliOption sweep_options[] = {
     {"output", 'o', "FILE", "write here (.jsonl: JSON Lines, else CSV); default: stdout"},
@@ -54,6 +55,8 @@ static const NpCliOption sweep_options[] = {
      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT, or\n"
      "JOB_COMPLETION_INDEX / NPUSIM_SHARDS (Kubernetes Indexed Job), when set"},
     {"quiet", 'q', NULL, "no progress bar (it shows only on a terminal anyway)"},
+    {"check", OPT_CHECK, NULL,
+     "check the spec without running it: it parses, its models load and every\npoint's config loads; writes nothing"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -79,7 +82,7 @@ typedef struct SweepOptions {
   const char *spec;
   const char *out;
   long jobs;
-  bool resume, quiet, shard_given;
+  bool resume, quiet, shard_given, check;
   size_t shard, n_shards;
 } SweepOptions;
 
@@ -150,6 +153,7 @@ static int take_sweep_option(void *user, int key, const char *value) {
       break;
     case OPT_RESUME: o->resume = true; break;
     case 'q': o->quiet = true; break;
+    case OPT_CHECK: o->check = true; break;
     case OPT_SHARD:
       if (!parse_shard(value, &o->shard, &o->n_shards)) return usage_error("--shard needs K/N with 0 <= K < N", value);
       o->shard_given = true;
@@ -256,6 +260,24 @@ static FILE *open_output(const SweepOptions *o, const NpSweepSpec *spec, NpSweep
   return out;
 }
 
+/* --check: the spec, its models and every point's config, and nothing run or written. */
+static int check_sweep(const SweepOptions *o, const NpSweepSpec *spec, NpDiag *diag) {
+  NpGraph **graphs = np_sweep_load_models(spec, diag);
+  size_t bad = 0;
+  bool ok = graphs != NULL && np_sweep_check(spec, &bad, diag);
+  np_diag_print(diag, stderr);
+  if (ok) {
+    printf("%s: ok (%zu points: %zu model%s", o->spec, spec->n_points, spec->n_models, spec->n_models == 1 ? "" : "s");
+    for (size_t i = 0; i < spec->n_axes; i++) printf(" x %zu %s", spec->axes[i].n_values, spec->axes[i].key);
+    printf("; every point's config loads)\n");
+    np_cli_stdout_ok();
+  } else if (graphs != NULL) {
+    fprintf(stderr, "%s: %zu of %zu points have a config that does not load\n", o->spec, bad, spec->n_points);
+  }
+  np_sweep_free_models(spec, graphs);
+  return ok ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
+}
+
 static int run_sweep(const SweepOptions *o) {
   NpDiag diag;
   np_diag_init(&diag);
@@ -264,6 +286,12 @@ static int run_sweep(const SweepOptions *o) {
     np_diag_print(&diag, stderr);
     np_diag_free(&diag);
     return NP_EXIT_BAD_INPUT;
+  }
+  if (o->check) {
+    int code = check_sweep(o, &spec, &diag);
+    np_diag_free(&diag);
+    np_sweep_spec_free(&spec);
+    return code;
   }
   NpSweepRun run = {.jobs = (int)o->jobs,
                     .shard = o->shard,

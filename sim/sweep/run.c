@@ -209,6 +209,54 @@ typedef struct Runner {
   pthread_mutex_t lock;
 } Runner;
 
+/* A point's settings: the spec's overrides, then its axis values (kvs[i] "key=value", to be
+ * freed). False with the reason in err. */
+static bool point_setup(const NpSweepSpec *spec, const char **values, char **kvs, NpPointSetup *setup, char *err,
+                        size_t err_size) {
+  bool ok = true;
+  for (size_t i = 0; i < spec->n_sets && ok; i++) ok = np_point_setup_add(setup, spec->sets[i], err, err_size);
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    kvs[i] = np_xasprintf("%s=%s", spec->axes[i].key, values[i]);
+    if (ok) ok = np_point_setup_add(setup, kvs[i], err, err_size);
+  }
+  return ok;
+}
+
+#define CHECK_POINTS_LISTED 10
+
+bool np_sweep_check(const NpSweepSpec *spec, size_t *bad, NpDiag *diag) {
+  const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
+  char **kvs = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *kvs);
+  NpArch *arch = np_xmalloc(sizeof *arch);
+  *bad = 0;
+  for (size_t p = 0; p < spec->n_points; p++) {
+    np_sweep_point(spec, p, values);
+    NpPointSetup setup = {0};
+    char err[256];
+    NpDiag why;
+    np_diag_init(&why);
+    bool ok = point_setup(spec, values, kvs, &setup, err, sizeof err);
+    if (!ok) np_diag_add(&why, "%s", err);
+    if (ok && !np_arch_load_text(spec->config_text, spec->config_len, spec->config_source, setup.sets, setup.n_sets,
+                                 arch, &why))
+      ok = false;
+    if (!ok && ++*bad <= CHECK_POINTS_LISTED) {
+      char *text = np_diag_text(&why);
+      np_diag_add(diag, "%s: error: point %zu: %.*s", spec->source, p, (int)strcspn(text, "\n"), text);
+      free(text);
+    }
+    np_diag_free(&why);
+    for (size_t i = 0; i < spec->n_axes; i++) free(kvs[i]);
+    np_point_setup_free(&setup);
+  }
+  if (*bad > CHECK_POINTS_LISTED)
+    np_diag_add(diag, "%s: ... and %zu more points whose config does not load", spec->source, *bad - CHECK_POINTS_LISTED);
+  free(arch);
+  free(kvs);
+  free(values);
+  return *bad == 0;
+}
+
 static char *evaluate_point(const Runner *r, size_t point) {
   const NpSweepSpec *spec = r->spec;
   const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
@@ -216,12 +264,7 @@ static char *evaluate_point(const Runner *r, size_t point) {
   size_t model = np_sweep_point(spec, point, values);
   NpPointSetup setup = {0};
   char err[256];
-  bool ok = true;
-  for (size_t i = 0; i < spec->n_sets && ok; i++) ok = np_point_setup_add(&setup, spec->sets[i], err, sizeof err);
-  for (size_t i = 0; i < spec->n_axes; i++) {
-    kvs[i] = np_xasprintf("%s=%s", spec->axes[i].key, values[i]);
-    if (ok) ok = np_point_setup_add(&setup, kvs[i], err, sizeof err);
-  }
+  bool ok = point_setup(spec, values, kvs, &setup, err, sizeof err);
   NpPointMetrics m;
   char *message = NULL;
   NpPointStatus status = NP_POINT_BAD_CONFIG;

@@ -196,6 +196,11 @@ char *np_sweep_csv_header(const NpSweepSpec *spec);
  * are left to the file. */
 bool np_sweep_column_shown(const char *name);
 
+/* Checks a spec without running it: every point's config (the base, the spec's overrides and
+ * the point's axis values) loads. False with the first points that fail in diag and their
+ * count in *bad. */
+bool np_sweep_check(const NpSweepSpec *spec, size_t *bad, NpDiag *diag);
+
 /* Every model of the spec (graphs[i] for spec->models[i]), loaded and checked before an
  * output is opened; NULL with errors in diag when one cannot be loaded. */
 NpGraph **np_sweep_load_models(const NpSweepSpec *spec, NpDiag *diag);
