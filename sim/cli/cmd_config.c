@@ -8,6 +8,7 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "sweep/sweep.h"
+#include "util/file.h"
 
 static const char config_synopsis[] =
     "usage: npusim config show [--config FILE] [--set KEY=VALUE]...\n"
@@ -67,18 +68,18 @@ static int config_show(int argc, char **argv) {
 }
 
 /* Whether a file that is no config is a sweep spec (so the message can say so rather than
- * list the spec's keys as unknown): it loads as one, or it has a top-level `axes:` key. */
+ * list the spec's keys as unknown): it has a top-level `axes:` key. */
 static bool is_sweep_spec(const char *path) {
   NpDiag diag;
   np_diag_init(&diag);
-  NpSweepSpec spec;
-  bool yes = np_sweep_spec_load(path, &spec, &diag);
-  if (yes) np_sweep_spec_free(&spec);
+  size_t len = 0;
+  /* np_read_file refuses a FIFO or a device at once, as the config loader did */
+  char *text = np_read_file(path, NP_SWEEP_MAX_FILE_BYTES, "sweep spec", &len, &diag);
+  bool yes = false;
+  for (const char *line = text; line && !yes; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+    yes = strncmp(line, "axes:", 5) == 0;
+  free(text);
   np_diag_free(&diag);
-  FILE *f = yes ? NULL : fopen(path, "r");
-  char line[256];
-  while (f && !yes && fgets(line, sizeof line, f)) yes = strncmp(line, "axes:", 5) == 0;
-  if (f) fclose(f);
   return yes;
 }
 
