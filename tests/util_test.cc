@@ -65,6 +65,16 @@ TEST(Diag, LongLinesKeepTheirStartAndEnd) {
   EXPECT_EQ(w.substr(0, 204), std::string(199, 'a') + " ... ");
 }
 
+TEST(Diag, ALongPlaceBeforeTheErrorKeepsTheWord) {
+  // A 1000-byte --set value before "error: ": 80 bytes of the start, " ... ", then from the
+  // word on (the fuzzer found a cut line that no longer said 'error: ').
+  std::string line = "--set e=" + std::string(1000, 'c') + ": error: unknown key 'e'";
+  std::string cut = tidy(line);
+  EXPECT_LE(cut.size(), 300u);
+  EXPECT_EQ(cut.rfind("--set e=ccc", 0), 0u) << cut;
+  EXPECT_NE(cut.find(" ... error: unknown key 'e'"), std::string::npos) << cut;
+}
+
 TEST(StrMap, PutGetOverwriteAndGrow) {
   NpStrMap m;
   np_strmap_init(&m);

@@ -44,17 +44,36 @@ static size_t utf8_start_at_or_after(const char *text, size_t len, size_t pos) {
   return pos;
 }
 
-/* Appends one line, cut in the middle when longer than NP_DIAG_LINE_MAX bytes. */
-static void append_line(NpBuf *out, const char *line, size_t len) {
-  if (len <= NP_DIAG_LINE_MAX) {
+/* Appends len bytes of line in at most `budget`: whole, or cut in the middle keeping `keep`
+ * bytes of the start. */
+static void append_cut(NpBuf *out, const char *line, size_t len, size_t budget, size_t keep) {
+  if (len <= budget) {
     np_buf_append(out, line, len);
     return;
   }
-  size_t head = utf8_start_at_or_before(line, CUT_HEAD);
-  size_t tail = utf8_start_at_or_after(line, len, len - (NP_DIAG_LINE_MAX - CUT_HEAD - (sizeof CUT_MARK - 1)));
+  size_t head = utf8_start_at_or_before(line, keep);
+  size_t tail = utf8_start_at_or_after(line, len, len - (budget - keep - (sizeof CUT_MARK - 1)));
   np_buf_append(out, line, head);
   np_buf_puts(out, CUT_MARK);
   np_buf_append(out, line + tail, len - tail);
+}
+
+/* A line whose "error: " comes after this much of it (a long --set value or path before it)
+ * is cut before the word, so that the cut line still says what it is. */
+#define CUT_PLACE 80
+
+/* Appends one line, cut in the middle when longer than NP_DIAG_LINE_MAX bytes. */
+static void append_line(NpBuf *out, const char *line, size_t len) {
+  const char *word = len > NP_DIAG_LINE_MAX ? strstr(line, "error: ") : NULL;
+  if (word && (size_t)(word - line) < len && (size_t)(word - line) + 7 > CUT_HEAD) {
+    size_t head = utf8_start_at_or_before(line, CUT_PLACE), at = (size_t)(word - line);
+    np_buf_append(out, line, head);
+    np_buf_puts(out, CUT_MARK);
+    size_t budget = NP_DIAG_LINE_MAX - head - (sizeof CUT_MARK - 1);
+    append_cut(out, line + at, len - at, budget, budget * 2 / 3);
+    return;
+  }
+  append_cut(out, line, len, NP_DIAG_LINE_MAX, CUT_HEAD);
 }
 
 char *np_diag_tidy(const char *message) {
