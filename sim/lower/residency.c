@@ -250,11 +250,9 @@ static void choose_resident_weights(Lower *L, const Memory *m) {
       ly->resident = false;
     }
   }
-  bool *keep = np_xcalloc(n + 1, sizeof *keep);
-  for (size_t k = 0; k < n; k++) keep[k] = L->layers[c[k].layer].resident, L->layers[c[k].layer].resident = false;
+  /* the flags say which stay; make_resident gives them their SRAM homes, in candidate order */
   for (size_t k = 0; k < n; k++)
-    if (keep[k]) make_resident(L, &L->layers[c[k].layer]);
-  free(keep);
+    if (L->layers[c[k].layer].resident) make_resident(L, &L->layers[c[k].layer]);
   free(c);
 }
 
