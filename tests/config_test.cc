@@ -4,6 +4,7 @@
 // precede the token).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -697,6 +698,44 @@ TEST(ConfigDefault, PresetsHaveTheirShape) {
   ASSERT_TRUE(tpu.ok);
   // 4 TOPS (Google): 4096 MACs x 2 x 480 MHz = 3.93e12.
   EXPECT_NEAR(np_engine_macs_per_cycle(&tpu.arch->engines[0], NP_DTYPE_INT8) * 2 * 480e6 / 1e12, 3.93, 0.01);
+}
+
+// Every config of configs/devices/ loads, and each neural engine reaches the TOPS Apple published
+// for it: cores x rows x cols MACs x 2 ops x clock (fp16; the A17 Pro's 35 TOPS count int8).
+TEST(ConfigDefault, DeviceMatrixHasThePublishedFigures) {
+  struct Device {
+    const char *file;
+    int cores;
+    NpDtype dtype;
+    double tops, dram_gb_per_s;
+  };
+  const Device devices[] = {
+      {"a11", 0, NP_DTYPE_FP32, 0, 29.9},  // no neural engine Core ML can use: CPU only
+      {"a12", 8, NP_DTYPE_FP16, 5, 34.1},     {"a13", 8, NP_DTYPE_FP16, 6, 34.1},
+      {"a14", 16, NP_DTYPE_FP16, 11, 34.1},   {"a15", 16, NP_DTYPE_FP16, 15.8, 34.1},
+      {"a16", 16, NP_DTYPE_FP16, 17, 51.2},   {"a17-pro", 16, NP_DTYPE_INT8, 35, 51.2},
+  };
+  size_t files = 0;
+  for (const auto &entry : std::filesystem::directory_iterator(source_path("configs/devices")))
+    files += entry.path().extension() == ".yaml";
+  EXPECT_EQ(files, std::size(devices));
+  for (const Device &d : devices) {
+    SCOPED_TRACE(d.file);
+    auto c = load_file(source_path(std::string("configs/devices/") + d.file + ".yaml"));
+    ASSERT_TRUE(c.ok) << c.errors.at(0);
+    EXPECT_EQ(c.arch->dram.bandwidth_gb_per_s, d.dram_gb_per_s);
+    EXPECT_EQ(c.arch->engines[c.arch->fallback_engine].kind, NP_ENGINE_CPU);
+    int ane = np_arch_find_engine(c.arch.get(), "ane");
+    if (d.cores == 0) {
+      EXPECT_LT(ane, 0);
+      EXPECT_EQ(c.arch->n_engines, 1);
+      continue;
+    }
+    ASSERT_GE(ane, 0);
+    EXPECT_EQ(c.arch->engines[ane].cores, d.cores);
+    double tops = np_engine_macs_per_cycle(&c.arch->engines[ane], d.dtype) * 2 * c.arch->clock_mhz * 1e6 / 1e12;
+    EXPECT_NEAR(tops, d.tops, 0.01 * d.tops);
+  }
 }
 
 // ---- the CLI ----

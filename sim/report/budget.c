@@ -197,13 +197,7 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
   return ok;
 }
 
-char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, int n) {
-  json_t *root = json_object();
-  json_object_set_new(root, "schema", np_json_string(NP_CHECK_JSON_SCHEMA));
-  json_object_set_new(root, "model", np_json_string(report->model_name));
-  json_object_set_new(root, "source", np_json_string(report->model_source));
-  json_object_set_new(root, "config", np_json_string(report->config_name));
-  json_object_set_new(root, "dtype", np_json_string(np_dtype_name(report->dtype)));
+json_t *np_budget_results_json(const NpBudgetResult *results, int n, bool *pass_out) {
   bool pass = true;
   json_t *list = json_array();
   for (int i = 0; i < n; i++) {
@@ -217,6 +211,19 @@ char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, 
     json_array_append_new(list, o);
     pass = pass && results[i].holds;
   }
+  *pass_out = pass;
+  return list;
+}
+
+char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, int n) {
+  json_t *root = json_object();
+  json_object_set_new(root, "schema", np_json_string(NP_CHECK_JSON_SCHEMA));
+  json_object_set_new(root, "model", np_json_string(report->model_name));
+  json_object_set_new(root, "source", np_json_string(report->model_source));
+  json_object_set_new(root, "config", np_json_string(report->config_name));
+  json_object_set_new(root, "dtype", np_json_string(np_dtype_name(report->dtype)));
+  bool pass;
+  json_t *list = np_budget_results_json(results, n, &pass);
   json_object_set_new(root, "pass", json_boolean(pass));
   json_object_set_new(root, "budgets", list);
   return np_report_json_text(root);

@@ -199,7 +199,7 @@ static json_t *fallbacks_json(const NpRunReport *r) {
   return list;
 }
 
-static json_t *fallback_groups_json(const NpRunReport *r) {
+json_t *np_fallback_summary_json(const NpRunReport *r) {
   NpFallbackSummary f;
   np_run_fallbacks(r, &f);
   json_t *o = json_object();
@@ -299,7 +299,7 @@ char *np_run_report_json(const NpRunReport *r) {
   set(root, "sram", sram_json(r));
   set_int(root, "fallback_ops", r->cold.fallback_ops);
   set(root, "fallbacks", fallbacks_json(r));
-  set(root, "fallback_summary", fallback_groups_json(r));
+  set(root, "fallback_summary", np_fallback_summary_json(r));
   set(root, "energy_missing", missing_json(r->warm_stats.energy.missing));
   set(root, "cold_start", cold_start_json(r));
   set(root, "battery", battery_json(r));

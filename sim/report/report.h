@@ -196,6 +196,32 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
 /* The verdict as JSON (schema NP_CHECK_JSON_SCHEMA), malloc'd. */
 char *np_budgets_json(const NpRunReport *report, const NpBudgetResult *results, int n);
 
+/* ---- the device matrix (npusim check --devices) ---- */
+
+#define NP_CHECK_DEVICES_JSON_SCHEMA "npusim.check.devices/1"
+
+/* One device of a matrix: its config file, the model's run on it and the budgets checked
+ * against that run (np_budgets_check; every device of a matrix checks the same budgets). */
+typedef struct NpDeviceCheck {
+  const char *device;            /* the config file's name less .yaml / .yml: "a17-pro" */
+  const char *file;              /* the config file's path */
+  const NpRunReport *report;
+  const NpBudgetResult *results; /* n_results of them */
+  int n_results;
+} NpDeviceCheck;
+
+/* True when every budget of the device holds. */
+bool np_device_check_passes(const NpDeviceCheck *device);
+/* The matrix as the human table: a row per device in the given order (cold and warm ms, how
+ * much runs on the accelerator, SRAM peak, energy, each budget's verdict), then why each device
+ * that leaves the accelerator does (the fallback groups as `npusim run` prints them), the broken
+ * budgets' messages and the verdict. folder names the device folder in the heading. */
+char *np_devices_text(const char *folder, const NpDeviceCheck *devices, size_t n);
+/* The same as JSON (schema NP_CHECK_DEVICES_JSON_SCHEMA, docs/formats.md). */
+char *np_devices_json(const char *folder, const NpDeviceCheck *devices, size_t n);
+/* The same as CSV: a header row, then a row per device (docs/run.md, "check --devices"). */
+char *np_devices_csv(const NpDeviceCheck *devices, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

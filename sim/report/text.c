@@ -104,6 +104,13 @@ static void put_engines(NpBuf *b, const NpRunReport *r) {
   np_buf_puts(b, "\n");
 }
 
+void np_fallback_group_text(NpBuf *b, const NpRunReport *r, const NpFallbackGroup *g, bool aligned) {
+  const NpLayerPlan *first = &r->cold.layers[g->first_layer];
+  np_buf_printf(b, "%*" PRId64 " op%s on %s: %s (first: layer %zu '%s')", aligned ? 4 : 0, g->ops,
+                g->ops == 1 ? (aligned ? " " : "") : "s", r->engine_names[g->engine], g->reason, g->first_layer,
+                first->name ? first->name : "");
+}
+
 static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
   NpFallbackSummary f;
   np_run_fallbacks(r, &f);
@@ -113,10 +120,9 @@ static void put_fallbacks(NpBuf *b, const NpRunReport *r) {
     np_buf_printf(b, "off the accelerator: %" PRId64 " op%s in %" PRId64 " layer%s, %.1f%% of the warm inference\n",
                   f.ops, f.ops == 1 ? "" : "s", f.layers, f.layers == 1 ? "" : "s", 100.0 * f.warm_time_share);
     for (size_t i = 0; i < f.n_groups; i++) {
-      const NpFallbackGroup *g = &f.groups[i];
-      const NpLayerPlan *first = &r->cold.layers[g->first_layer];
-      np_buf_printf(b, "  %4" PRId64 " op%s on %s: %s (first: layer %zu '%s')\n", g->ops, g->ops == 1 ? " " : "s",
-                    r->engine_names[g->engine], g->reason, g->first_layer, first->name ? first->name : "");
+      np_buf_puts(b, "  ");
+      np_fallback_group_text(b, r, &f.groups[i], true);
+      np_buf_puts(b, "\n");
     }
   }
   np_fallback_summary_free(&f);

@@ -1,6 +1,7 @@
 #include "util/file.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,4 +143,70 @@ char *np_absolute_path(const char *path) {
     }
   free(cwd);
   return np_buf_take(&out);
+}
+
+static bool has_suffix(const char *name, const char *const *suffixes) {
+  size_t len = strlen(name);
+  for (const char *const *s = suffixes; *s; s++) {
+    size_t sl = strlen(*s);
+    if (len > sl && strcmp(name + len - sl, *s) == 0) return true;
+  }
+  return false;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* True for a regular file (after links) called name in dir; its path in *path (malloc'd). */
+static bool listed_file(const char *dir, const char *name, char **path) {
+  size_t dl = strlen(dir);
+  bool slash = dl > 0 && dir[dl - 1] == '/';
+  NpBuf b = {0};
+  np_buf_printf(&b, "%s%s%s", dir, slash ? "" : "/", name);
+  struct stat st;
+  if (stat(np_buf_str(&b), &st) != 0 || !S_ISREG(st.st_mode)) {
+    np_buf_free(&b);
+    return false;
+  }
+  *path = np_xstrdup(np_buf_str(&b));
+  np_buf_free(&b);
+  return true;
+}
+
+bool np_list_files(const char *dir, const char *const *suffixes, size_t max_files, char ***paths, size_t *n,
+                   NpDiag *diag) {
+  *paths = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    np_diag_add(diag, "%s: error: cannot read the folder: %s", dir, strerror(errno));
+    return false;
+  }
+  size_t capacity = 0;
+  bool ok = true;
+  for (struct dirent *e; ok && (e = readdir(d)) != NULL;) {
+    char *path;
+    if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffixes) || !listed_file(dir, e->d_name, &path)) continue;
+    if (*n == max_files) {
+      np_diag_add(diag, "%s: error: more than %zu files to read; split the folder", dir, max_files);
+      free(path);
+      ok = false;
+      break;
+    }
+    np_grow((void **)paths, &capacity, *n + 1, sizeof **paths);
+    (*paths)[(*n)++] = path;
+  }
+  closedir(d);
+  if (!ok) {
+    np_free_paths(*paths, *n);
+    *paths = NULL;
+    *n = 0;
+    return false;
+  }
+  if (*n > 1) qsort(*paths, *n, sizeof **paths, by_name);
+  return true;
+}
+
+void np_free_paths(char **paths, size_t n) {
+  for (size_t i = 0; i < n; i++) free(paths[i]);
+  free(paths);
 }

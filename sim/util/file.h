@@ -31,6 +31,15 @@ char *np_read_file(const char *path, int64_t max_bytes, const char *what, size_t
  * is writing it" when someone else holds it. */
 bool np_file_lock(int fd, const char *path, NpDiag *diag);
 
+/* The files in folder dir whose names end in one of the NULL-terminated suffixes (".yaml"), in
+ * byte order of their names, as "dir/name" paths (malloc'd, each and the array: free with
+ * np_free_paths). Hidden files (a leading '.') and subfolders are left out; links are followed.
+ * At most max_files; more, a folder that cannot be read or one that is not a folder is false
+ * with "dir: error: ..." in diag. An empty list is not an error: the caller says what it wanted. */
+bool np_list_files(const char *dir, const char *const *suffixes, size_t max_files, char ***paths, size_t *n,
+                   NpDiag *diag);
+void np_free_paths(char **paths, size_t n);
+
 /* path made absolute against the working directory, with "." and ".." segments and repeated
  * slashes folded away as text (symbolic links are kept as they are), malloc'd. */
 char *np_absolute_path(const char *path);
