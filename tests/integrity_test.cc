@@ -34,6 +34,7 @@ TEST(StdoutFull, EveryReportCommandFailsWithTheReason) {
       "config show",
       "schedule models/micro/chain.npg",
       "check models/micro/chain.npg --budget latency_ms=1000",
+      "check models/micro/chain.npg --devices configs/devices --budget latency_ms=1000 --csv",
       "--help",
       "run --help",
   };
