@@ -94,6 +94,30 @@ TEST(LowerResidency, AWeightThatWouldSqueezeABigLayerStreams) {
   EXPECT_EQ(l.s.dram_read_bytes, 1024 + 256);
 }
 
+// sram.weights_resident: false (a U55 in Vela's Shared_Sram mode, weights in flash). At 6400 B
+// both layers' weights would stay (BothStayWhenNoTileHasToShrink); here none may. y still
+// stays on chip (activations are planned first, 1024 B at offset 0); a then has 6400 - 1024
+// = 5376 B for x 1024 + its weights 256, b the same 5376 for its weights 1024 + z 4096 =
+// 5120: neither tiles, so each weight is read once. Warm and cold both read x and both
+// weights, 1024 + 256 + 1024 = 2304 B, and write z, 4096 B.
+TEST(LowerResidency, WeightsNeverResidentAreReadEveryInference) {
+  GraphPtr g = parse_graph(kPointwisePair);
+  NpArch arch = load_arch({"sram.capacity_bytes=6400", "sram.weights_resident=false"});
+  Lowered warm, cold;
+  lower(g.get(), arch, true, &warm);
+  lower(g.get(), arch, false, &cold);
+  ASSERT_TRUE(warm.ok && cold.ok) << warm.errors << cold.errors;
+  EXPECT_FALSE(warm.layer(0).weights_resident);
+  EXPECT_FALSE(warm.layer(1).weights_resident);
+  EXPECT_EQ(warm.s.resident_weight_bytes, 0);
+  EXPECT_EQ(warm.layer(0).n_tiles, 1);
+  EXPECT_EQ(warm.layer(1).n_tiles, 1);
+  EXPECT_EQ(warm.s.dram_read_bytes, 1024 + 256 + 1024);
+  EXPECT_EQ(warm.s.dram_write_bytes, 4096);
+  EXPECT_EQ(cold.s.dram_read_bytes, warm.s.dram_read_bytes);
+  EXPECT_EQ(cold.s.dram_write_bytes, warm.s.dram_write_bytes);
+}
+
 }  // namespace
 
 // Compressed weights (docs/timing.md, "Compressed weights"): the same 1x1 conv with its 256

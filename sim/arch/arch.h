@@ -105,6 +105,8 @@ typedef struct NpSram {
   int64_t bank_depth;       /* derived: bank_bytes / bank_width_bytes (rows per bank) */
   int64_t ports_per_bank;   /* accesses per bank per cycle */
   int64_t alignment_bytes;  /* buffers start at multiples of this (a power of two) */
+  bool weights_resident;    /* weights may stay in the SRAM across inferences; when false every
+                               inference reads them from DRAM again */
 } NpSram;
 
 typedef struct NpDram {

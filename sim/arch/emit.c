@@ -192,6 +192,7 @@ static void put_memories(NpBuf *b, const NpArch *arch) {
   put_size(b, s->bank_width_bytes);
   np_buf_printf(b, "\n  ports_per_bank: %lld\n  alignment_bytes: ", (long long)s->ports_per_bank);
   put_size(b, s->alignment_bytes);
+  np_buf_printf(b, "\n  weights_resident: %s", yes_no(s->weights_resident));
   const NpDram *d = &arch->dram;
   np_buf_puts(b, "\ndram:\n  bandwidth_gb_per_s: ");
   put_real(b, d->bandwidth_gb_per_s);

@@ -215,6 +215,7 @@ static double network_estimate(Lower *L, const Memory *m, int64_t resident, int6
  * that prefix, a later candidate still joins when it alone makes the network faster (a
  * small layer early in the order can squeeze a big one that a later candidate does not). */
 static void choose_resident_weights(Lower *L, const Memory *m) {
+  if (!L->arch->sram.weights_resident) return; /* every inference streams them (sram.weights_resident) */
   Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
   size_t n = 0;
   for (size_t i = 0; i < L->n_layers; i++) {
