@@ -311,8 +311,25 @@ TEST(RunOutput, AreaFromTheConfigsFigures) {
   EXPECT_NEAR(jnum(j.get(), {"area_mm2"}), 2.045856, 1e-9);
   CliResult text = run_npusim("run models/micro/conv3x3.npg");
   EXPECT_NE(text.out.find("area         2.046 mm2"), std::string::npos) << text.out;
-  // A config without area figures has none: rtl-small.
-  CliResult none = run_npusim("run models/micro/conv3x3.npg --config configs/rtl-small.yaml --json");
+  // configs/rtl-small.yaml names no node: its 45 nm figures as written. 8 x 8 = 64 PEs x 419
+  // um2 = 26,816; 8 vector lanes x 419 = 3,352; 16 KiB x 4724 = 75,584: 105,752 um2.
+  CliResult small = run_npusim("run models/micro/conv3x3.npg --config configs/rtl-small.yaml --json");
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_NEAR(jnum(parse_json(small.out).get(), {"area_mm2"}), 0.105752, 1e-9);
+  // configs/ethos-u55-128.yaml at 16 nm (0.19 of 45 nm): 8 x 16 = 128 PEs x 419 x 0.19 =
+  // 10,190.08 um2; 2048 KiB x 956 (at 16 nm) = 1,957,888 um2; fixed 0.1 mm2 at 5 nm (7 nm's
+  // 0.059) x 0.19 / 0.059 = 0.322034 mm2: 2.290112 mm2.
+  CliResult u55 = run_npusim("run models/micro/conv3x3.npg --config configs/ethos-u55-128.yaml --json");
+  ASSERT_EQ(u55.exit_code, 0) << u55.err;
+  EXPECT_NEAR(jnum(parse_json(u55.out).get(), {"area_mm2"}), 1.968078 + 0.1 * 0.19 / 0.059, 1e-6);
+  // configs/edge-tpu-like.yaml at 28 nm (between 32 nm 0.46 and 20 nm 0.21: 0.21 + 8/12 x 0.25 =
+  // 0.376667): 4096 PEs x 419 x 0.376667 = 646,450 um2; 8192 KiB x 1734 (at 28 nm) = 14,204,928
+  // um2; fixed 0.1 x 0.376667 / 0.059 = 0.638418 mm2: 15.489796 mm2.
+  CliResult tpu = run_npusim("run models/micro/conv3x3.npg --config configs/edge-tpu-like.yaml --json");
+  ASSERT_EQ(tpu.exit_code, 0) << tpu.err;
+  EXPECT_NEAR(jnum(parse_json(tpu.out).get(), {"area_mm2"}), 15.489796, 1e-5);
+  // A config without area figures has none.
+  CliResult none = run_npusim("run models/micro/conv3x3.npg --config tests/fixtures/config/minimal.yaml --json");
   ASSERT_EQ(none.exit_code, 0) << none.err;
   EXPECT_EQ(jnum(parse_json(none.out).get(), {"area_mm2"}), 0.0);
 }
