@@ -167,8 +167,11 @@ output b
       EXPECT_EQ(l.s.cmds[i].gemm.k, 64);
       EXPECT_EQ(l.s.cmds[i].macs, 16 * 16 * 64);
     }
-  // An input chunk is 64 of the 1024 bytes of each of the 16 rows: 16 DRAM runs.
-  EXPECT_EQ(l.s.cmds[0].dram_runs, 16);
+  // An input chunk is 64 of the 1024 bytes of each of the 16 rows: 16 DRAM runs. (The
+  // first weight chunk, prefetched, comes first: the layer has nothing before it.)
+  ASSERT_TRUE(l.s.cmds[0].prefetch);
+  EXPECT_EQ(l.s.cmds[1].data, NP_DATA_ACTIVATION);
+  EXPECT_EQ(l.s.cmds[1].dram_runs, 16);
 }
 
 // Depthwise 3x3 on 16x16x16: input 4096 B, output 4096 B, weights 16*9 = 144 B;

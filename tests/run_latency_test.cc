@@ -64,31 +64,47 @@ TEST(RunLatency, ColdAndWarmWithResidentWeights) {
 //         (18 cycles) hidden behind the compute before it                     -> 1060
 //   STORE z 256 B: 10 + 4 x 8 = 42
 // Resident warm: 1042 + 42 = 1084; streamed warm: 1060 + 42 = 1102.
-// The step is the first chunk's LOAD, 18 cycles; the others hide behind compute.
+// That streamed case is below 1408 B. From 1408 B the conv's weight buffer (2 slots of 64 B)
+// fits above the pool's buffers, which end at 256 + 1024 = 1280 (1280 + 128 = 1408), and its
+// first chunk is prefetched (lowering.md, "Prefetch"): its LOAD waits for the pool's last
+// LOAD (it ends at 8 x 74 = 592), moves its 64 B in [592, 610), and its SRAM write (64 / 16
+// = 4 bank cycles) waits behind the pool's last tile on the one bank, [592, 626): it ends
+// at 630. The conv computes [630, 1046) and stores: 1046 + 42 = 1088. The step at 1536
+// is then the bank wait, 1088 - 1084 = 4 cycles.
 TEST(RunLatency, OneByteBelowTheResidencyBudgetWeightsStream) {
   JsonPtr fits = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1536");
   JsonPtr over = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1535");
-  ASSERT_TRUE(fits.get() && over.get());
+  JsonPtr bare = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1407");
+  JsonPtr pre = run_json(kCliffGraph, kTinyArch, "--set sram.capacity_bytes=1408");
+  ASSERT_TRUE(fits.get() && over.get() && bare.get() && pre.get());
   EXPECT_TRUE(json_is_true(at(fits.get(), {"layers", "1", "weights_resident"})));
   EXPECT_TRUE(json_is_false(at(over.get(), {"layers", "1", "weights_resident"})));
   EXPECT_EQ(jint(fits.get(), {"latency", "warm_cycles"}), 1084);
-  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}), 1102);
-  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}) - jint(fits.get(), {"latency", "warm_cycles"}), 10 + 8);
-  // Cold: the resident weights are loaded whole (10 + 4 x 8 = 42 cycles) at the conv's start,
-  // before its one tile: 626 + 42 + 416 + 42 = 1126. Streamed, warm equals cold: 1102.
-  EXPECT_EQ(jint(fits.get(), {"latency", "cold_cycles"}), 1126);
-  EXPECT_EQ(jint(over.get(), {"latency", "cold_cycles"}), 1102);
+  EXPECT_EQ(jint(over.get(), {"latency", "warm_cycles"}), 1088);
+  EXPECT_EQ(jint(pre.get(), {"latency", "warm_cycles"}), 1088);
+  EXPECT_EQ(jint(bare.get(), {"latency", "warm_cycles"}), 1102);
+  EXPECT_EQ(jint(bare.get(), {"latency", "warm_cycles"}) - jint(pre.get(), {"latency", "warm_cycles"}), 10 + 8 - 4);
+  // The prefetched chunk: 64 B, in flight from 592 to 630, of which the 34 cycles before the
+  // pool ends at 626 are hidden behind it; the conv waits for the other 4.
+  EXPECT_EQ(jint(pre.get(), {"layers", "1", "warm", "prefetch_bytes"}), 64);
+  EXPECT_EQ(jint(pre.get(), {"layers", "1", "warm", "prefetch_hidden_cycles"}), 626 - 592);
+  EXPECT_EQ(jint(bare.get(), {"layers", "1", "warm", "prefetch_bytes"}), 0);
+  // Cold: the resident weights (256 B) are prefetched too: their LOAD [592, 634) alone, its
+  // SRAM write (256 / 16 = 16 bank cycles) behind the pool's last tile: 626 + 16 = 642; then
+  // the conv's one tile and the store: 642 + 416 + 42 = 1100. Streamed, warm equals cold.
+  EXPECT_EQ(jint(fits.get(), {"latency", "cold_cycles"}), 1100);
+  EXPECT_EQ(jint(over.get(), {"latency", "cold_cycles"}), 1088);
   // Warm DRAM reads: x alone (4096) when resident, x + weights (4352) when streamed.
   EXPECT_EQ(jint(fits.get(), {"warm", "dram_read_bytes"}), 4096);
   EXPECT_EQ(jint(over.get(), {"warm", "dram_read_bytes"}), 4352);
 }
 
 // fit along an axis the metric falls with. On the cliff graph above, warm latency falls from
-// 1102 cycles (capacity 1535: the conv's weights stream) to 1084 (1536: resident), as the test
-// above works out, and to 1078 from 2560 B (resident 256 + y 256 + 2 x 1024 B: the pool in 4
-// tiles of one output row, 620 cycles instead of 626). With a budget of 1090 cycles
-// (0.00109 ms at 1 GHz) the answer is the smallest capacity meeting it, 1536 (the tiny
-// config's granule is 1 bank x 1 byte). Bisection that assumed the metric grows saw LO break
+// 1102 cycles (below 1408 B: the conv's weights stream, none prefetched) to 1088 (1408: its
+// first chunk prefetched) and 1084 (1536: resident), as the test above works out, and to 1078
+// from 2560 B (resident 256 + y 256 + 2 x 1024 B: the pool in 4 tiles of one output row, 620
+// cycles instead of 626). With a budget of 1090 cycles (0.00109 ms at 1 GHz) the answer is
+// the smallest capacity meeting it, 1408 (the tiny config's granule is 1 bank x 1 byte). Bisection that assumed the metric grows saw LO break
 // the budget and answered "none fits".
 TEST(RunLatency, FitAlongAFallingMetricGivesTheSmallestValueThatMeetsTheBudget) {
   std::string g = write_scratch("cliff.npg", kCliffGraph);
@@ -96,7 +112,7 @@ TEST(RunLatency, FitAlongAFallingMetricGivesTheSmallestValueThatMeetsTheBudget) 
   CliResult r = run_npusim("fit '" + g + "' --config '" + c +
                            "' --budget warm_ms=0.00109 --axis sram.capacity_bytes=1400..8192");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  EXPECT_NE(r.out.find("smallest sram.capacity_bytes meeting warm_ms <= 0.00109: 1536 (warm_ms 0.001084)"),
+  EXPECT_NE(r.out.find("smallest sram.capacity_bytes meeting warm_ms <= 0.00109: 1408 (warm_ms 0.001088)"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("not monotone"), std::string::npos) << r.out;
@@ -110,7 +126,10 @@ TEST(RunLatency, FitAlongAFallingMetricGivesTheSmallestValueThatMeetsTheBudget) 
 //   LOAD x 42 -> 42; g1 416 -> 458; STORE a 42 -> 500; SYNC 100 -> 600;
 //   Softmax on the CPU: 256 elements / 4 per cycle = 64 -> 664; SYNC 50 -> 714;
 //   LOAD b 42 -> 756; g2 416 -> 1172; STORE y 42 -> 1214.
-// Cold adds each GEMM's weight LOAD (42 cycles, before its input LOAD): 1214 + 2 x 42 = 1298.
+// Cold adds g1's weight LOAD (42 cycles, before its input LOAD). g2's weight LOAD is a
+// prefetch (lowering.md, "Prefetch"): it follows g1's last LOAD, its DRAM part [84, 126),
+// its SRAM write (256 / 16 = 16 bank cycles) queued behind g1's COMPUTE's (768 / 16 = 48):
+// it ends at 84 + 48 + 16 = 148, all 64 cycles hidden behind g1. Cold: 1214 + 42 = 1256.
 const char *kFallbackGraph = R"(graph fb
 input x int8 16x16
 gemm g1 x -> a n=16 bias=no
@@ -123,7 +142,9 @@ TEST(RunLatency, FallbackBetweenTwoNpuLayersPaysSyncsAndTheDramRoundTrip) {
   JsonPtr j = run_json(kFallbackGraph, kTinyArch);
   ASSERT_TRUE(j.get());
   EXPECT_EQ(jint(j.get(), {"latency", "warm_cycles"}), 1214);
-  EXPECT_EQ(jint(j.get(), {"latency", "cold_cycles"}), 1298);
+  EXPECT_EQ(jint(j.get(), {"latency", "cold_cycles"}), 1256);
+  EXPECT_EQ(jint(j.get(), {"layers", "2", "cold", "prefetch_bytes"}), 256);
+  EXPECT_EQ(jint(j.get(), {"layers", "2", "cold", "prefetch_hidden_cycles"}), 148 - 84);
   // The SYNCs cost what the config says: 100 + 50 cycles, two of them.
   EXPECT_EQ(jint(j.get(), {"warm", "syncs"}), 2);
   EXPECT_EQ(jint(j.get(), {"layers", "1", "warm", "sync_cycles"}), 100);
@@ -182,7 +203,7 @@ output y
 TEST(RunLatency, TextReportNamesUnitsAndFallbacks) {
   CliResult r = run_on(kFallbackGraph, kTinyArch, "--per-layer");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("cold 1298 cycles = 0.0013 ms"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cold 1256 cycles = 0.0013 ms"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("warm 1214 cycles = 0.0012 ms"), std::string::npos) << r.out;
   // The Softmax layer spans its SYNC and its CPU time, 500 -> 664 warm: 164 / 1214 = 13.5%.
   EXPECT_NE(r.out.find("off the accelerator: 1 op in 1 layer, 13.5% of the warm inference"), std::string::npos)

@@ -8,6 +8,11 @@
  * - LOADs of a layer are issued in order (each waits for the one before), and a LOAD into a
  *   buffer slot waits for the COMPUTE that last read that slot: with two slots, the LOAD of
  *   tile i+1 overlaps the COMPUTE of tile i;
+ * - prefetch: a layer's weight LOADs that come before its first tile (cold resident weights,
+ *   and its first streamed weight block when residency.c moved its weight buffer clear of
+ *   the previous layer's) wait only for the previous SRAM layer's start and its last LOAD,
+ *   as a DMA queue in program order (Vela's) runs them: while that layer's last tiles
+ *   compute;
  * - COMPUTEs of a layer run in order and wait for the LOADs of their blocks, and an output
  *   slot is rewritten only after the STORE that read it;
  * - STOREs follow the COMPUTE that finished their tile, in order. */
@@ -45,6 +50,10 @@ typedef struct Emitter {
   NpSchedule *s;
   size_t cmds_cap, deps_cap;
   int32_t prev_compute, prev_store; /* of the previous SRAM layer */
+  int32_t anchor;                   /* the previous SRAM layer's first command that waited for
+                                       its start: its first LOAD that is no prefetch, else its
+                                       first COMPUTE; every earlier layer is done by its end */
+  int32_t last_load;                /* the previous SRAM layer's last LOAD */
   bool *weight_loaded;              /* cold: resident weight tensor loaded already */
   int64_t layer_read, layer_write;
 } Emitter;
@@ -239,6 +248,7 @@ typedef struct LayerState {
   int32_t slot_store[2];
   int64_t out_tiles;
   int32_t prev_load, prev_compute, prev_store;
+  int32_t first_own_load, first_compute; /* its first LOAD that is no prefetch, first COMPUTE */
   DepSet start;
   bool started_loads, started_computes;
   DepSet resident_loads;
@@ -256,13 +266,28 @@ static int64_t nhwc_runs(int64_t w, int64_t c, int64_t rows, int64_t cols, int64
   return 1;
 }
 
-static int32_t emit_load(Emitter *E, LayerState *st, int buf, NpData data, const Block *b) {
-  DepSet d = {0};
-  if (!st->started_loads) {
-    for (size_t i = 0; i < st->start.n; i++) dep_add(&d, st->start.ids[i]);
+/* Pushes a LOAD in the layer's order. A prefetch waits for the previous SRAM layer's start
+ * (its anchor) and last LOAD rather than for this layer's start. */
+static int32_t push_load(Emitter *E, LayerState *st, bool prefetch, DepSet *d, NpCommand *c) {
+  dep_add(d, st->prev_load);
+  if (prefetch) {
+    dep_add(d, E->anchor);
+    if (st->prev_load < 0) dep_add(d, E->last_load);
+  } else {
+    if (!st->started_loads)
+      for (size_t i = 0; i < st->start.n; i++) dep_add(d, st->start.ids[i]);
     st->started_loads = true;
   }
-  dep_add(&d, st->prev_load);
+  c->prefetch = prefetch;
+  int32_t id = push(E, NP_CMD_LOAD, st->layer, d, c);
+  st->prev_load = id;
+  if (!prefetch && st->first_own_load < 0) st->first_own_load = id;
+  if (prefetch) E->s->layers[st->layer].prefetch_bytes += c->bytes;
+  return id;
+}
+
+static int32_t emit_load(Emitter *E, LayerState *st, int buf, NpData data, const Block *b, bool prefetch) {
+  DepSet d = {0};
   int slot = (int)(st->loads[buf] % st->slots[buf]);
   dep_add(&d, st->slot_reader[buf][slot]);
   NpCommand c = blank();
@@ -272,9 +297,8 @@ static int32_t emit_load(Emitter *E, LayerState *st, int buf, NpData data, const
   c.dram_runs = b->runs;
   c.sram_offset = st->buf_base[buf] + slot * st->buf_step[buf];
   c.banks = bank_mask(E->L->arch, c.sram_offset, c.bytes);
-  int32_t id = push(E, NP_CMD_LOAD, st->layer, &d, &c);
+  int32_t id = push_load(E, st, prefetch, &d, &c);
   free(d.ids);
-  st->prev_load = id;
   st->loads[buf]++;
   st->cur_load[buf] = id;
   st->cur_slot[buf] = slot;
@@ -284,12 +308,13 @@ static int32_t emit_load(Emitter *E, LayerState *st, int buf, NpData data, const
 }
 
 /* Loads the block a buffer needs when it differs from the one it holds. */
-static void need_block(Emitter *E, LayerState *st, int buf, const int64_t key[4], NpData data, const Block *b) {
+static void need_block(Emitter *E, LayerState *st, int buf, const int64_t key[4], NpData data, const Block *b,
+                       bool prefetch) {
   if (st->has_key[buf] && memcmp(st->key[buf], key, sizeof st->key[buf]) == 0) return;
   memcpy(st->key[buf], key, sizeof st->key[buf]);
   st->has_key[buf] = true;
   if (b->bytes > 0) {
-    emit_load(E, st, buf, data, b);
+    emit_load(E, st, buf, data, b, prefetch);
   } else {
     st->cur_load[buf] = -1;
     st->cur_bytes[buf] = 0;
@@ -404,38 +429,43 @@ static Block output_shaped_block(const Lower *L, const LLayer *ly, const Tile *t
   return b;
 }
 
-static void begin_layer(Emitter *E, LayerState *st, const LLayer *ly, int layer) {
+/* Loads the weight block tile t reads into the weight buffer, unless it holds it already. */
+static void need_weights(Emitter *E, LayerState *st, const Tile *t, const Block *b, bool prefetch) {
+  const LLayer *ly = st->ly;
+  const LGeometry *g = &ly->geo;
+  int64_t key[4] = {t->co0, t->k0, g->w_batched ? t->n : 0, 0};
+  if (g->family == FAMILY_ROWS) key[0] = key[1] = 0;
+  need_block(E, st, BUF_W, key, ly->b_value >= 0 ? NP_DATA_ACTIVATION : NP_DATA_WEIGHT, b, prefetch);
+}
+
+/* The tile at loop indices idx of the layer's plan. */
+static Tile tile_at(const LLayer *ly, const int64_t idx[V_COUNT]) {
+  const LGeometry *g = &ly->geo;
+  const LTilePlan *p = &ly->plan;
+  bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  Tile t;
+  t.n = idx[V_N];
+  t.r0 = idx[V_R] * p->th, t.rc = min64(p->th, g->out_h - t.r0);
+  t.c0 = idx[V_C] * p->tw, t.cc = min64(p->tw, g->out_w - t.c0);
+  t.co0 = idx[V_CO] * p->tc, t.tcn = min64(p->tc, g->out_c - t.co0);
+  t.ki = idx[V_CI], t.nci = p->nci;
+  t.k0 = dense ? idx[V_CI] * p->tk : 0;
+  t.tkn = dense ? min64(p->tk, cig - t.k0) : cig;
+  return t;
+}
+
+/* Cold resident weights, and with a prefetch the first tile's weight block: loaded ahead of
+ * the layer's start. */
+static void emit_prefetches(Emitter *E, LayerState *st) {
   Lower *L = E->L;
-  memset(st, 0, sizeof *st);
-  st->ly = ly;
-  st->layer = layer;
-  st->prev_load = st->prev_compute = st->prev_store = -1;
-  for (int b = 0; b < N_BUFS; b++) {
-    st->cur_load[b] = -1;
-    st->slot_reader[b][0] = st->slot_reader[b][1] = -1;
-  }
-  st->slot_store[0] = st->slot_store[1] = -1;
-  int64_t offset = ly->act_base;
-  for (int b = 0; b < BUF_EXTRA + ly->n_extras; b++) {
-    st->slots[b] = ly->plan.buf_slots[b] > 0 ? ly->plan.buf_slots[b] : 1;
-    st->buf_base[b] = offset;
-    st->buf_step[b] = lower_align(L, ly->plan.buf_bytes[b]);
-    offset += st->buf_step[b] * ly->plan.buf_slots[b];
-  }
-  emit_syncs(E, ly, layer, &st->start);
-  dep_add(&st->start, E->prev_compute);
-  dep_add(&st->start, E->prev_store);
-  /* cold: resident weights come in once, at the first layer that uses them */
+  const LLayer *ly = st->ly;
   if (ly->resident && !L->warm) {
     for (int k = 0; k < ly->n_weights; k++) {
       int t = ly->weights[k];
       if (E->weight_loaded[t]) continue;
       E->weight_loaded[t] = true;
       DepSet d = {0};
-      if (!st->started_loads)
-        for (size_t i = 0; i < st->start.n; i++) dep_add(&d, st->start.ids[i]);
-      st->started_loads = true;
-      dep_add(&d, st->prev_load);
       NpCommand c = blank();
       c.data = NP_DATA_WEIGHT;
       c.bytes = lower_tensor_bytes(L, t);
@@ -443,11 +473,42 @@ static void begin_layer(Emitter *E, LayerState *st, const LLayer *ly, int layer)
       c.dram_runs = 1;
       c.sram_offset = L->weight_sram[t];
       c.banks = bank_mask(L->arch, c.sram_offset, c.bytes);
-      st->prev_load = push(E, NP_CMD_LOAD, layer, &d, &c);
-      dep_add(&st->resident_loads, st->prev_load);
+      dep_add(&st->resident_loads, push_load(E, st, true, &d, &c));
       free(d.ids);
     }
   }
+  if (ly->prefetch) {
+    const int64_t first[V_COUNT] = {0, 0, 0, 0, 0};
+    Tile t = tile_at(ly, first);
+    Block b = weight_block(L, ly, &t);
+    need_weights(E, st, &t, &b, true);
+  }
+}
+
+static void begin_layer(Emitter *E, LayerState *st, const LLayer *ly, int layer) {
+  Lower *L = E->L;
+  memset(st, 0, sizeof *st);
+  st->ly = ly;
+  st->layer = layer;
+  st->prev_load = st->prev_compute = st->prev_store = -1;
+  st->first_own_load = st->first_compute = -1;
+  for (int b = 0; b < N_BUFS; b++) {
+    st->cur_load[b] = -1;
+    st->slot_reader[b][0] = st->slot_reader[b][1] = -1;
+  }
+  st->slot_store[0] = st->slot_store[1] = -1;
+  /* the buffers from act_base in order, but the weights' at w_base (residency.c) */
+  int64_t offset = ly->act_base;
+  for (int b = 0; b < BUF_EXTRA + ly->n_extras; b++) {
+    st->slots[b] = ly->plan.buf_slots[b] > 0 ? ly->plan.buf_slots[b] : 1;
+    st->buf_step[b] = lower_align(L, ly->plan.buf_bytes[b]);
+    st->buf_base[b] = b == BUF_W ? ly->w_base : offset;
+    if (b != BUF_W) offset += st->buf_step[b] * ly->plan.buf_slots[b];
+  }
+  emit_syncs(E, ly, layer, &st->start);
+  dep_add(&st->start, E->prev_compute);
+  dep_add(&st->start, E->prev_store);
+  emit_prefetches(E, st);
   const LGeometry *g = &ly->geo;
   bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
   st->volume_total = g->batch * g->out_h * g->out_w * g->out_c * (dense ? g->in_c : 1);
@@ -469,7 +530,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
     if (in_dram) {
       int64_t key[4] = {t->n, t->r0, t->c0, g->groups > 1 ? t->co0 : t->k0};
       if (g->family == FAMILY_ROWS) key[3] = 0;
-      need_block(E, st, BUF_IN, key, NP_DATA_ACTIVATION, &b);
+      need_block(E, st, BUF_IN, key, NP_DATA_ACTIVATION, &b, false);
       dep_add(&d, st->cur_load[BUF_IN]);
       read_bytes += st->cur_bytes[BUF_IN];
       banks_read |= bank_mask(L->arch, st->cur_offset[BUF_IN], st->cur_bytes[BUF_IN]);
@@ -482,9 +543,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
   if (g->w_total > 0 || ly->b_value >= 0) {
     Block b = weight_block(L, ly, t);
     if (w_dram) {
-      int64_t key[4] = {t->co0, t->k0, g->w_batched ? t->n : 0, 0};
-      if (g->family == FAMILY_ROWS) key[0] = key[1] = 0;
-      need_block(E, st, BUF_W, key, ly->b_value >= 0 ? NP_DATA_ACTIVATION : NP_DATA_WEIGHT, &b);
+      need_weights(E, st, t, &b, false);
       dep_add(&d, st->cur_load[BUF_W]);
       read_bytes += st->cur_bytes[BUF_W];
       banks_read |= bank_mask(L->arch, st->cur_offset[BUF_W], st->cur_bytes[BUF_W]);
@@ -506,7 +565,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
     if (ly->plan.buf_slots[buf] > 0) {
       int64_t key[4] = {0, 0, 0, 0};
       if (!ly->extras[i].broadcast) key[0] = t->n, key[1] = t->r0, key[2] = t->c0, key[3] = t->co0;
-      need_block(E, st, buf, key, NP_DATA_ACTIVATION, &b);
+      need_block(E, st, buf, key, NP_DATA_ACTIVATION, &b, false);
       dep_add(&d, st->cur_load[buf]);
       read_bytes += st->cur_bytes[buf];
       banks_read |= bank_mask(L->arch, st->cur_offset[buf], st->cur_bytes[buf]);
@@ -564,6 +623,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
   c.banks_written = bank_mask(L->arch, out_offset, ob.bytes);
   int32_t id = push(E, NP_CMD_COMPUTE, st->layer, &d, &c);
   st->prev_compute = id;
+  if (st->first_compute < 0) st->first_compute = id;
   for (int b = 0; b < BUF_EXTRA + ly->n_extras; b++)
     if (b != BUF_OUT && ly->plan.buf_slots[b] > 0 && st->cur_load[b] >= 0) st->slot_reader[b][st->cur_slot[b]] = id;
   /* store a finished output tile */
@@ -592,20 +652,11 @@ static void emit_sram_layer(Emitter *E, LLayer *ly, int layer) {
   begin_layer(E, &st, ly, layer);
   const LGeometry *g = &ly->geo;
   const LTilePlan *p = &ly->plan;
-  bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
-  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
   int64_t trips[V_COUNT] = {g->batch, p->nr, p->nc, p->nco, p->nci};
   int64_t idx[V_COUNT] = {0, 0, 0, 0, 0};
   const int *levels = loop_levels[p->order];
   for (;;) {
-    Tile t;
-    t.n = idx[V_N];
-    t.r0 = idx[V_R] * p->th, t.rc = min64(p->th, g->out_h - t.r0);
-    t.c0 = idx[V_C] * p->tw, t.cc = min64(p->tw, g->out_w - t.c0);
-    t.co0 = idx[V_CO] * p->tc, t.tcn = min64(p->tc, g->out_c - t.co0);
-    t.ki = idx[V_CI], t.nci = p->nci;
-    t.k0 = dense ? idx[V_CI] * p->tk : 0;
-    t.tkn = dense ? min64(p->tk, cig - t.k0) : cig;
+    Tile t = tile_at(ly, idx);
     emit_tile(E, &st, &t);
     int level = V_COUNT - 1;
     while (level >= 0 && ++idx[levels[level]] == trips[levels[level]]) idx[levels[level--]] = 0;
@@ -635,6 +686,8 @@ static void emit_sram_layer(Emitter *E, LLayer *ly, int layer) {
   out->producer_engine = ly->engine;
   E->prev_compute = st.prev_compute;
   if (st.prev_store >= 0) E->prev_store = st.prev_store;
+  E->anchor = st.first_own_load >= 0 ? st.first_own_load : st.first_compute;
+  E->last_load = st.prev_load;
   free(st.start.ids);
   free(st.resident_loads.ids);
 }
@@ -644,7 +697,7 @@ void lower_emit(Lower *L, NpSchedule *s) {
   memset(&E, 0, sizeof E);
   E.L = L;
   E.s = s;
-  E.prev_compute = E.prev_store = -1;
+  E.prev_compute = E.prev_store = E.anchor = E.last_load = -1;
   E.weight_loaded = np_xcalloc(L->graph->n_tensors + 1, sizeof *E.weight_loaded);
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];

@@ -236,6 +236,7 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LSt
   double stores_before_last = store_chain - last_store;
   double dma_bound = fmax(load_chain, fmax(stores_before_last, bus - last_store)) + last_compute;
   e.cycles = fmax(first_loads + e.compute, dma_bound) + last_store;
+  e.tail = last_compute + last_store;
   /* commands that overlap in time still share the banks: every line the layer moves takes
    * a bank port for a cycle */
   const NpSram *sr = &L->arch->sram;
@@ -261,14 +262,25 @@ static double command_extra(const Lower *L, const LLayer *ly, const NpCommand *c
   return 0;
 }
 
+/* A layer's prefetch LOADs run after the previous SRAM layer's last LOAD, while its last
+ * tile computes and stores: that tail hides up to as much of them (docs/lowering.md,
+ * "Prefetch"). */
 void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
   s->est_cycles = 0;
+  double previous = 0; /* the previous SRAM layer's tail */
   for (size_t i = 0; i < s->n_layers; i++) {
     const LLayer *ly = &L->layers[i];
     NpLayerPlan *p = &s->layers[i];
-    double est = ly->sram_engine ? ly->plan.est_cycles : 0;
-    for (int32_t k = 0; k < p->n_cmds; k++) est += command_extra(L, ly, &s->cmds[p->first_cmd + k]);
+    double est = ly->sram_engine ? ly->plan.est_cycles : 0, prefetch = 0;
+    for (int32_t k = 0; k < p->n_cmds; k++) {
+      const NpCommand *c = &s->cmds[p->first_cmd + k];
+      est += command_extra(L, ly, c);
+      if (c->prefetch) prefetch += lower_transfer(&L->rates, (double)c->bytes, (double)c->dram_runs).cycles;
+    }
+    est -= fmin(prefetch, previous);
     p->est_cycles = est;
     s->est_cycles += est;
+    s->prefetch_bytes += p->prefetch_bytes;
+    if (ly->sram_engine) previous = ly->plan.est_tail;
   }
 }

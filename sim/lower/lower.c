@@ -44,7 +44,7 @@ static uint64_t hash_commands(const NpSchedule *s) {
                               c->tile_cols, c->tile_channels, c->tile_in_channels, c->gemm.m, c->gemm.n, c->gemm.k,
                               c->gemm.batch, c->macs, c->elements, c->sram_read_bytes, c->sram_write_bytes,
                               (int64_t)c->banks_read, (int64_t)c->banks_written, c->dram_read_bytes,
-                              c->dram_write_bytes, c->from_engine, c->to_engine};
+                              c->dram_write_bytes, c->from_engine, c->to_engine, c->prefetch};
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) h = hash_i64(h, fields[f]);
     for (int32_t d = 0; d < c->n_deps; d++) h = hash_i64(h, s->deps[c->first_dep + d]);
   }
@@ -119,7 +119,7 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
       p->loop_order = ly->plan.order;
       p->staging_bytes = ly->plan.staging;
       p->planned_dram_bytes = ly->plan.dram_bytes;
-      p->sram_peak_bytes = ly->act_base + ly->plan.staging;
+      p->sram_peak_bytes = ly->prefetch ? ly->w_base + lower_weight_buffer_bytes(L, ly) : ly->act_base + ly->plan.staging;
     } else {
       p->n_tiles = 1;
       p->sram_peak_bytes = ly->act_base;

@@ -92,6 +92,7 @@ typedef struct LTilePlan {
   int64_t commands;
   int64_t pad_waste;
   double est_cycles;   /* the cost model's estimate of the layer's time (estimate.c) */
+  double est_tail;     /* of which after its last LOAD: the last tile's compute and store */
   /* buffer sizes and slot counts: input, weights, output, extras */
   int64_t buf_bytes[3 + LOWER_MAX_EXTRAS];
   int buf_slots[3 + LOWER_MAX_EXTRAS];
@@ -135,6 +136,8 @@ typedef struct LLayer {
   LGeometry geo;
   LTilePlan plan;
   int64_t act_base;    /* SRAM offset where its staging buffers start */
+  int64_t w_base;      /* SRAM offset of its weight buffer's slots (the staging's top part) */
+  bool prefetch;       /* its first weight block loads during the previous SRAM layer */
   int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
   LTileMemo memos[LOWER_TILE_MEMOS]; /* lower_tile's recent answers */
   int n_memos, next_memo;
@@ -195,6 +198,7 @@ typedef struct LStream {
 
 typedef struct LEstimate {
   double cycles, compute, dma, sram;
+  double tail; /* the last tile's compute and store: what follows the last LOAD */
 } LEstimate;
 /* The compute part of a tile plan (its tile sizes; not its loop order): engine or bank
  * cycles summed over the tiles, the last tile's, and the SRAM lines the tiles move. */
@@ -239,6 +243,8 @@ void lower_input_span(const LGeometry *g, bool rows, int64_t o0, int64_t o1, int
 
 /* residency.c */
 void lower_plan_memory(Lower *L);
+/* Bytes of a layer's weight buffer slots, from w_base up (0: its weights do not stream). */
+int64_t lower_weight_buffer_bytes(const Lower *L, const LLayer *ly);
 
 /* emit.c */
 void lower_emit(Lower *L, NpSchedule *s);

@@ -2,7 +2,9 @@
  * chip from producer to last consumer, and where everything sits in the SRAM.
  *
  * SRAM map: resident weights from offset 0; on-chip activations above them (first fit over
- * lifetimes); each layer's tile buffers above the activations live while it runs. */
+ * lifetimes); each layer's tile buffers above the activations live while it runs, its weight
+ * buffer last, moved up past the previous layer's buffers when the SRAM has room, so that
+ * its first weight block can load while that layer still runs (prefetch). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +259,31 @@ static void choose_resident_weights(Lower *L, const Memory *m) {
   free(c);
 }
 
+int64_t lower_weight_buffer_bytes(const Lower *L, const LLayer *ly) {
+  if (!ly->sram_engine || ly->b_value >= 0 || ly->plan.buf_slots[BUF_W] <= 0) return 0;
+  return lower_align(L, ly->plan.buf_bytes[BUF_W]) * ly->plan.buf_slots[BUF_W];
+}
+
+/* Each SRAM layer's weight buffer goes above the rest of its staging and above everything
+ * the previous SRAM layer uses when that fits under the capacity: nothing the previous layer
+ * touches overlaps it then (the activations live at either layer sit below both layers'
+ * staging), and the layer's first weight block may load while the previous layer runs.
+ * Otherwise the buffer closes the staging, where the tiler counted it. */
+static void place_weight_buffers(Lower *L) {
+  int64_t prev_end = 0; /* the previous SRAM layer's highest SRAM byte + 1 */
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    ly->prefetch = false;
+    if (!ly->sram_engine) continue;
+    int64_t weights = lower_weight_buffer_bytes(L, ly);
+    int64_t rest = ly->act_base + ly->plan.staging - weights;
+    int64_t above = lower_align(L, rest > prev_end ? rest : prev_end);
+    ly->prefetch = weights > 0 && above + weights <= L->arch->sram.capacity_bytes;
+    ly->w_base = ly->prefetch ? above : rest;
+    prev_end = ly->w_base + weights > rest ? ly->w_base + weights : rest;
+  }
+}
+
 /* Activations first, each kept on chip where that is faster; then the weights that make the
  * network faster still stay resident below them, and the activations move up above. */
 void lower_plan_memory(Lower *L) {
@@ -290,6 +317,7 @@ void lower_plan_memory(Lower *L) {
     ly->act_base = lower_align(L, base + m.top[i]);
     if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
   }
+  place_weight_buffers(L);
   free(plans);
   free(m.top);
   free(m.placed);

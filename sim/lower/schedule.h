@@ -52,6 +52,8 @@ typedef struct NpCommand {
                              an NHWC tile narrower than the tensor has one run per row) */
   int64_t sram_offset;    /* byte address in the SRAM (banks interleaved by bank width) */
   uint64_t banks;         /* SRAM banks written (LOAD) or read (STORE): bit i = bank i */
+  bool prefetch;          /* a weight LOAD issued before its layer starts, while the previous
+                             accelerator layer still runs (docs/lowering.md, "Prefetch") */
 
   /* COMPUTE */
   int32_t engine;         /* index into NpArch.engines */
@@ -103,6 +105,7 @@ typedef struct NpLayerPlan {
                                dram_read + dram_write less cold resident-weight loads */
   double est_cycles;        /* the cost model's estimate of the layer's span (docs/lowering.md,
                                "Cost model"): what the lowering chose its plan by */
+  int64_t prefetch_bytes;   /* weight bytes its prefetch LOADs bring in during the previous layer */
 } NpLayerPlan;
 
 typedef struct NpLowerOptions {
@@ -136,6 +139,7 @@ typedef struct NpSchedule {
   uint64_t config_hash;             /* FNV-1a 64 of np_arch_to_yaml(arch) */
   int64_t syncs;                    /* SYNC commands */
   double est_cycles;                /* the cost model's estimate: its layers' estimates summed */
+  int64_t prefetch_bytes;           /* weight bytes prefetched during earlier layers, summed */
   char engine_names[NP_ARCH_MAX_ENGINES][NP_ARCH_NAME_MAX]; /* NpArch.engines[i].name */
   int n_engines;
 } NpSchedule;

@@ -57,6 +57,7 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   json_object_set_new(o, "weight_bytes", json_integer(p->weight_bytes));
   json_object_set_new(o, "weights_resident", json_boolean(p->weights_resident));
   json_object_set_new(o, "weights_packed", json_boolean(p->weights_packed));
+  json_object_set_new(o, "prefetch_bytes", json_integer(p->prefetch_bytes));
   json_object_set_new(o, "dram_read_bytes", json_integer(p->dram_read_bytes));
   json_object_set_new(o, "dram_write_bytes", json_integer(p->dram_write_bytes));
   json_object_set_new(o, "sram_base", json_integer(p->sram_base));
@@ -84,6 +85,7 @@ static json_t *command_json(const NpSchedule *s, const NpCommand *c) {
       json_object_set_new(o, "dram_runs", json_integer(c->dram_runs));
       json_object_set_new(o, "sram_offset", json_integer(c->sram_offset));
       json_object_set_new(o, "banks", hex64(c->banks));
+      if (c->prefetch) json_object_set_new(o, "prefetch", json_true());
       break;
     case NP_CMD_COMPUTE: {
       json_object_set_new(o, "engine", json_integer(c->engine));
@@ -136,6 +138,7 @@ char *np_schedule_to_json(const NpSchedule *s, const NpGraph *graph) {
   json_object_set_new(totals, "dram_write_bytes", json_integer(s->dram_write_bytes));
   json_object_set_new(totals, "crossings", json_integer(s->crossings));
   json_object_set_new(totals, "syncs", json_integer(s->syncs));
+  json_object_set_new(totals, "prefetch_bytes", json_integer(s->prefetch_bytes));
   json_object_set_new(totals, "fallback_ops", json_integer(s->fallback_ops));
   json_object_set_new(root, "totals", totals);
   json_t *layers = json_array();
@@ -200,6 +203,15 @@ static bool get_bool(Reader *r, json_t *obj, const char *path, const char *key) 
   json_t *v = member(r, obj, path, key);
   if (v && !json_is_boolean(v)) fail(r, path, "\"%s\" must be true or false", key);
   return v && json_is_true(v);
+}
+
+/* A member added after version 1 was written: absent reads as false (or 0). */
+static bool get_optional_bool(Reader *r, json_t *obj, const char *path, const char *key) {
+  return json_object_get(obj, key) ? get_bool(r, obj, path, key) : false;
+}
+
+static int64_t get_optional_int(Reader *r, json_t *obj, const char *path, const char *key, int64_t min, int64_t max) {
+  return json_object_get(obj, key) ? get_int(r, obj, path, key, min, max) : 0;
 }
 
 static const char *get_string(Reader *r, json_t *obj, const char *path, const char *key) {
@@ -299,9 +311,8 @@ static void read_layer(Reader *r, json_t *o, size_t i, NpLayerPlan *p) {
   p->pad_waste_bytes = get_int(r, o, path, "pad_waste_bytes", 0, BIG);
   p->weight_bytes = get_int(r, o, path, "weight_bytes", 0, BIG);
   p->weights_resident = get_bool(r, o, path, "weights_resident");
-  json_t *packed = json_object_get(o, "weights_packed"); /* optional: schedules written before it */
-  if (packed && !json_is_boolean(packed)) fail(r, path, "\"weights_packed\" must be true or false");
-  p->weights_packed = packed && json_is_true(packed);
+  p->weights_packed = get_optional_bool(r, o, path, "weights_packed");
+  p->prefetch_bytes = get_optional_int(r, o, path, "prefetch_bytes", 0, BIG);
   p->dram_read_bytes = get_int(r, o, path, "dram_read_bytes", 0, BIG);
   p->dram_write_bytes = get_int(r, o, path, "dram_write_bytes", 0, BIG);
   p->sram_base = get_int(r, o, path, "sram_base", 0, BIG);
@@ -353,6 +364,9 @@ static void read_command(Reader *r, json_t *o, size_t i, NpSchedule *s, size_t *
       c->dram_runs = get_int(r, o, path, "dram_runs", 0, BIG);
       c->sram_offset = get_int(r, o, path, "sram_offset", -1, BIG);
       c->banks = get_hex(r, o, path, "banks");
+      c->prefetch = get_optional_bool(r, o, path, "prefetch");
+      if (c->prefetch && (c->kind != NP_CMD_LOAD || c->data != NP_DATA_WEIGHT))
+        fail(r, path, "\"prefetch\" is only for a weight LOAD");
       break;
     }
     case NP_CMD_COMPUTE: {
@@ -428,6 +442,7 @@ static void read_header(Reader *r, json_t *root, NpSchedule *s) {
     s->dram_write_bytes = get_int(r, totals, "totals", "dram_write_bytes", 0, BIG);
     s->crossings = get_int(r, totals, "totals", "crossings", 0, BIG);
     s->syncs = get_int(r, totals, "totals", "syncs", 0, BIG);
+    s->prefetch_bytes = get_optional_int(r, totals, "totals", "prefetch_bytes", 0, BIG);
     s->fallback_ops = get_int(r, totals, "totals", "fallback_ops", 0, BIG);
   } else if (totals) {
     fail(r, "totals", "must be an object");

@@ -626,7 +626,8 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     int n_streams = plan_streams(s->ly, s->o, sp, &p, &t, false, streams);
     double chains = chain_floor(&s->L->rates, streams, n_streams);
     if (floor_loses(s, (Floor){fmax(fmax(serial, banks), chains), p.dram_bytes})) continue;
-    p.est_cycles = lower_estimate_plan(s->L, compute, streams, n_streams).cycles;
+    LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
+    p.est_cycles = e.cycles, p.est_tail = e.tail;
     if (better(&p, &s->best)) {
       s->best = p;
       if (p.staging > s->lo) s->lo = p.staging;

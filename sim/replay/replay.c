@@ -24,6 +24,8 @@ typedef struct EngineState {
 
 typedef struct LayerAcc {
   bool started;
+  bool prefetched;                 /* a prefetch LOAD of it has started */
+  int64_t prefetch_start, prefetch_end; /* first start and last end of its prefetch LOADs */
   int32_t transfers_active;
   int64_t transfers_since;
 } LayerAcc;
@@ -152,7 +154,10 @@ static void layer_started(NpReplay *r, const NpCommand *c, int64_t t) {
   NpLayerStats *l = layer_of(r, c);
   if (!l) return;
   LayerAcc *acc = &r->layer_acc[c->layer];
-  if (!acc->started) {
+  if (c->prefetch) {
+    if (!acc->prefetched) acc->prefetch_start = t;
+    acc->prefetched = true;
+  } else if (!acc->started) {
     acc->started = true;
     l->start = t;
   }
@@ -166,6 +171,7 @@ static void layer_ended(NpReplay *r, const NpCommand *c, const CmdState *cs, int
   if (!l) return;
   LayerAcc *acc = &r->layer_acc[c->layer];
   if (t > l->end) l->end = t;
+  if (c->prefetch && t > acc->prefetch_end) acc->prefetch_end = t;
   for (int k = 0; k < NP_STALL_COUNT; k++) l->stall[k] += cs->stall[k];
   l->sram_cycles += cs->sram_cycles;
   switch (c->kind) {
@@ -503,6 +509,17 @@ static void add_fixed_costs(const NpReplay *r, NpStats *out) {
     out->fixed_cycles = out->cycles = INT64_MAX;
 }
 
+/* A layer's prefetch LOADs run while earlier layers still do: its span starts when they
+ * have ended (or at its own first command, if that is sooner), and the prefetch time before
+ * that is hidden. */
+static void credit_prefetch(const LayerAcc *acc, int64_t earlier_done, NpLayerStats *l) {
+  if (!acc->prefetched) return;
+  int64_t from = acc->prefetch_start > earlier_done ? acc->prefetch_start : earlier_done;
+  if (!acc->started || from < l->start) l->start = from;
+  int64_t hidden_until = acc->prefetch_end < earlier_done ? acc->prefetch_end : earlier_done;
+  l->prefetch_hidden_cycles = hidden_until > acc->prefetch_start ? hidden_until - acc->prefetch_start : 0;
+}
+
 void np_replay_stats(const NpReplay *r, NpStats *out) {
   *out = r->st;
   add_fixed_costs(r, out);
@@ -519,8 +536,12 @@ void np_replay_stats(const NpReplay *r, NpStats *out) {
   for (int d = 0; d < NP_DTYPE_COUNT; d++) out->macs += k->macs[d], out->elements += k->elements[d];
   for (int e = 0; e < out->n_engines; e++)
     out->engines[e].busy_fraction = out->cycles > 0 ? (double)out->engines[e].busy_cycles / (double)out->cycles : 0;
+  int64_t earlier_done = 0; /* when every layer before this one had ended */
   for (size_t i = 0; i < out->n_layers; i++) {
     NpLayerStats *l = &out->layers[i];
+    credit_prefetch(&r->layer_acc[i], earlier_done, l);
+    out->prefetch_hidden_cycles += l->prefetch_hidden_cycles;
+    if (l->end > earlier_done) earlier_done = l->end;
     l->cycles = l->end - l->start;
     l->limit = limit_of(l);
     double peak = 0; /* MACs per cycle of the layer's array */

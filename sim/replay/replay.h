@@ -122,6 +122,8 @@ typedef struct NpLayerStats {
   int64_t dram_read_bytes, dram_write_bytes, sram_read_bytes, sram_write_bytes;
   int64_t sram_peak_bytes;             /* from the schedule's plan */
   int64_t stall[NP_STALL_COUNT];
+  int64_t prefetch_hidden_cycles;      /* its prefetch LOADs' time before the layers ahead of it
+                                          had ended: weight traffic hidden behind them */
 } NpLayerStats;
 
 typedef struct NpEngineStats {
@@ -143,6 +145,7 @@ typedef struct NpStats {
   int64_t macs, elements;
   int64_t dram_read_bytes, dram_write_bytes, sram_read_bytes, sram_write_bytes;
   int64_t bursts, row_misses;
+  int64_t prefetch_hidden_cycles;      /* the layers' prefetch_hidden_cycles, summed */
   int64_t syncs;
   int64_t bank_conflicts;              /* commands that found one of their banks busy */
   int64_t stall[NP_STALL_COUNT];

@@ -106,6 +106,8 @@ static json_t *inference_json(const NpRunReport *r, const NpSchedule *sched, con
   set_int(o, "row_misses", s->row_misses);
   set_int(o, "syncs", s->syncs);
   set_int(o, "bank_conflicts", s->bank_conflicts);
+  set_int(o, "prefetch_bytes", sched->prefetch_bytes);
+  set_int(o, "prefetch_hidden_cycles", s->prefetch_hidden_cycles);
   set(o, "stall_cycles", stalls_json(s->stall));
   set(o, "energy", energy_json(&s->energy));
   set(o, "engines", engines_json(r, s));
@@ -129,6 +131,8 @@ static json_t *layer_run_json(const NpLayerPlan *plan, const NpLayerStats *l, co
   set_int(o, "dram_cycles", l->dram_cycles);
   set_int(o, "sram_cycles", l->sram_cycles);
   set_int(o, "sync_cycles", l->sync_cycles);
+  set_int(o, "prefetch_bytes", plan->prefetch_bytes);
+  set_int(o, "prefetch_hidden_cycles", l->prefetch_hidden_cycles);
   set_real(o, "array_utilization", l->utilization);
   set_int(o, "dram_read_bytes", l->dram_read_bytes);
   set_int(o, "dram_write_bytes", l->dram_write_bytes);

@@ -48,6 +48,18 @@ static void put_cold_start(NpBuf *b, const NpRunReport *r) {
   if (c->missing[0]) np_buf_printf(b, "             the config lacks %s: counted as 0\n", c->missing);
 }
 
+/* Weight LOADs that ran while earlier layers did: their bytes, and the time hidden. */
+static void put_prefetch(NpBuf *b, const NpRunReport *r) {
+  if (r->cold.prefetch_bytes == 0 && r->warm.prefetch_bytes == 0) return;
+  char cold[NP_FMT_LEN], warm[NP_FMT_LEN];
+  np_fmt_bytes(r->cold.prefetch_bytes, cold);
+  np_fmt_bytes(r->warm.prefetch_bytes, warm);
+  np_buf_printf(b,
+                "prefetch     weights loaded during the layer before: cold %s, %" PRId64 " cycles hidden; warm %s, %" PRId64
+                " cycles hidden\n",
+                cold, r->cold_stats.prefetch_hidden_cycles, warm, r->warm_stats.prefetch_hidden_cycles);
+}
+
 static void put_memory(NpBuf *b, const NpRunReport *r) {
   char peak[NP_FMT_LEN], cap[NP_FMT_LEN], res[NP_FMT_LEN], crd[NP_FMT_LEN], cwr[NP_FMT_LEN], wrd[NP_FMT_LEN], wwr[NP_FMT_LEN];
   int64_t peak_bytes = np_run_sram_peak_bytes(r);
@@ -60,8 +72,10 @@ static void put_memory(NpBuf *b, const NpRunReport *r) {
   np_fmt_bytes(r->warm_stats.dram_write_bytes, wwr);
   np_buf_printf(b, "SRAM peak    %s of %s (%.1f%%); resident weights %s\n", peak, cap,
                 percent((double)peak_bytes, (double)r->cold.sram_capacity_bytes), res);
-  np_buf_printf(b, "DRAM         cold %s read, %s written; warm %s read, %s written (per inference)\n\n", crd, cwr,
+  np_buf_printf(b, "DRAM         cold %s read, %s written; warm %s read, %s written (per inference)\n", crd, cwr,
                 wrd, wwr);
+  put_prefetch(b, r);
+  np_buf_puts(b, "\n");
 }
 
 static void put_energy(NpBuf *b, const NpRunReport *r) {

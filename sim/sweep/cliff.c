@@ -180,6 +180,14 @@ static void diff_schedules(NpCliff *c, const NpSchedule *from, const NpSchedule 
       } else if (pass == 0 && !b->weights_resident && w->weights_resident) {
         add_cause(c, np_xasprintf("layer '%s': weights become resident in SRAM (%s no longer streamed from DRAM)", name,
                                   np_fmt_bytes(w->weight_bytes, a)));
+      } else if (pass == 0 && b->weights_resident == w->weights_resident &&
+                 (b->prefetch_bytes > 0) != (w->prefetch_bytes > 0)) {
+        if (w->prefetch_bytes > 0)
+          add_cause(c, np_xasprintf("layer '%s': first weight block prefetched (%s loaded while the layer before "
+                                    "runs)", name, np_fmt_bytes(w->prefetch_bytes, a)));
+        else
+          add_cause(c, np_xasprintf("layer '%s': first weight block no longer prefetched (no room for its %s above "
+                                    "the layer before's buffers)", name, np_fmt_bytes(b->prefetch_bytes, a)));
       } else if (pass == 1 && (b->on_accelerator != w->on_accelerator || b->engine != w->engine)) {
         if (!w->on_accelerator)
           add_cause(c, np_xasprintf("layer '%s': fell back to %s: %s", name, to->engine_names[w->engine],
