@@ -136,8 +136,8 @@ static void free_lower(Lower *L) {
     free(ly->fused);
     free(ly->weights);
     free(ly->other_outputs);
-    lower_tile_space_free(ly->space);
   }
+  lower_tile_spaces_free(L);
   free(L->layers);
   free(L->values);
   free(L->root);
@@ -215,6 +215,7 @@ bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *op
   L.dtype = dtype;
   L.warm = options && options->warm;
   L.diag = diag;
+  L.spaces = lower_tile_spaces_new();
   L.align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
                                                                        : arch->sram.bank_width_bytes;
   if (L.align < 1) L.align = 1;

@@ -108,7 +108,7 @@ typedef struct LTileMemo {
   LTilePlan plan;
 } LTileMemo;
 
-#define LOWER_TILE_MEMOS 4
+#define LOWER_TILE_MEMOS 8
 
 /* A layer's tile candidates and what the search needs of them that never changes (tile.c). */
 typedef struct LTileSpace LTileSpace;
@@ -139,9 +139,8 @@ typedef struct LLayer {
   int64_t w_base;      /* SRAM offset of its weight buffer's slots (the staging's top part) */
   bool prefetch;       /* its first weight block loads during the previous SRAM layer */
   int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
-  LTileMemo memos[LOWER_TILE_MEMOS]; /* lower_tile's recent answers */
-  int n_memos, next_memo;
-  LTileSpace *space;   /* made at its first tile search */
+  LTileSpace *space;   /* made at its first tile search, shared by every layer of the same
+                          shape (tile.c): its candidates, compute table and recent answers */
 } LLayer;
 
 /* The DRAM and SRAM constants the cost model's transfer formulas use, worked out once per
@@ -174,6 +173,7 @@ typedef struct Lower {
   int64_t *weight_sram;  /* weight tensor -> SRAM offset when resident (-1) */
   int *weight_bits;      /* tensor -> the width a weight is stored at; 0: its dtype's */
   int64_t crossings;
+  struct LTileSpaces *spaces; /* tile.c: the layers' tile spaces, one per distinct shape */
 } Lower;
 
 /* estimate.c: the cost model */
@@ -233,9 +233,10 @@ void lower_set_cpu(Lower *L, LLayer *ly, char *reason);
 int64_t lower_align(const Lower *L, int64_t bytes);
 /* The best tiling of layer ly with `budget` SRAM bytes for its buffers, given where its
  * operands are now (values' on_chip / needs_dram, the layer's `resident`). Remembers its
- * answer in ly->memos. */
+ * answer in its tile space, which layers of the same shape share. */
 LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget);
-void lower_tile_space_free(LTileSpace *space);
+struct LTileSpaces *lower_tile_spaces_new(void);
+void lower_tile_spaces_free(Lower *L);
 /* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */
 int64_t lower_min_staging(const Lower *L, const LLayer *ly);
 /* Input rows [first, first+count) an output-row range [r0, r1) reads. */

@@ -368,7 +368,13 @@ static int dim_candidates(int64_t d, int64_t unit, int64_t *out, int max) {
  * where the operands are: worked out at the layer's first search. */
 /* Every layer keeps one until lowering ends, so its arrays have the candidates' own lengths
  * (a 200,000-layer chain kept 5 KB a layer at the largest lengths). */
+#define SHAPE_KEY_MAX (40 + 2 * LOWER_MAX_EXTRAS)
+
 struct LTileSpace {
+  int64_t key[SHAPE_KEY_MAX]; /* the layer shape it serves (shape_key) */
+  int key_len;
+  LTileMemo memos[LOWER_TILE_MEMOS]; /* recent answers (lower_tile) */
+  int n_memos, next_memo;
   int n_rows, n_cols, n_chans, n_ins, n_orders;
   int64_t *rows, *cols, *chans, *ins;
   Spans *row_spans, *col_spans; /* n_rows and n_cols: rows' and cols' halves set */
@@ -379,7 +385,7 @@ struct LTileSpace {
   LCompute **computed;
 };
 
-void lower_tile_space_free(LTileSpace *t) {
+static void tile_space_free(LTileSpace *t) {
   if (t == NULL) return;
   for (int i = 0; i < t->n_rows * t->n_cols; i++) free(t->computed[i]);
   free(t->computed);
@@ -418,6 +424,72 @@ static double compute_floor(const Lower *L, const LLayer *ly) {
   return rate > 0 ? (double)g->work_total / rate : 0.0;
 }
 
+/* Everything of a layer that a tile search reads (its geometry, engine, data type, class,
+ * weight tensors and extra operands): layers with equal keys get the same answers, which
+ * repeated blocks (ResNet's bottlenecks, MobileNet's inverted residuals) share. */
+static int shape_key(const Lower *L, const LLayer *ly, int64_t key[SHAPE_KEY_MAX]) {
+  const LGeometry *g = &ly->geo;
+  const int64_t fields[] = {g->family, g->matrix, g->batch, g->out_h, g->out_w, g->out_c, g->in_h, g->in_w, g->in_c,
+                            g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, g->pad_t, g->pad_l, g->transposed, g->groups,
+                            g->split_channels, g->in_eb, g->out_eb, g->in_total, g->out_total, g->w_pair_bits,
+                            g->w_other, g->w_total, g->w_batched, g->w_rows_major, g->w_packed, g->work_total,
+                            ly->engine, ly->dtype, ly->cls, ly->n_weights, ly->n_extras};
+  int n = 0;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) key[n++] = fields[i];
+  for (int i = 0; i < ly->n_extras; i++) {
+    key[n++] = ly->extras[i].broadcast;
+    key[n++] = L->values[ly->extras[i].value].bytes;
+  }
+  return n;
+}
+
+/* The tile spaces of one lowering: an open-addressing table by shape key. */
+struct LTileSpaces {
+  LTileSpace **slots;
+  size_t size, used;
+};
+
+static uint64_t hash_key(const int64_t *key, int n) {
+  return np_schedule_fnv1a(key, (size_t)n * sizeof *key, NP_FNV1A_SEED);
+}
+
+static void spaces_insert(struct LTileSpaces *sp, LTileSpace *t) {
+  size_t i = hash_key(t->key, t->key_len) & (sp->size - 1);
+  while (sp->slots[i]) i = (i + 1) & (sp->size - 1);
+  sp->slots[i] = t;
+  sp->used++;
+}
+
+static void spaces_grow(struct LTileSpaces *sp) {
+  struct LTileSpaces old = *sp;
+  sp->size = old.size ? 2 * old.size : 64;
+  sp->slots = np_xcalloc(sp->size, sizeof *sp->slots);
+  sp->used = 0;
+  for (size_t i = 0; i < old.size; i++)
+    if (old.slots[i]) spaces_insert(sp, old.slots[i]);
+  free(old.slots);
+}
+
+static LTileSpace *spaces_find(const struct LTileSpaces *sp, const int64_t *key, int n) {
+  if (sp->size == 0) return NULL;
+  for (size_t i = hash_key(key, n) & (sp->size - 1); sp->slots[i]; i = (i + 1) & (sp->size - 1)) {
+    const LTileSpace *t = sp->slots[i];
+    if (t->key_len == n && memcmp(t->key, key, (size_t)n * sizeof *key) == 0) return sp->slots[i];
+  }
+  return NULL;
+}
+
+struct LTileSpaces *lower_tile_spaces_new(void) { return np_xcalloc(1, sizeof(struct LTileSpaces)); }
+
+void lower_tile_spaces_free(Lower *L) {
+  struct LTileSpaces *sp = L->spaces;
+  if (sp == NULL) return;
+  for (size_t i = 0; i < sp->size; i++) tile_space_free(sp->slots[i]);
+  free(sp->slots);
+  free(sp);
+  L->spaces = NULL;
+}
+
 static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
   const LGeometry *g = &ly->geo;
   LTileSpace *t = np_xcalloc(1, sizeof *t);
@@ -444,6 +516,21 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
     for (int c = 0; c < t->n_cols; c++) span_stats(g, false, t->cols[c], &t->col_spans[c].sum_cols, &t->col_spans[c].max_cols);
   }
   t->compute_floor = compute_floor(L, ly);
+  return t;
+}
+
+/* The layer's tile space: the one its shape already has, or a new one. */
+static LTileSpace *shared_space(const Lower *L, const LLayer *ly) {
+  int64_t key[SHAPE_KEY_MAX];
+  int n = shape_key(L, ly, key);
+  struct LTileSpaces *sp = L->spaces;
+  LTileSpace *t = spaces_find(sp, key, n);
+  if (t) return t;
+  t = tile_space(L, ly);
+  memcpy(t->key, key, (size_t)n * sizeof *key);
+  t->key_len = n;
+  if (2 * (sp->used + 1) > sp->size) spaces_grow(sp);
+  spaces_insert(sp, t);
   return t;
 }
 
@@ -663,6 +750,24 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
   }
 }
 
+static int index_of(const int64_t *values, int n, int64_t v) {
+  for (int i = 0; i < n; i++)
+    if (values[i] == v) return i;
+  return -1;
+}
+
+/* Costs the candidate with plan p's tile sizes (both loop orders). */
+static void try_candidate(Search *s, const LTilePlan *p) {
+  const LTileSpace *t = s->t;
+  int r = index_of(t->rows, t->n_rows, p->th), c = index_of(t->cols, t->n_cols, p->tw);
+  int k = index_of(t->chans, t->n_chans, p->tc), i = index_of(t->ins, t->n_ins, p->tk);
+  if (r < 0 || c < 0 || k < 0 || i < 0) return;
+  Spans sp = {t->row_spans[r].sum_rows, t->row_spans[r].max_rows, t->col_spans[c].sum_cols, t->col_spans[c].max_cols};
+  if (over_budget(s, staging_floor(s, &sp, p->th, p->tw, p->tc, p->tk))) return;
+  LCompute compute = tile_compute(s, r, c, k, i);
+  try_tile(s, &sp, p->th, p->tw, p->tc, p->tk, &compute);
+}
+
 static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, unsigned key, int64_t budget,
                         int64_t *lo, int64_t *hi) {
   const LGeometry *g = &ly->geo;
@@ -673,12 +778,16 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, uns
   s.lo = INT64_MIN, s.hi = INT64_MAX;
   /* Start from the best of the layer's remembered answers for the same operand placement that
    * still fit: the order is total, so the answer is the same, and the bounds prune sooner. */
-  for (int i = 0; i < ly->n_memos; i++) {
-    const LTilePlan *m = &ly->memos[i].plan;
-    if (ly->memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
+  for (int i = 0; i < t->n_memos; i++) {
+    const LTilePlan *m = &t->memos[i].plan;
+    if (t->memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
     s.best = *m;
     if (m->staging > s.lo) s.lo = m->staging;
   }
+  /* Without one, the tile sizes the shape chose with its operands elsewhere are costed first
+   * with these: a candidate like any other, visited early so that the bounds bite. */
+  for (int i = 0; i < t->n_memos && !s.best.feasible; i++)
+    if (t->memos[i].key != key && t->memos[i].plan.feasible) try_candidate(&s, &t->memos[i].plan);
   for (int r = 0; r < t->n_rows; r++) {
     /* partial-width tiles only once a tile is down to one row: full rows are contiguous */
     int col_limit = (t->rows[r] == 1 || g->out_h == 1) ? t->n_cols : 1;
@@ -702,18 +811,19 @@ static unsigned operands_key(const Operands *o) {
 }
 
 LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) {
-  if (!ly->space) ly->space = tile_space(L, ly);
+  if (!ly->space) ly->space = shared_space(L, ly);
+  LTileSpace *t = ly->space;
   Operands o = operands(L, ly, false);
   unsigned key = operands_key(&o);
-  for (int i = 0; i < ly->n_memos; i++) {
-    const LTileMemo *m = &ly->memos[i];
+  for (int i = 0; i < t->n_memos; i++) {
+    const LTileMemo *m = &t->memos[i];
     if (m->key == key && m->lo <= budget && budget < m->hi) return m->plan;
   }
   int64_t lo, hi;
   LTilePlan plan = search(L, ly, &o, key, budget, &lo, &hi);
-  LTileMemo *m = &ly->memos[ly->next_memo];
-  ly->next_memo = (ly->next_memo + 1) % LOWER_TILE_MEMOS;
-  if (ly->n_memos < LOWER_TILE_MEMOS) ly->n_memos++;
+  LTileMemo *m = &t->memos[t->next_memo];
+  t->next_memo = (t->next_memo + 1) % LOWER_TILE_MEMOS;
+  if (t->n_memos < LOWER_TILE_MEMOS) t->n_memos++;
   m->key = key, m->lo = lo, m->hi = hi, m->plan = plan;
   return plan;
 }
