@@ -272,13 +272,13 @@ TEST(ConfigErrors, EnergyNumberWithoutSource) {
 }
 
 TEST(ConfigErrors, AKeyOfAnotherKindNamesTheKindsThatTakeIt) {
-  // The kinds' own keys come from their rows (sim/arch/kinds.c): lanes belongs to vector and
-  // cpu, dataflow to mac_array. Line 9 is "    lanes: 4" on the mac_array (col 5); line 13
+  // The kinds' own keys come from their rows (sim/arch/kinds.c): lanes belongs to vector,
+  // cpu and gpu, dataflow to mac_array. Line 9 is "    lanes: 4" on the mac_array (col 5); line 13
   // is "    dataflow: os" on the cpu (col 5).
   auto r = load_text(minimal_with_engine_lines("    lanes: 4", "    dataflow: os"));
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.errors.size(), 2u);
-  EXPECT_EQ(r.errors[0], at(9, 5, "engines.npu.lanes: applies only to vector and cpu engines (this one is mac_array)",
+  EXPECT_EQ(r.errors[0], at(9, 5, "engines.npu.lanes: applies only to vector, cpu and gpu engines (this one is mac_array)",
                             "    lanes: 4"));
   EXPECT_EQ(r.errors[1], at(13, 5, "engines.cpu.dataflow: applies only to mac_array engines (this one is cpu)",
                             "    dataflow: os"));
@@ -397,7 +397,7 @@ TEST(ConfigArea, TheSumOfSourcedFiguresAtThePartsNode) {
 }
 
 TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
-  const char *kinds[] = {"mac_array", "vector", "cpu"};
+  const char *kinds[] = {"mac_array", "vector", "cpu", "gpu"};
   for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) {
     const NpEngineKindOps *ops = np_engine_kind_ops((NpEngineKind)k);
     ASSERT_NE(ops, nullptr);
@@ -415,6 +415,15 @@ TEST(ConfigKinds, EveryKindAndDataflowRowNamesItselfAndItsKeys) {
   EXPECT_EQ(np_engine_kind_ops(NP_ENGINE_CPU)->array_pes(&r.arch->engines[1]), 0);
   EXPECT_TRUE(np_engine_kind_ops(NP_ENGINE_CPU)->fallback);
   EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_VECTOR)->fallback);
+  // The gpu runs ops by rules, off the accelerator, and compiles its kernels; the cpu is off
+  // the accelerator too; neither array kind is.
+  EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_GPU)->fallback);
+  EXPECT_TRUE(np_engine_kind_ops(NP_ENGINE_GPU)->off_accelerator);
+  EXPECT_TRUE(np_engine_kind_ops(NP_ENGINE_GPU)->compiles_kernels);
+  EXPECT_TRUE(np_engine_kind_ops(NP_ENGINE_CPU)->off_accelerator);
+  EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_CPU)->compiles_kernels);
+  EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_MAC_ARRAY)->off_accelerator);
+  EXPECT_FALSE(np_engine_kind_ops(NP_ENGINE_VECTOR)->off_accelerator);
 }
 
 TEST(ConfigErrors, DuplicateEngineName) {
@@ -455,7 +464,7 @@ TEST(ConfigErrors, SeveralErrorsInOneFileAreAllReportedInFileOrder) {
   std::vector<std::string> expected_heads = {
       path + ":3:29: error: data_types.fp16: fp16 is 2 bytes, got 4",
       path + ":6:11: error: engines.npu.kind: unknown value 'mac_aray'; did you mean 'mac_array'? (one of mac_array, "
-             "vector, cpu)",
+             "vector, cpu, gpu)",
       path + ":9:12: error: engines.cpu.lanes: must be at least 1, got 0",
       path + ":11:19: error: sram.capacity_bytes: unknown unit 'MiBs' in '4 MiBs'; did you mean 'MiB'? (units: B, KB, "
              "MB, GB, TB, KiB, MiB, GiB, TiB)",

@@ -35,7 +35,13 @@ extern "C" {
 #define NP_ARCH_OP_CLASSES (NP_CLASS_OTHER + 1)
 #define NP_ARCH_MAX_FILE_BYTES (1 << 20) /* a config file larger than this is refused */
 
-typedef enum NpEngineKind { NP_ENGINE_MAC_ARRAY = 0, NP_ENGINE_VECTOR, NP_ENGINE_CPU, NP_ENGINE_KIND_COUNT } NpEngineKind;
+typedef enum NpEngineKind {
+  NP_ENGINE_MAC_ARRAY = 0,
+  NP_ENGINE_VECTOR,
+  NP_ENGINE_CPU,
+  NP_ENGINE_GPU,
+  NP_ENGINE_KIND_COUNT
+} NpEngineKind;
 
 /* Systolic-array dataflow: weight-, output- or input-stationary (SCALE-Sim's ws/os/is). */
 typedef enum NpDataflow { NP_DATAFLOW_WS = 0, NP_DATAFLOW_OS, NP_DATAFLOW_IS, NP_DATAFLOW_COUNT } NpDataflow;
@@ -82,7 +88,8 @@ typedef struct NpEngine {
                                (docs/timing.md, "Cores"); 1 (or 0, read as 1) for one array */
   int64_t core_sync_cycles; /* mac_array: cycles a COMPUTE split over more than one core adds
                                for the cores to finish together */
-  int64_t lanes;            /* vector, cpu: elements per cycle at rate 1; 0 for mac_array */
+  int64_t lanes;            /* vector, cpu, gpu: elements per cycle at rate 1; 0 for mac_array */
+  int64_t macs_per_cycle;   /* gpu: MACs per cycle of matrix ops at rate 1; 0 for other kinds */
   /* Per data type: the rate multiplier (MACs or elements per cycle x this); 0 when the engine
    * does not compute in that type. Index by NpDtype. */
   double dtype_rate[NP_DTYPE_COUNT];
@@ -148,10 +155,16 @@ typedef struct NpEnergyNode {
   char source[NP_ARCH_TEXT_MAX];
 } NpEnergyNode;
 
+/* Which figures price an engine's MACs and elements (its kind's row says): the accelerator's
+ * `mac` and `element`, or a GPU's `gpu_mac` and `gpu_element`. */
+typedef enum NpEnergyTable { NP_ENERGY_TABLE_ENGINE = 0, NP_ENERGY_TABLE_GPU, NP_ENERGY_TABLE_COUNT } NpEnergyTable;
+
 typedef struct NpEnergy {
   NpEnergyNode node;
   NpEnergyFigure mac[NP_DTYPE_COUNT];     /* pJ per MAC, by data type */
   NpEnergyFigure element[NP_DTYPE_COUNT]; /* pJ per element on a vector/cpu engine */
+  NpEnergyFigure gpu_mac[NP_DTYPE_COUNT];     /* pJ per MAC on a gpu engine */
+  NpEnergyFigure gpu_element[NP_DTYPE_COUNT]; /* pJ per element on a gpu engine */
   NpEnergyFigure sram_read, sram_write;   /* pJ per byte */
   NpEnergyFigure dram_read, dram_write;   /* pJ per byte */
   NpEnergyFigure sync;                    /* pJ per SYNC */
@@ -171,6 +184,8 @@ typedef struct NpColdStart {
   NpEnergyFigure storage_read;        /* GB/s: reading the weights from flash */
   NpEnergyFigure compile_per_op;      /* us per op the on-device compiler lowers */
   NpEnergyFigure compile_per_program; /* us once per model: the compiler's fixed part */
+  NpEnergyFigure compile_per_kernel;  /* us per distinct kernel on an engine whose kind compiles
+                                         kernels (a GPU's shaders) */
 } NpColdStart;
 
 /* The die's lumped thermal model and its DVFS table (docs/timing.md, "Sustained runs"). */
@@ -210,7 +225,12 @@ typedef struct NpArch {
   NpDtype default_dtype; /* what float models run in unless a command says otherwise */
   NpEngine engines[NP_ARCH_MAX_ENGINES];
   int n_engines;
-  int fallback_engine;   /* index of the first cpu engine (there always is one) */
+  int fallback_engine;   /* index of the first cpu engine in placement order (there always is one) */
+  /* The engines placement offers each op to, in order (config `placement`; without it every
+   * engine in file order). An engine not in the list runs nothing. */
+  int placement[NP_ARCH_MAX_ENGINES];
+  int n_placement;
+  bool placement_given;  /* the config has a placement list (written back by np_arch_to_yaml) */
   NpSram sram;
   NpDram dram;
   NpSync sync;
@@ -244,7 +264,10 @@ bool np_arch_same(const NpArch *a, const NpArch *b);
 
 /* ---- queries ---- */
 
-const char *np_engine_kind_name(NpEngineKind kind); /* "mac_array", "vector", "cpu" */
+const char *np_engine_kind_name(NpEngineKind kind); /* "mac_array", "vector", "cpu", "gpu" */
+/* True when the engine's ops are off the accelerator: its kind says so (cpu, gpu) or it
+ * cannot read the SRAM. Reports count them as fallbacks. */
+bool np_engine_off_accelerator(const NpEngine *engine);
 const char *np_dataflow_name(NpDataflow dataflow);   /* "ws", "os", "is" */
 const char *np_depthwise_name(NpDepthwise depthwise); /* "systolic", "channelwise", ... */
 const char *np_op_class_name(NpOpClass cls);         /* "matrix", "pool", ... as in configs */
@@ -306,14 +329,18 @@ typedef struct NpEngineKindOps {
   int n_default_ops;
   bool fallback;      /* runs every op, takes no rules; the first one is the CPU fallback */
   bool can_read_sram; /* the default of can_read_sram */
+  bool off_accelerator; /* its ops count as off the accelerator (fallbacks), whatever its SRAM access */
+  bool compiles_kernels; /* a first launch compiles one kernel per distinct op it runs
+                            (cold_start.compile_per_kernel) */
   /* throughput[] before the config's throughput map: per class, elements per cycle at rate 1. */
   void (*default_throughput)(NpEngine *engine);
   /* Engine cycles of the work; NP_CYCLES_CANNOT or NP_CYCLES_OVERFLOW. */
   int64_t (*cycles)(const NpEngine *engine, const NpEngineWork *work);
   /* PEs of its arrays, all cores (MACs per cycle at rate 1), for utilization; 0: not an array. */
   int64_t (*array_pes)(const NpEngine *engine);
-  /* How its work is priced: MACs at energy.mac[dtype], elements at energy.element[dtype]. */
+  /* How its work is priced: MACs at mac[dtype], elements at element[dtype] of its table. */
   void (*priced_work)(const NpEngineWork *work, int64_t *macs, int64_t *elements);
+  NpEnergyTable energy_table;
 } NpEngineKindOps;
 
 typedef struct NpDataflowOps {
@@ -341,6 +368,15 @@ const NpDepthwiseOps *np_depthwise_ops(NpDepthwise depthwise);
 int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape gemm);
 /* Engine cycles of work on engine (its kind's formula); NP_CYCLES_CANNOT or _OVERFLOW. */
 int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work);
+
+/* The per-dtype figures of a table: energy.mac / energy.element, or energy.gpu_mac /
+ * energy.gpu_element; and their names as configs write them. */
+const NpEnergyFigure *np_energy_mac_figures(const NpEnergy *energy, NpEnergyTable table);
+const NpEnergyFigure *np_energy_element_figures(const NpEnergy *energy, NpEnergyTable table);
+const char *np_energy_mac_key(NpEnergyTable table);     /* "mac", "gpu_mac" */
+const char *np_energy_element_key(NpEnergyTable table); /* "element", "gpu_element" */
+/* The table that prices engine's work (its kind's). */
+NpEnergyTable np_engine_energy_table(const NpEngine *engine);
 
 /* DRAM data-bus time is kept in ticks of 1 / NP_DRAM_TICKS_PER_CYCLE cycle (docs/timing.md,
  * "Ticks"), so that a burst need not take a whole number of cycles. */

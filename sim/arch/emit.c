@@ -83,7 +83,8 @@ static void put_cold_start(NpBuf *b, const NpArch *arch) {
   const NpColdStart *c = &arch->cold_start;
   const NamedFigure rows[] = {{"storage_read", "gb_per_s", &c->storage_read},
                               {"compile_per_op", "us", &c->compile_per_op},
-                              {"compile_per_program", "us", &c->compile_per_program}};
+                              {"compile_per_program", "us", &c->compile_per_program},
+                              {"compile_per_kernel", "us", &c->compile_per_kernel}};
   put_figure_section(b, "cold_start", rows, sizeof rows / sizeof rows[0]);
 }
 
@@ -244,6 +245,8 @@ static void put_energy(NpBuf *b, const NpArch *arch) {
   }
   put_dtype_figures(&body, arch, "mac", en->mac);
   put_dtype_figures(&body, arch, "element", en->element);
+  put_dtype_figures(&body, arch, "gpu_mac", en->gpu_mac);
+  put_dtype_figures(&body, arch, "gpu_element", en->gpu_element);
   const struct {
     const char *key, *unit;
     const NpEnergyFigure *f;
@@ -270,6 +273,15 @@ static void put_energy(NpBuf *b, const NpArch *arch) {
   np_buf_free(&body);
 }
 
+/* Only a placement the config gave: without one, every engine in file order. */
+static void put_placement(NpBuf *b, const NpArch *arch) {
+  if (!arch->placement_given) return;
+  np_buf_puts(b, "placement: [");
+  for (int i = 0; i < arch->n_placement; i++)
+    np_buf_printf(b, "%s%s", i ? ", " : "", arch->engines[arch->placement[i]].name);
+  np_buf_puts(b, "]\n");
+}
+
 char *np_arch_to_yaml(const NpArch *arch) {
   NpBuf b = {0};
   np_buf_puts(&b, "name: ");
@@ -286,6 +298,7 @@ char *np_arch_to_yaml(const NpArch *arch) {
                   arch->dtype_bytes[arch->data_types[i]]);
   np_buf_printf(&b, "}\ndefault_dtype: %s\nengines:\n", np_dtype_name(arch->default_dtype));
   for (int i = 0; i < arch->n_engines; i++) put_engine(&b, arch, &arch->engines[i]);
+  put_placement(&b, arch);
   put_memories(&b, arch);
   put_sync(&b, arch);
   put_fixed_costs(&b, arch);

@@ -261,26 +261,68 @@ static const NpEngineKey array_keys[] = {
 };
 static const char *const array_ops[] = {"matrix"};
 
-/* ---- vector, cpu ---- */
+/* ---- vector, cpu, gpu ---- */
 
 static const NpEngineKey lane_keys[] = {
     {"lanes", true, 1, INT64_C(1) << 20, 1, offsetof(NpEngine, lanes), NULL, false},
 };
 static const char *const vector_ops[] = {"pool", "elementwise", "transcendental", "data_movement", "reduction", "free"};
 
+/* A GPU: MACs per cycle for matrix ops, lanes for every other class; it runs every class
+ * but opaque ops (`other`), which stay on the CPU. */
+static const NpEngineKey gpu_keys[] = {
+    {"lanes", true, 1, INT64_C(1) << 20, 1, offsetof(NpEngine, lanes), NULL, false},
+    {"macs_per_cycle", true, 1, INT64_C(1) << 30, 1, offsetof(NpEngine, macs_per_cycle), NULL, false},
+};
+static const char *const gpu_ops[] = {"matrix",        "pool",      "elementwise", "transcendental",
+                                      "data_movement", "reduction", "free"};
+
+static void gpu_throughput(NpEngine *e) {
+  lanes_throughput(e);
+  e->throughput[NP_CLASS_MATRIX] = (double)e->macs_per_cycle;
+}
+
 #define N_OF(a) ((int)(sizeof(a) / sizeof(a)[0]))
 
+/* Columns: name, keys, default ops, fallback, can_read_sram, off_accelerator,
+ * compiles_kernels, the functions, the energy table. */
 static const NpEngineKindOps kinds[NP_ENGINE_KIND_COUNT] = {
     [NP_ENGINE_MAC_ARRAY] = {"mac_array", array_keys, N_OF(array_keys), array_ops, N_OF(array_ops), false, true,
-                             array_throughput, array_cycles, array_pes, price_by_class},
-    [NP_ENGINE_VECTOR] = {"vector", lane_keys, N_OF(lane_keys), vector_ops, N_OF(vector_ops), false, true,
-                          lanes_throughput, throughput_cycles, no_array, price_by_class},
-    [NP_ENGINE_CPU] = {"cpu", lane_keys, N_OF(lane_keys), NULL, 0, true, false, lanes_throughput, throughput_cycles,
-                       no_array, price_by_class},
+                             false, false, array_throughput, array_cycles, array_pes, price_by_class, NP_ENERGY_TABLE_ENGINE},
+    [NP_ENGINE_VECTOR] = {"vector", lane_keys, N_OF(lane_keys), vector_ops, N_OF(vector_ops), false, true, false,
+                          false, lanes_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE},
+    [NP_ENGINE_CPU] = {"cpu", lane_keys, N_OF(lane_keys), NULL, 0, true, false, true, false, lanes_throughput,
+                       throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE},
+    [NP_ENGINE_GPU] = {"gpu", gpu_keys, N_OF(gpu_keys), gpu_ops, N_OF(gpu_ops), false, false, true, true,
+                       gpu_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_GPU},
 };
 
 const NpEngineKindOps *np_engine_kind_ops(NpEngineKind kind) {
   return kind >= 0 && kind < NP_ENGINE_KIND_COUNT ? &kinds[kind] : NULL;
+}
+
+bool np_engine_off_accelerator(const NpEngine *engine) {
+  const NpEngineKindOps *ops = np_engine_kind_ops(engine->kind);
+  return !engine->can_read_sram || (ops != NULL && ops->off_accelerator);
+}
+
+const NpEnergyFigure *np_energy_mac_figures(const NpEnergy *energy, NpEnergyTable table) {
+  return table == NP_ENERGY_TABLE_GPU ? energy->gpu_mac : energy->mac;
+}
+
+const NpEnergyFigure *np_energy_element_figures(const NpEnergy *energy, NpEnergyTable table) {
+  return table == NP_ENERGY_TABLE_GPU ? energy->gpu_element : energy->element;
+}
+
+const char *np_energy_mac_key(NpEnergyTable table) { return table == NP_ENERGY_TABLE_GPU ? "gpu_mac" : "mac"; }
+
+const char *np_energy_element_key(NpEnergyTable table) {
+  return table == NP_ENERGY_TABLE_GPU ? "gpu_element" : "element";
+}
+
+NpEnergyTable np_engine_energy_table(const NpEngine *engine) {
+  const NpEngineKindOps *ops = np_engine_kind_ops(engine->kind);
+  return ops ? ops->energy_table : NP_ENERGY_TABLE_ENGINE;
 }
 
 int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work) {

@@ -829,6 +829,15 @@ static void read_engine(NpArchLoader *L, struct fy_node *item, int index, NpArch
   arch->n_engines++;
 }
 
+static int first_fallback(const NpArch *arch);
+
+/* The first engine of a fallback kind in file order, or -1. */
+static int first_fallback_any(const NpArch *arch) {
+  for (int i = 0; i < arch->n_engines; i++)
+    if (np_engine_kind_ops(arch->engines[i].kind)->fallback) return i;
+  return -1;
+}
+
 static void read_engines(NpArchLoader *L, const Section *root, NpArch *arch) {
   struct fy_node *key;
   struct fy_node *list = lookup(root, "engines", &key);
@@ -852,13 +861,77 @@ static void read_engines(NpArchLoader *L, const Section *root, NpArch *arch) {
     }
     read_engine(L, item, index++, arch, name_nodes);
   }
-  arch->fallback_engine = -1;
-  for (int i = arch->n_engines - 1; i >= 0; i--)
-    if (np_engine_kind_ops(arch->engines[i].kind)->fallback) arch->fallback_engine = i;
-  if (arch->fallback_engine < 0 && arch->n_engines == index)
+  arch->n_placement = arch->n_engines;
+  for (int i = 0; i < arch->n_engines; i++) arch->placement[i] = i;
+  if (arch->n_engines == index && first_fallback(arch) < 0)
     np_arch_error(L, key, NULL,
                   "engines: no engine of kind cpu; every config needs a CPU fallback engine for the ops the "
                   "accelerator cannot run");
+}
+
+/* The first engine of a fallback kind in placement order, or -1. */
+static int first_fallback(const NpArch *arch) {
+  for (int i = 0; i < arch->n_placement; i++)
+    if (np_engine_kind_ops(arch->engines[arch->placement[i]].kind)->fallback) return arch->placement[i];
+  return -1;
+}
+
+/* Engines and kinds, the names a placement entry may be. */
+static size_t placement_names(const NpArch *arch, const char *names[NP_ARCH_MAX_ENGINES + NP_ENGINE_KIND_COUNT]) {
+  size_t n = 0;
+  for (int i = 0; i < arch->n_engines; i++) names[n++] = arch->engines[i].name;
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) names[n++] = np_engine_kind_name((NpEngineKind)k);
+  return n;
+}
+
+/* One placement entry: an engine's name, or a kind (its engines in file order). */
+static void add_placement_entry(NpArchLoader *L, struct fy_node *item, const char *text, NpArch *arch,
+                                bool listed[NP_ARCH_MAX_ENGINES]) {
+  int engine = np_arch_find_engine(arch, text), matched = 0;
+  for (int i = 0; i < arch->n_engines; i++) {
+    bool match = engine >= 0 ? i == engine : strcmp(np_engine_kind_name(arch->engines[i].kind), text) == 0;
+    if (!match) continue;
+    matched++;
+    if (listed[i]) {
+      np_arch_error(L, item, NULL, "placement: engine '%s' is listed twice ('%s')", arch->engines[i].name, text);
+      continue;
+    }
+    listed[i] = true;
+    arch->placement[arch->n_placement++] = i;
+  }
+  if (matched > 0) return;
+  const char *names[NP_ARCH_MAX_ENGINES + NP_ENGINE_KIND_COUNT];
+  size_t n = placement_names(arch, names);
+  bool kind = false;
+  for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) kind |= strcmp(np_engine_kind_name((NpEngineKind)k), text) == 0;
+  if (kind)
+    np_arch_error(L, item, NULL, "placement: no engine of kind %s in engines", text);
+  else
+    unknown_name(L, item, "placement", "engine or kind", text, names, n);
+}
+
+/* placement: the engines, by name or kind, that ops are offered to, in order. */
+static void read_placement(NpArchLoader *L, const Section *root, NpArch *arch) {
+  struct fy_node *key, *list = lookup(root, "placement", &key);
+  if (key != NULL && arch->n_engines > 0) {
+    if (list == NULL || fy_node_get_type(list) != FYNT_SEQUENCE || fy_node_sequence_item_count(list) < 1) {
+      np_arch_error(L, list, key, "placement: expected a list of engine names or kinds, e.g. [mac_array, gpu, cpu]");
+      return;
+    }
+    bool listed[NP_ARCH_MAX_ENGINES] = {false};
+    arch->n_placement = 0;
+    arch->placement_given = true;
+    void *iter = NULL;
+    struct fy_node *item;
+    char text[TEXT_MAX];
+    while ((item = fy_node_sequence_iterate(list, &iter)) != NULL)
+      if (scalar_text(L, item, key, "placement", "an engine name or kind", text, sizeof text))
+        add_placement_entry(L, item, text, arch, listed);
+  }
+  arch->fallback_engine = first_fallback(arch);
+  if (arch->placement_given && arch->fallback_engine < 0 && first_fallback_any(arch) >= 0)
+    np_arch_error(L, key, NULL, "placement: names no cpu engine; the CPU fallback (engines.%s) must be in it",
+                  arch->engines[first_fallback_any(arch)].name);
 }
 
 /* ---- memories, sync ---- */
@@ -964,8 +1037,9 @@ static void read_sync(const Section *root, NpArch *arch) {
 
 /* ---- energy ---- */
 
-static const char *const energy_keys[] = {"node", "mac", "element", "sram_read", "sram_write", "dram_read",
-                                          "dram_write", "sync", "sram_static", "engine_static", NULL};
+static const char *const energy_keys[] = {"node",       "mac",        "element",     "gpu_mac",
+                                          "gpu_element", "sram_read", "sram_write",  "dram_read",
+                                          "dram_write", "sync",       "sram_static", "engine_static", NULL};
 
 /* A supply voltage, in V: within what CMOS runs at. */
 #define VDD_MIN 0.3
@@ -1034,12 +1108,14 @@ static void read_energy_node(const Section *energy, NpEnergyNode *node) {
 
 /* Every energy per event that gives its vdd, at energy.node (Stillmaker and Baas's ratio). */
 static void scale_to_node(NpArchLoader *L, const Section *energy, NpEnergy *en) {
-  NpEnergyFigure *figures[2 * NP_DTYPE_COUNT + 6];
-  const char *names[2 * NP_DTYPE_COUNT + 6];
+  NpEnergyFigure *figures[4 * NP_DTYPE_COUNT + 6];
+  const char *names[4 * NP_DTYPE_COUNT + 6];
   int n = 0;
   for (int d = 0; d < NP_DTYPE_COUNT; d++) {
     figures[n] = &en->mac[d], names[n++] = "mac";
     figures[n] = &en->element[d], names[n++] = "element";
+    figures[n] = &en->gpu_mac[d], names[n++] = "gpu_mac";
+    figures[n] = &en->gpu_element[d], names[n++] = "gpu_element";
   }
   NpEnergyFigure *singles[] = {&en->sram_read, &en->sram_write, &en->dram_read, &en->dram_write, &en->sync};
   const char *single_names[] = {"sram_read", "sram_write", "dram_read", "dram_write", "sync"};
@@ -1110,6 +1186,8 @@ static void read_energy(NpArchLoader *L, const Section *root, NpArch *arch) {
   read_energy_node(&s, &en->node);
   read_dtype_figures(L, &s, "mac", arch, en->mac);
   read_dtype_figures(L, &s, "element", arch, en->element);
+  read_dtype_figures(L, &s, "gpu_mac", arch, en->gpu_mac);
+  read_dtype_figures(L, &s, "gpu_element", arch, en->gpu_element);
   read_figure_child(L, &s, "sram_read", "pj_per_byte", &en->sram_read);
   read_figure_child(L, &s, "sram_write", "pj_per_byte", &en->sram_write);
   read_figure_child(L, &s, "dram_read", "pj_per_byte", &en->dram_read);
@@ -1142,12 +1220,14 @@ static void read_area(NpArchLoader *L, const Section *root, NpArch *arch) {
 }
 
 static void read_cold_start(NpArchLoader *L, const Section *root, NpArch *arch) {
-  static const char *const keys[] = {"storage_read", "compile_per_op", "compile_per_program", NULL};
+  static const char *const keys[] = {"storage_read", "compile_per_op", "compile_per_program", "compile_per_kernel",
+                                     NULL};
   Section s;
   if (!open_child(root, "cold_start", false, keys, &s)) return;
   read_figure_child(L, &s, "storage_read", "gb_per_s", &arch->cold_start.storage_read);
   read_figure_child(L, &s, "compile_per_op", "us", &arch->cold_start.compile_per_op);
   read_figure_child(L, &s, "compile_per_program", "us", &arch->cold_start.compile_per_program);
+  read_figure_child(L, &s, "compile_per_kernel", "us", &arch->cold_start.compile_per_kernel);
   if (arch->cold_start.storage_read.given && !(arch->cold_start.storage_read.value > 0))
     np_arch_error(L, lookup(&s, "storage_read", NULL), NULL,
                   "cold_start.storage_read: must be above 0 GB/s (the weights could never be read)");
@@ -1238,8 +1318,9 @@ static void read_thermal(NpArchLoader *L, const Section *root, NpArch *arch) {
 }
 
 static const char *const root_keys[] = {"name",       "description", "clock_mhz", "data_types", "default_dtype",
-                                        "engines",    "sram",        "dram",      "sync",       "fixed_costs",
-                                        "cold_start", "thermal",     "energy",    "area",       NULL};
+                                        "engines",    "placement",   "sram",      "dram",       "sync",
+                                        "fixed_costs", "cold_start", "thermal",   "energy",     "area",
+                                        NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1266,6 +1347,7 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
     read_engines(L, &s, arch);
   else if (!has_key(&s, "engines"))
     missing_key(&s, "engines", NULL);
+  read_placement(L, &s, arch);
   read_sram(L, &s, arch);
   read_dram(L, &s, arch);
   read_sync(&s, arch);

@@ -32,6 +32,41 @@ static uint64_t hash_i64(uint64_t h, int64_t v) {
   return np_schedule_fnv1a(b, sizeof b, h);
 }
 
+/* What makes a kernel: the op's kind, attributes (not names or tensor ids) and tensor shapes. */
+static uint64_t hash_op_kernel(uint64_t h, const NpGraph *g, const NpOp *op) {
+  const NpAttrs *a = &op->attrs;
+  const int64_t attrs[] = {op->kind, a->kernel[0], a->kernel[1], a->stride[0], a->stride[1], a->dilation[0],
+                           a->dilation[1], a->pad[0], a->pad[1], a->pad[2], a->pad[3], a->output_padding[0],
+                           a->output_padding[1], a->group, a->ceil_mode, a->count_include_pad, a->axis,
+                           a->keepdims, a->trans_a, a->trans_b, a->to, a->n_ints};
+  for (size_t f = 0; f < sizeof attrs / sizeof attrs[0]; f++) h = hash_i64(h, attrs[f]);
+  for (int i = 0; i < a->n_ints; i++) h = hash_i64(h, a->ints[i]);
+  size_t mode_len = 0;
+  while (mode_len < sizeof a->mode && a->mode[mode_len]) mode_len++;
+  h = np_schedule_fnv1a(a->mode, mode_len, h);
+  int32_t floats[] = {0, 0, 0, 0};
+  memcpy(&floats[0], &a->alpha, 4), memcpy(&floats[1], &a->beta, 4);
+  memcpy(&floats[2], &a->clip_min, 4), memcpy(&floats[3], &a->clip_max, 4);
+  for (int i = 0; i < 4; i++) h = hash_i64(h, floats[i]);
+  const int *lists[2] = {op->inputs, op->outputs};
+  const int counts[2] = {op->n_inputs, op->n_outputs};
+  for (int l = 0; l < 2; l++)
+    for (int k = 0; k < counts[l]; k++) {
+      const NpTensor *t = lists[l][k] >= 0 ? &g->tensors[lists[l][k]] : NULL;
+      h = hash_i64(h, t ? t->rank : -1);
+      for (int d = 0; t && d < t->rank; d++) h = hash_i64(h, t->dims[d]);
+    }
+  return h;
+}
+
+/* The identity of a layer's kernel (NpLayerPlan.kernel): its ops and its compute type. */
+static uint64_t layer_kernel(const Lower *L, const LLayer *ly) {
+  uint64_t h = hash_i64(NP_FNV1A_SEED, ly->dtype);
+  h = hash_op_kernel(h, L->graph, &L->graph->ops[ly->op]);
+  for (int k = 0; k < ly->n_fused; k++) h = hash_op_kernel(h, L->graph, &L->graph->ops[ly->fused[k]]);
+  return h;
+}
+
 /* Over the fields that define the stream (not over struct bytes: padding is not data). */
 static uint64_t hash_commands(const NpSchedule *s) {
   uint64_t h = NP_FNV1A_SEED;
@@ -95,8 +130,9 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
     p->op = ly->op;
     p->name = np_xstrdup(L->graph->ops[ly->op].name);
     p->engine = ly->engine;
-    p->on_accelerator = ly->sram_engine && L->arch->engines[ly->engine].kind != NP_ENGINE_CPU;
+    p->on_accelerator = !np_engine_off_accelerator(&L->arch->engines[ly->engine]);
     p->fallback_reason = ly->reason ? np_xstrdup(ly->reason) : NULL;
+    p->kernel = layer_kernel(L, ly);
     p->n_fused = ly->n_fused;
     p->fused_ops = np_xmalloc((size_t)(ly->n_fused + 1) * sizeof *p->fused_ops);
     for (int k = 0; k < ly->n_fused; k++) p->fused_ops[k] = ly->fused[k];

@@ -214,39 +214,72 @@ static NpOpClass op_run_class(const NpOp *op) {
   return cls == NP_CLASS_NONE ? NP_CLASS_DATA_MOVEMENT : cls;
 }
 
-/* Picks the first engine that accepts op. When that engine is off the accelerator (a cpu
- * engine, whatever its SRAM access, or one that cannot read the SRAM), the reason is that of
- * the first accelerator engine whose rules.ops list the op (the limit it broke), else the
- * op-kind rejection. */
+/* Why no accelerator engine took op when none refused it: none is in placement, or none
+ * is configured. */
+static char *no_accelerator_reason(const NpArch *a, const NpOp *op) {
+  const char *kind = np_op_kind_name(op->kind);
+  for (int i = 0; i < a->n_engines; i++)
+    if (!np_engine_off_accelerator(&a->engines[i]))
+      return np_xasprintf("%s '%s': engines.%s is not in placement", kind, op->name, a->engines[i].name);
+  return np_xasprintf("%s '%s': no accelerator engine is configured", kind, op->name);
+}
+
+/* The reason text past its "Kind 'name': " opening. */
+static const char *past_op_prefix(const char *why, const NpOp *op) {
+  char *prefix = np_xasprintf("%s '%s': ", np_op_kind_name(op->kind), op->name);
+  size_t n = strlen(prefix);
+  bool has = strncmp(why, prefix, n) == 0;
+  free(prefix);
+  return has ? why + n : why;
+}
+
+/* Takes *owned (sets it NULL). */
+static char *take(char **owned) {
+  char *s = *owned;
+  *owned = NULL;
+  return s;
+}
+
+/* Offers op to the engines in placement order and takes the first that accepts it. When
+ * that engine is off the accelerator (np_engine_off_accelerator), the reason is that of the
+ * first accelerator engine whose rules.ops list the op (the limit it broke), else its
+ * op-kind rejection; when an off-accelerator engine before it (a GPU) refused the op too,
+ * its reason follows after "; ". */
 static int choose_engine(const Lower *L, const NpOp *op, NpDtype dtype, char **reason) {
   const NpArch *a = L->arch;
-  char *first_kind_reason = NULL, *first_limit_reason = NULL;
+  char *first_kind_reason = NULL, *first_limit_reason = NULL, *off_reason = NULL;
   int chosen = -1;
-  for (int i = 0; i < a->n_engines && chosen < 0; i++) {
+  for (int p = 0; p < a->n_placement && chosen < 0; p++) {
+    int i = a->placement[p];
     const NpEngine *e = &a->engines[i];
     char *why = rule_rejection(L->graph, op, e, op_run_class(op), dtype);
+    bool fallback = np_engine_kind_ops(e->kind)->fallback;
     if (why == NULL) {
       chosen = i;
-    } else if (e->has_rules && e->rules.accepts[op->kind] && first_limit_reason == NULL) {
+    } else if (np_engine_off_accelerator(e) && !fallback && off_reason == NULL) {
+      off_reason = why;
+    } else if (!np_engine_off_accelerator(e) && e->has_rules && e->rules.accepts[op->kind] &&
+               first_limit_reason == NULL) {
       first_limit_reason = why;
-    } else if (first_kind_reason == NULL && !np_engine_kind_ops(e->kind)->fallback) {
+    } else if (!np_engine_off_accelerator(e) && first_kind_reason == NULL && !fallback) {
       first_kind_reason = why;
     } else {
       free(why);
     }
   }
   if (chosen < 0) chosen = a->fallback_engine;
-  if (!a->engines[chosen].can_read_sram || a->engines[chosen].kind == NP_ENGINE_CPU) {
-    if (first_limit_reason) {
-      *reason = first_limit_reason;
-      first_limit_reason = NULL;
-    } else if (first_kind_reason) {
-      *reason = first_kind_reason;
-      first_kind_reason = NULL;
+  if (np_engine_off_accelerator(&a->engines[chosen])) {
+    char *accel = first_limit_reason   ? take(&first_limit_reason)
+                  : first_kind_reason ? take(&first_kind_reason)
+                                      : no_accelerator_reason(a, op);
+    if (off_reason) {
+      *reason = np_xasprintf("%s; %s", accel, past_op_prefix(off_reason, op));
+      free(accel);
     } else {
-      *reason = np_xasprintf("%s '%s': no accelerator engine is configured", np_op_kind_name(op->kind), op->name);
+      *reason = accel;
     }
   }
+  free(off_reason);
   free(first_kind_reason);
   free(first_limit_reason);
   return chosen;

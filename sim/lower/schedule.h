@@ -80,6 +80,9 @@ typedef struct NpLayerPlan {
                                an engine that cannot read the SRAM */
   char *fallback_reason;    /* why it left the accelerator (NULL when it did not), e.g.
                                "Conv 'stage3.conv2': dilation 4 exceeds npu.max_dilation 2" */
+  uint64_t kernel;          /* the kernel it runs, as a hash of its ops' kinds, attributes and
+                               tensor shapes and its compute type: layers with equal values run
+                               one kernel (a GPU compiles it once, docs/timing.md "Cold start") */
   int32_t *fused_ops;       /* graph op indices fused into this layer */
   int32_t n_fused;
   /* Tiling (accelerator layers): output tile and input-channel chunk, and the tile count. */

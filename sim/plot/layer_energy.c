@@ -30,14 +30,18 @@ double *np_layer_energy_uj(const NpSchedule *s, const NpArch *arch) {
         row[NP_TERM_SRAM_READ] += uj(&e->sram_read, c->bytes);
         row[NP_TERM_DRAM_WRITE] += uj(&e->dram_write, c->bytes);
         break;
-      case NP_CMD_COMPUTE:
+      case NP_CMD_COMPUTE: {
+        NpEnergyTable table = c->engine >= 0 && c->engine < arch->n_engines
+                                  ? np_engine_energy_table(&arch->engines[c->engine])
+                                  : NP_ENERGY_TABLE_ENGINE;
         if (known_dtype && c->op_class == NP_CLASS_MATRIX)
-          row[NP_TERM_MAC] += uj(&e->mac[c->dtype], c->macs);
+          row[NP_TERM_MAC] += uj(&np_energy_mac_figures(e, table)[c->dtype], c->macs);
         else if (known_dtype)
-          row[NP_TERM_VECTOR] += uj(&e->element[c->dtype], c->elements);
+          row[NP_TERM_VECTOR] += uj(&np_energy_element_figures(e, table)[c->dtype], c->elements);
         row[NP_TERM_SRAM_READ] += uj(&e->sram_read, c->sram_read_bytes);
         row[NP_TERM_SRAM_WRITE] += uj(&e->sram_write, c->sram_write_bytes);
         break;
+      }
       case NP_CMD_SYNC:
         row[NP_TERM_SYNC] += uj(&e->sync, 1);
         break;

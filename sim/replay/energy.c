@@ -25,12 +25,16 @@ void energy_breakdown(const NpArch *arch, const EnergyCounts *c, int64_t cycles,
   memset(out, 0, sizeof *out);
   int64_t macs = 0;
   char name[64];
-  for (int d = 1; d < NP_DTYPE_COUNT; d++) {
-    snprintf(name, sizeof name, "mac.%s", np_dtype_name((NpDtype)d));
-    out->mac_uj += priced(&e->mac[d], c->macs[d], name, out);
-    snprintf(name, sizeof name, "element.%s", np_dtype_name((NpDtype)d));
-    out->vector_uj += priced(&e->element[d], c->elements[d], name, out);
-    macs += c->macs[d];
+  for (int t = 0; t < NP_ENERGY_TABLE_COUNT; t++) {
+    NpEnergyTable table = (NpEnergyTable)t;
+    const NpEnergyFigure *mac = np_energy_mac_figures(e, table), *element = np_energy_element_figures(e, table);
+    for (int d = 1; d < NP_DTYPE_COUNT; d++) {
+      snprintf(name, sizeof name, "%s.%s", np_energy_mac_key(table), np_dtype_name((NpDtype)d));
+      out->mac_uj += priced(&mac[d], c->macs[t][d], name, out);
+      snprintf(name, sizeof name, "%s.%s", np_energy_element_key(table), np_dtype_name((NpDtype)d));
+      out->vector_uj += priced(&element[d], c->elements[t][d], name, out);
+      macs += c->macs[t][d];
+    }
   }
   out->sram_read_uj = priced(&e->sram_read, c->sram_read_bytes, "sram_read", out);
   out->sram_write_uj = priced(&e->sram_write, c->sram_write_bytes, "sram_write", out);

@@ -346,8 +346,9 @@ static void count_energy_events(NpReplay *r, const NpCommand *c) {
   case NP_CMD_COMPUTE: {
     int64_t macs, elements;
     priced_work(r, c, &macs, &elements);
-    k->macs[c->dtype] += macs;
-    k->elements[c->dtype] += elements;
+    NpEnergyTable table = np_engine_energy_table(&r->arch->engines[c->engine]);
+    k->macs[table][c->dtype] += macs;
+    k->elements[table][c->dtype] += elements;
     k->sram_read_bytes += c->sram_read_bytes;
     k->sram_write_bytes += c->sram_write_bytes;
     break;
@@ -477,14 +478,14 @@ static NpLimit limit_of(const NpLayerStats *l) {
   return best;
 }
 
-/* Maximal runs of layers on a fallback-kind engine, in a schedule that has some layer on
+/* Maximal runs of layers on an engine off the accelerator (a cpu or gpu), in a schedule that has some layer on
  * another engine: each is a cut where the graph leaves the accelerator. */
 static int64_t accelerator_cuts(const NpSchedule *s, const NpArch *arch) {
   int64_t runs = 0;
   bool any_accelerated = false, in_run = false;
   for (size_t i = 0; i < s->n_layers; i++) {
     int32_t e = s->layers[i].engine;
-    bool off = e >= 0 && e < arch->n_engines && np_engine_kind_ops(arch->engines[e].kind)->fallback;
+    bool off = e >= 0 && e < arch->n_engines && np_engine_off_accelerator(&arch->engines[e]);
     if (off && !in_run) runs++;
     in_run = off;
     any_accelerated |= !off;
@@ -533,7 +534,8 @@ void np_replay_stats(const NpReplay *r, NpStats *out) {
   out->sram_write_bytes = k->sram_write_bytes;
   out->syncs = k->syncs;
   out->macs = out->elements = 0;
-  for (int d = 0; d < NP_DTYPE_COUNT; d++) out->macs += k->macs[d], out->elements += k->elements[d];
+  for (int t = 0; t < NP_ENERGY_TABLE_COUNT; t++)
+    for (int d = 0; d < NP_DTYPE_COUNT; d++) out->macs += k->macs[t][d], out->elements += k->elements[t][d];
   for (int e = 0; e < out->n_engines; e++)
     out->engines[e].busy_fraction = out->cycles > 0 ? (double)out->engines[e].busy_cycles / (double)out->cycles : 0;
   int64_t earlier_done = 0; /* when every layer before this one had ended */

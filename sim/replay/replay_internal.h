@@ -125,8 +125,8 @@ int64_t sram_reserve(Sram *sram, const BankWork *w, int64_t now, bool *conflict)
 /* ---- energy.c ---- */
 
 typedef struct EnergyCounts {
-  int64_t macs[NP_DTYPE_COUNT];
-  int64_t elements[NP_DTYPE_COUNT];
+  int64_t macs[NP_ENERGY_TABLE_COUNT][NP_DTYPE_COUNT]; /* by the table that prices them, dtype */
+  int64_t elements[NP_ENERGY_TABLE_COUNT][NP_DTYPE_COUNT];
   int64_t sram_read_bytes, sram_write_bytes, dram_read_bytes, dram_write_bytes;
   int64_t syncs;
 } EnergyCounts;

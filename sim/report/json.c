@@ -241,6 +241,7 @@ static json_t *cold_start_json(const NpRunReport *r) {
   json_t *o = json_object();
   set_int(o, "flash_bytes", c->flash_bytes);
   set_int(o, "compiled_ops", c->compiled_ops);
+  set_int(o, "compiled_kernels", c->compiled_kernels);
   set_real(o, "read_ms", c->read_ms);
   set_real(o, "compile_ms", c->compile_ms);
   set_real(o, "uncached_ms", c->uncached_ms);

@@ -36,10 +36,12 @@ static void put_cold_start(NpBuf *b, const NpRunReport *r) {
   const NpColdStartTimes *c = &r->cold_start;
   char flash[NP_FMT_LEN];
   np_fmt_bytes(c->flash_bytes, flash);
+  char kernels[64] = "";
+  if (c->compiled_kernels > 0) snprintf(kernels, sizeof kernels, ", %" PRId64 " GPU kernels", c->compiled_kernels);
   np_buf_printf(b,
                 "launch       uncached %.4f ms = flash read %.4f ms (%s of weights) + compile %.4f ms (%" PRId64
-                " ops) + cold inference\n",
-                c->uncached_ms, c->read_ms, flash, c->compile_ms, c->compiled_ops);
+                " ops%s) + cold inference\n",
+                c->uncached_ms, c->read_ms, flash, c->compile_ms, c->compiled_ops, kernels);
   np_buf_printf(b, "             cached   %.4f ms (compiled model on disk: flash read + cold inference)\n", c->cached_ms);
   np_buf_printf(b, "             warm     %.4f ms\n", c->warm_ms);
   if (r->prewarm)

@@ -57,10 +57,13 @@ void np_simulation_free(NpSimulation *sim);
 typedef struct NpColdStartTimes {
   int64_t flash_bytes;     /* every weight as stored (compressed ones at their width) */
   int64_t compiled_ops;    /* ops the compiler lowers: each layer's main and fused ops */
+  int64_t compiled_kernels; /* distinct kernels (NpLayerPlan.kernel) on engines whose kind
+                               compiles kernels (a GPU's shaders) */
   double read_ms;          /* flash_bytes at cold_start.storage_read */
-  double compile_ms;       /* compile_per_program + compiled_ops x compile_per_op */
+  double compile_ms;       /* compile_per_program + compiled_ops x compile_per_op
+                              + compiled_kernels x compile_per_kernel */
   double uncached_ms, cached_ms, warm_ms;
-  char missing[96];        /* cold_start keys the config lacks (they count as 0), ", "-separated */
+  char missing[160];       /* cold_start keys the config lacks (they count as 0), ", "-separated */
 } NpColdStartTimes;
 
 /* The launch times of a simulation on arch. */
