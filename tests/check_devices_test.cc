@@ -8,7 +8,6 @@
 // 0.000542 ms).
 #include <filesystem>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "run_support.h"
@@ -38,13 +37,6 @@ std::string devices(const std::vector<std::pair<std::string, std::string>> &file
 CliResult check(const std::string &dir, const std::string &budget, const std::string &extra = "") {
   std::string g = write_scratch("model.npg", kGemmGraph);
   return run_npusim("check '" + g + "' --devices '" + dir + "' --budget " + budget + " " + extra);
-}
-
-std::vector<std::string> split(const std::string &line, char sep) {
-  std::vector<std::string> out;
-  std::stringstream s(line);
-  for (std::string field; std::getline(s, field, sep);) out.push_back(field);
-  return out;
 }
 
 // "b-fast" sorts after "a-slow": rows come in file-name order, not in the order written.
@@ -107,9 +99,9 @@ TEST(CheckDevices, JsonRows) {
 TEST(CheckDevices, CsvRows) {
   CliResult r = check(two_devices(), "latency_ms=0.0008,fallback_ops=0", "--csv");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  std::vector<std::string> lines = split(r.out, '\n');
+  std::vector<std::string> lines = split_text(r.out, '\n');
   ASSERT_EQ(lines.size(), 3u) << r.out;
-  std::vector<std::string> header = split(lines[0], ','), slow = split(lines[1], ','), fast = split(lines[2], ',');
+  std::vector<std::string> header = split_text(lines[0], ','), slow = split_text(lines[1], ','), fast = split_text(lines[2], ',');
   EXPECT_EQ(std::set<std::string>(header.begin(), header.end()).size(), header.size()) << lines[0];
   ASSERT_EQ(slow.size(), header.size()) << lines[1];
   ASSERT_EQ(fast.size(), header.size()) << lines[2];

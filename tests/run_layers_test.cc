@@ -10,13 +10,6 @@ namespace {
 // conv3x3's MAC energy on phone-npu (worked in Conv3x3BytesAndMacEnergyByHand), in uJ.
 const double kMacUj = 115605504.0 * 0.23 * (0.0561425 / 0.84433) * 1e-6;
 
-std::vector<std::string> split(const std::string &line) {
-  std::vector<std::string> cells;
-  std::stringstream in(line);
-  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
-  return cells;
-}
-
 TEST(RunLayers, Conv3x3BytesAndMacEnergyByHand) {
   CliResult r = run_npusim("run models/micro/conv3x3.npg --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -73,7 +66,7 @@ TEST(RunLayers, CsvRowsCarryTheWarmBreakdown) {
   std::string header, row;
   std::getline(in, header);
   std::getline(in, row);
-  std::vector<std::string> names = split(header), cells = split(row);
+  std::vector<std::string> names = split_text(header, ','), cells = split_text(row, ',');
   ASSERT_EQ(names.size(), cells.size()) << header << "\n" << row;
   auto cell = [&](const std::string &name) {
     for (size_t i = 0; i < names.size(); i++)

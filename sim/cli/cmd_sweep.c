@@ -268,6 +268,7 @@ static int check_sweep(const SweepOptions *o, const NpSweepSpec *spec, NpDiag *d
   np_diag_print(diag, stderr);
   if (ok) {
     printf("%s: ok (%zu points: %zu model%s", o->spec, spec->n_points, spec->n_models, spec->n_models == 1 ? "" : "s");
+    if (spec->configs_axis) printf(" x %zu config%s", spec->n_configs, spec->n_configs == 1 ? "" : "s");
     for (size_t i = 0; i < spec->n_axes; i++) printf(" x %zu %s", spec->axes[i].n_values, spec->axes[i].key);
     printf("; every point's config loads)\n");
     np_cli_stdout_ok();

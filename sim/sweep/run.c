@@ -38,7 +38,8 @@ static const char *const identity_columns[] = {"config", "config_hash", "set", "
 #define N_IDENTITY_COLUMNS (sizeof identity_columns / sizeof identity_columns[0])
 
 bool np_sweep_column_shown(const char *name) {
-  static const char *const hidden[] = {"status", "message", "model_file", "config_hash", "set", "npusim_version"};
+  static const char *const hidden[] = {"status",      "message", "model_file",    "config_file",
+                                       "config_hash", "set",     "npusim_version"};
   for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
     if (strcmp(name, hidden[i]) == 0) return false;
   return true;
@@ -47,6 +48,7 @@ bool np_sweep_column_shown(const char *name) {
 char *np_sweep_csv_header(const NpSweepSpec *spec) {
   NpBuf buf = {0};
   np_buf_puts(&buf, "point,model,model_file");
+  if (spec->configs_axis) np_buf_puts(&buf, ",config_file");
   for (size_t i = 0; i < spec->n_axes; i++) {
     np_buf_puts(&buf, ",");
     np_csv_put_field(&buf, spec->axes[i].key);
@@ -106,6 +108,7 @@ static char *sets_cell(const NpSweepSpec *spec) {
 typedef struct PointRow {
   size_t point;
   const char *model, *model_file;
+  const char *config_file; /* NULL unless the spec has `configs:` */
   const char **values;
   NpPointStatus status;
   const NpPointMetrics *m;
@@ -120,6 +123,10 @@ static char *csv_row(const NpSweepSpec *spec, const PointRow *r) {
   np_csv_put_field(&buf, r->model);
   np_buf_puts(&buf, ",");
   np_csv_put_field(&buf, r->model_file);
+  if (r->config_file) {
+    np_buf_puts(&buf, ",");
+    np_csv_put_field(&buf, r->config_file);
+  }
   char cell[AXIS_CELL_MAX];
   for (size_t i = 0; i < spec->n_axes; i++) {
     np_buf_puts(&buf, ",");
@@ -164,6 +171,7 @@ static char *jsonl_row(const NpSweepSpec *spec, const PointRow *r) {
   json_object_set_new(o, "point", json_integer((json_int_t)r->point));
   json_object_set_new(o, "model", np_json_string(r->model));
   json_object_set_new(o, "model_file", np_json_string(r->model_file));
+  if (r->config_file) json_object_set_new(o, "config_file", np_json_string(r->config_file));
   char cell[AXIS_CELL_MAX];
   for (size_t i = 0; i < spec->n_axes; i++) {
     axis_cell(spec->axes[i].key, r->values[i], cell, sizeof cell);
@@ -200,6 +208,7 @@ typedef struct Runner {
   const NpSweepRun *run;
   NpGraph **graphs;
   char **model_files; /* the models' absolute paths */
+  char **config_files; /* the base configs' (NULL for the built-in default) */
   size_t n;           /* points in the shard */
   size_t next_claim;  /* shard-local indices */
   size_t next_write;
@@ -237,8 +246,8 @@ bool np_sweep_check(const NpSweepSpec *spec, size_t *bad, NpDiag *diag) {
     np_diag_init(&why);
     bool ok = point_setup(spec, values, kvs, &setup, err, sizeof err);
     if (!ok) np_diag_add(&why, "%s", err);
-    if (ok && !np_arch_load_text(spec->config_text, spec->config_len, spec->config_source, setup.sets, setup.n_sets,
-                                 arch, &why))
+    const NpSweepConfig *base = &spec->configs[np_sweep_point_config(spec, p)];
+    if (ok && !np_arch_load_text(base->text, base->len, base->source, setup.sets, setup.n_sets, arch, &why))
       ok = false;
     if (!ok && ++*bad <= CHECK_POINTS_LISTED) {
       char *text = np_diag_text(&why);
@@ -261,7 +270,7 @@ static char *evaluate_point(const Runner *r, size_t point) {
   const NpSweepSpec *spec = r->spec;
   const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
   char **kvs = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *kvs);
-  size_t model = np_sweep_point(spec, point, values);
+  size_t model = np_sweep_point(spec, point, values), config = np_sweep_point_config(spec, point);
   NpPointSetup setup = {0};
   char err[256];
   bool ok = point_setup(spec, values, kvs, &setup, err, sizeof err);
@@ -269,13 +278,15 @@ static char *evaluate_point(const Runner *r, size_t point) {
   char *message = NULL;
   NpPointStatus status = NP_POINT_BAD_CONFIG;
   if (ok) {
-    NpPointBase base = {spec->config_text, spec->config_len, spec->config_source, r->graphs[model]};
+    const NpSweepConfig *c = &spec->configs[config];
+    NpPointBase base = {c->text, c->len, c->source, r->graphs[model]};
     status = np_point_run(&base, &setup, &m, NULL, &message);
   } else {
     message = np_xstrdup(err);
   }
   const char *name = r->graphs[model]->name ? r->graphs[model]->name : spec->model_labels[model];
-  PointRow row = {point, name, r->model_files[model], values, status, &m, message};
+  const char *config_file = spec->configs_axis ? r->config_files[config] : NULL;
+  PointRow row = {point, name, r->model_files[model], config_file, values, status, &m, message};
   char *text = r->run->format == NP_SWEEP_JSONL ? jsonl_row(spec, &row) : csv_row(spec, &row);
   free(message);
   for (size_t i = 0; i < spec->n_axes; i++) free(kvs[i]);
@@ -346,10 +357,17 @@ void np_sweep_free_models(const NpSweepSpec *spec, NpGraph **graphs) {
   free(graphs);
 }
 
-/* The models as absolute paths, so that a row names its model wherever the table goes. */
+/* The models (and configs) as absolute paths, so that a row names them wherever the table goes. */
 static char **absolute_paths(const NpSweepSpec *spec) {
   char **paths = np_xcalloc(spec->n_models ? spec->n_models : 1, sizeof *paths);
   for (size_t i = 0; i < spec->n_models; i++) paths[i] = np_absolute_path(spec->models[i]);
+  return paths;
+}
+
+static char **absolute_config_paths(const NpSweepSpec *spec) {
+  char **paths = np_xcalloc(spec->n_configs ? spec->n_configs : 1, sizeof *paths);
+  for (size_t i = 0; i < spec->n_configs; i++)
+    paths[i] = spec->configs[i].path ? np_absolute_path(spec->configs[i].path) : np_xstrdup(NP_ARCH_DEFAULT_SOURCE);
   return paths;
 }
 
@@ -366,8 +384,18 @@ static bool run_points(const NpSweepSpec *spec, const NpSweepRun *run, NpGraph *
                        NpDiag *diag) {
   NpSweepRun local = *run;
   local.n_shards = n_shards;
-  Runner r = {spec, &local, graphs, absolute_paths(spec), np_sweep_shard_size(spec->n_points, run->shard, n_shards),
-              0, 0, NULL, false, 0, PTHREAD_MUTEX_INITIALIZER};
+  Runner r = {spec,
+              &local,
+              graphs,
+              absolute_paths(spec),
+              absolute_config_paths(spec),
+              np_sweep_shard_size(spec->n_points, run->shard, n_shards),
+              0,
+              0,
+              NULL,
+              false,
+              0,
+              PTHREAD_MUTEX_INITIALIZER};
   r.next_claim = r.next_write = run->skip < r.n ? run->skip : r.n;
   r.rows = np_xcalloc(r.n ? r.n : 1, sizeof *r.rows);
   int jobs = run->jobs < 1 ? 1 : run->jobs;
@@ -381,8 +409,8 @@ static bool run_points(const NpSweepSpec *spec, const NpSweepRun *run, NpGraph *
   free(threads);
   for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
   free(r.rows);
-  for (size_t i = 0; i < spec->n_models; i++) free(r.model_files[i]);
-  free(r.model_files);
+  np_free_paths(r.model_files, spec->n_models);
+  np_free_paths(r.config_files, spec->n_configs);
   pthread_mutex_destroy(&r.lock);
   if (r.write_failed) write_error(run, r.write_errno, diag);
   return !r.write_failed;

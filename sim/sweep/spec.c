@@ -312,6 +312,14 @@ static bool parse_axes(SpecParser *p, struct fy_node *node) {
   return true;
 }
 
+/* A list item that names a file: its path, or NULL after an error naming `what`. */
+static const char *path_item(SpecParser *p, struct fy_node *item, const char *what) {
+  const char *path = scalar(item);
+  if (path != NULL && path[0] != '\0') return path;
+  spec_error(p, item, "a %s is a file path", what);
+  return NULL;
+}
+
 static bool parse_models(SpecParser *p, struct fy_node *node) {
   NpSweepSpec *s = p->spec;
   size_t cap = 0, cap2 = 0;
@@ -330,11 +338,8 @@ static bool parse_models(SpecParser *p, struct fy_node *node) {
   void *iter = NULL;
   struct fy_node *item;
   while ((item = fy_node_sequence_iterate(node, &iter)) != NULL) {
-    const char *path = scalar(item);
-    if (path == NULL || path[0] == '\0') {
-      spec_error(p, item, "a model is a file path");
-      return false;
-    }
+    const char *path = path_item(p, item, "model");
+    if (path == NULL) return false;
     np_grow((void **)&s->models, &cap, s->n_models + 1, sizeof *s->models);
     np_grow((void **)&s->model_labels, &cap2, s->n_models + 1, sizeof *s->model_labels);
     s->model_labels[s->n_models] = np_xstrdup(path);
@@ -364,14 +369,35 @@ static bool parse_sets(SpecParser *p, struct fy_node *node) {
   return true;
 }
 
+static NpSweepConfig *add_config(NpSweepSpec *s, size_t *capacity) {
+  np_grow((void **)&s->configs, capacity, s->n_configs + 1, sizeof *s->configs);
+  NpSweepConfig *c = &s->configs[s->n_configs++];
+  memset(c, 0, sizeof *c);
+  return c;
+}
+
+/* Reads the config at resolved path (taken) into the next entry; the error names node. */
+static bool read_config(SpecParser *p, struct fy_node *node, char *path, size_t *capacity) {
+  NpSweepConfig *c = add_config(p->spec, capacity);
+  c->path = path;
+  c->source = np_xstrdup(path);
+  NpDiag local;
+  np_diag_init(&local);
+  c->text = np_read_file(path, NP_ARCH_MAX_FILE_BYTES, "config", &c->len, &local);
+  if (c->text == NULL) spec_error(p, node, "%s", local.count ? local.messages[0] : "cannot read the config");
+  np_diag_free(&local);
+  return c->text != NULL;
+}
+
 static bool load_base_config(SpecParser *p, struct fy_node *node) {
-  NpSweepSpec *s = p->spec;
+  size_t capacity = 0;
   if (node == NULL) {
     size_t len;
     const char *text = np_arch_default_text(&len);
-    s->config_text = np_xstrndup(text, len);
-    s->config_len = len;
-    s->config_source = np_xstrdup(NP_ARCH_DEFAULT_SOURCE);
+    NpSweepConfig *c = add_config(p->spec, &capacity);
+    c->text = np_xstrndup(text, len);
+    c->len = len;
+    c->source = np_xstrdup(NP_ARCH_DEFAULT_SOURCE);
     return true;
   }
   const char *path = scalar(node);
@@ -379,18 +405,70 @@ static bool load_base_config(SpecParser *p, struct fy_node *node) {
     spec_error(p, node, "`config` is an accelerator config file (leave it out for the built-in default)");
     return false;
   }
-  s->config_path = resolve_path(p, path);
-  NpDiag local;
-  np_diag_init(&local);
-  s->config_text = np_read_file(s->config_path, NP_ARCH_MAX_FILE_BYTES, "config", &s->config_len, &local);
-  if (s->config_text == NULL) spec_error(p, node, "%s", local.count ? local.messages[0] : "cannot read the config");
-  np_diag_free(&local);
-  s->config_source = np_xstrdup(s->config_path);
-  return s->config_text != NULL;
+  return read_config(p, node, resolve_path(p, path), &capacity);
 }
 
-/* An axis none of whose values loads on the base config names a key the config lacks (or
- * values it never takes): a spec error, at the key. Points with some bad values are rows. */
+/* `configs: FOLDER`: its *.yaml and *.yml files, in name order. */
+static bool load_config_folder(SpecParser *p, struct fy_node *node, const char *folder) {
+  static const char *const suffixes[] = {".yaml", ".yml", NULL};
+  char *dir = resolve_path(p, folder);
+  char **paths = NULL;
+  size_t n = 0, capacity = 0;
+  NpDiag local;
+  np_diag_init(&local);
+  bool ok = np_list_files(dir, suffixes, NP_SWEEP_MAX_CONFIGS, &paths, &n, &local);
+  if (!ok) spec_error(p, node, "%s", local.count ? local.messages[0] : "cannot read the folder");
+  if (ok && n == 0) spec_error(p, node, "%s: no configs (*.yaml, *.yml) in this folder", dir);
+  np_diag_free(&local);
+  for (size_t i = 0; i < n; i++)
+    if (!read_config(p, node, paths[i], &capacity)) ok = false;
+  free(paths); /* the configs own the strings */
+  free(dir);
+  return ok && n > 0;
+}
+
+/* `configs:` a list of config files, or a folder of them: the base config becomes a dimension
+ * of the sweep (after the model, before the axes). */
+static bool load_base_configs(SpecParser *p, struct fy_node *node) {
+  p->spec->configs_axis = true;
+  const char *folder = scalar(node);
+  if (folder != NULL && folder[0] != '\0') return load_config_folder(p, node, folder);
+  if (fy_node_get_type(node) != FYNT_SEQUENCE || fy_node_sequence_item_count(node) == 0 ||
+      fy_node_sequence_item_count(node) > NP_SWEEP_MAX_CONFIGS) {
+    spec_error(p, node, "`configs` is a folder of configs or a list of 1 to %d config files", NP_SWEEP_MAX_CONFIGS);
+    return false;
+  }
+  size_t capacity = 0;
+  bool ok = true;
+  void *iter = NULL;
+  struct fy_node *item;
+  while ((item = fy_node_sequence_iterate(node, &iter)) != NULL) {
+    const char *path = path_item(p, item, "config");
+    if (path == NULL || !read_config(p, item, resolve_path(p, path), &capacity)) ok = false;
+  }
+  return ok;
+}
+
+/* Whether "key=value" on top of the spec's overrides loads on any base config; the first
+ * failure's messages into *first when it is still empty. */
+static bool loads_on_any_config(const NpSweepSpec *s, const char **sets, NpArch *arch, NpDiag *first) {
+  for (size_t c = 0; c < s->n_configs; c++) {
+    const NpSweepConfig *base = &s->configs[c];
+    NpDiag diag;
+    np_diag_init(&diag);
+    bool ok = np_arch_load_text(base->text, base->len, base->source, sets, s->n_sets + 1, arch, &diag);
+    if (!ok && first->count == 0) {
+      *first = diag;
+    } else {
+      np_diag_free(&diag);
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/* An axis none of whose values loads on any base config names a key the configs lack (or
+ * values they never take): a spec error, at the key. Points with some bad values are rows. */
 static void check_config_axes(SpecParser *p, struct fy_node *axes_node) {
   NpSweepSpec *s = p->spec;
   for (size_t i = 0; i < s->n_axes; i++) {
@@ -408,15 +486,7 @@ static void check_config_axes(SpecParser *p, struct fy_node *axes_node) {
     for (size_t v = 0; v < tried && !any; v++) {
       char *kv = np_xasprintf("%s=%s", axis->key, axis->values[v]);
       sets[s->n_sets] = kv;
-      NpDiag diag;
-      np_diag_init(&diag);
-      any = np_arch_load_text(s->config_text, s->config_len, s->config_source, sets, s->n_sets + 1, arch, &diag);
-      if (!any && v == 0) {
-        np_diag_free(&first);
-        first = diag;
-      } else {
-        np_diag_free(&diag);
-      }
+      any = loads_on_any_config(s, sets, arch, &first);
       free(kv);
     }
     if (!any) {
@@ -448,52 +518,62 @@ static bool count_points(SpecParser *p, struct fy_node *root) {
     if (s->dim_sizes[d] == 0 || total > NP_SWEEP_MAX_POINTS / s->dim_sizes[d]) total = NP_SWEEP_MAX_POINTS + 1;
     else total *= s->dim_sizes[d];
   }
-  if (total > NP_SWEEP_MAX_POINTS / s->n_models || total * s->n_models > NP_SWEEP_MAX_POINTS) {
+  size_t outer = s->n_models * s->n_configs; /* each at most a few hundred */
+  if (total > NP_SWEEP_MAX_POINTS / outer || total * outer > NP_SWEEP_MAX_POINTS) {
     spec_error(p, root, "the sweep has more than %d points; split it into several specs", NP_SWEEP_MAX_POINTS);
     return false;
   }
-  s->n_points = total * s->n_models;
+  s->n_points = total * outer;
   return true;
 }
 
-static const char *const top_keys[] = {"config", "set", "models", "model", "axes"};
+enum { TOP_CONFIG, TOP_SET, TOP_MODELS, TOP_MODEL, TOP_AXES, TOP_CONFIGS, TOP_COUNT };
+static const char *const top_keys[TOP_COUNT] = {"config", "set", "models", "model", "axes", "configs"};
+
+/* Two top-level keys that say the same thing differently. */
+static bool exclusive(SpecParser *p, struct fy_node_pair *pair, struct fy_node **found, size_t i, size_t a, size_t b) {
+  if ((i == a && found[b]) || (i == b && found[a])) {
+    spec_error(p, fy_node_pair_key(pair), "give `%s` or `%s`, not both", top_keys[a], top_keys[b]);
+    return false;
+  }
+  return true;
+}
 
 static bool parse_root(SpecParser *p, struct fy_node *root) {
   if (root == NULL || fy_node_get_type(root) != FYNT_MAPPING) {
     spec_error(p, root, "a sweep spec is a mapping with `models` and `axes` (and optionally `config`, `set`)");
     return false;
   }
-  struct fy_node *found[5] = {0};
+  struct fy_node *found[TOP_COUNT] = {0};
   void *iter = NULL;
   struct fy_node_pair *pair;
   while ((pair = fy_node_mapping_iterate(root, &iter)) != NULL) {
     const char *k = scalar(fy_node_pair_key(pair));
     size_t i = 0;
-    while (k && i < 5 && strcmp(k, top_keys[i]) != 0) i++;
-    if (k == NULL || i == 5) {
-      spec_error(p, fy_node_pair_key(pair), "unknown key '%s' (a sweep spec has config, set, models, axes)",
+    while (k && i < TOP_COUNT && strcmp(k, top_keys[i]) != 0) i++;
+    if (k == NULL || i == TOP_COUNT) {
+      spec_error(p, fy_node_pair_key(pair), "unknown key '%s' (a sweep spec has config or configs, set, models, axes)",
                  k ? k : "?");
       continue;
     }
-    if ((i == 2 && found[3]) || (i == 3 && found[2])) {
-      spec_error(p, fy_node_pair_key(pair), "give `models` or `model`, not both");
+    if (!exclusive(p, pair, found, i, TOP_MODELS, TOP_MODEL) || !exclusive(p, pair, found, i, TOP_CONFIG, TOP_CONFIGS))
       continue;
-    }
     found[i] = fy_node_pair_value(pair);
   }
   if (p->errors) return false;
-  struct fy_node *models = found[2] ? found[2] : found[3];
+  struct fy_node *models = found[TOP_MODELS] ? found[TOP_MODELS] : found[TOP_MODEL];
   if (models == NULL) spec_error(p, root, "the spec names no model (`models: [path.onnx, ...]`)");
-  if (found[4] == NULL) spec_error(p, root, "the spec has no `axes`");
+  if (found[TOP_AXES] == NULL) spec_error(p, root, "the spec has no `axes`");
   if (p->errors) return false;
-  if (!load_base_config(p, found[0])) return false;
-  if (found[1] && !parse_sets(p, found[1])) return false;
-  if (!parse_models(p, models) || !parse_axes(p, found[4])) return false;
+  bool configs = found[TOP_CONFIGS] ? load_base_configs(p, found[TOP_CONFIGS]) : load_base_config(p, found[TOP_CONFIG]);
+  if (!configs) return false;
+  if (found[TOP_SET] && !parse_sets(p, found[TOP_SET])) return false;
+  if (!parse_models(p, models) || !parse_axes(p, found[TOP_AXES])) return false;
   if (p->spec->n_axes == 0) {
-    spec_error(p, found[4], "`axes` is empty");
+    spec_error(p, found[TOP_AXES], "`axes` is empty");
     return false;
   }
-  check_config_axes(p, found[4]);
+  check_config_axes(p, found[TOP_AXES]);
   return p->errors == 0 && count_points(p, root);
 }
 
@@ -561,9 +641,12 @@ static void free_strings(char **strings, size_t n) {
 
 void np_sweep_spec_free(NpSweepSpec *spec) {
   free(spec->source);
-  free(spec->config_path);
-  free(spec->config_text);
-  free(spec->config_source);
+  for (size_t i = 0; i < spec->n_configs; i++) {
+    free(spec->configs[i].path);
+    free(spec->configs[i].text);
+    free(spec->configs[i].source);
+  }
+  free(spec->configs);
   free_strings(spec->sets, spec->n_sets);
   free_strings(spec->models, spec->n_models);
   free_strings(spec->model_labels, spec->n_models);
@@ -577,9 +660,14 @@ void np_sweep_spec_free(NpSweepSpec *spec) {
   memset(spec, 0, sizeof *spec);
 }
 
+size_t np_sweep_point_config(const NpSweepSpec *spec, size_t p) {
+  size_t per_model = spec->n_points / spec->n_models, per_config = per_model / spec->n_configs;
+  return (p % per_model) / per_config;
+}
+
 size_t np_sweep_point(const NpSweepSpec *spec, size_t p, const char **values) {
   size_t per_model = spec->n_points / spec->n_models;
-  size_t rest = p % per_model;
+  size_t rest = p % (per_model / spec->n_configs);
   for (size_t i = 0; i < spec->n_axes; i++) {
     const NpSweepAxis *axis = &spec->axes[i];
     size_t d = (size_t)axis->dim;

@@ -94,12 +94,22 @@ typedef struct NpSweepAxis {
   int dim;         /* the product dimension it belongs to (axes of one zip group share it) */
 } NpSweepAxis;
 
+/* A base config: what a point's overrides and axis values go on top of. */
+typedef struct NpSweepConfig {
+  char *path;           /* resolved against the spec's folder; NULL: the built-in default */
+  char *text;           /* its YAML, read at parse time (the embedded default's when no file) */
+  size_t len;
+  char *source;         /* the name its errors use */
+} NpSweepConfig;
+
+/* At most this many configs under `configs:` (a device folder has a handful). */
+#define NP_SWEEP_MAX_CONFIGS 256
+
 typedef struct NpSweepSpec {
   char *source;         /* the spec file, for messages */
-  char *config_path;    /* base config (resolved against the spec's folder); NULL: the default */
-  char *config_text;    /* its YAML, read at parse time (the embedded default's when no file) */
-  size_t config_len;
-  char *config_source;  /* the name config errors use */
+  NpSweepConfig *configs; /* `config:` (one; the built-in default without it) or `configs:` (a list of */
+  size_t n_configs;       /* files or a folder's *.yaml, *.yml in name order) */
+  bool configs_axis;    /* `configs:` was given: rows carry a config_file column */
   char **sets;          /* fixed overrides "key=value" under `set:` */
   size_t n_sets;
   char **models;        /* model paths, resolved against the spec's folder */
@@ -109,7 +119,8 @@ typedef struct NpSweepSpec {
   size_t n_axes;
   size_t n_dims;        /* product dimensions after the model: axes, a zip group counting once */
   size_t *dim_sizes;
-  size_t *dim_strides;  /* points between two steps of a dimension (models: n_points / n_models) */
+  size_t *dim_strides;  /* points between two steps of a dimension (models: n_points / n_models, configs:
+                           n_points / n_models / n_configs) */
   size_t n_points;
 } NpSweepSpec;
 
@@ -122,9 +133,11 @@ bool np_sweep_spec_load(const char *path, NpSweepSpec *out, NpDiag *diag);
 void np_sweep_spec_free(NpSweepSpec *spec);
 
 /* Point p (0-based, < n_points): its model index and each axis's value (values[i] for
- * axis i; pointers into the spec). The model is the outermost loop, then the axes in spec
- * order (a zip group at its place), the last varying fastest. */
+ * axis i; pointers into the spec). The model is the outermost loop, then the base config,
+ * then the axes in spec order (a zip group at its place), the last varying fastest. */
 size_t np_sweep_point(const NpSweepSpec *spec, size_t p, const char **values);
+/* Point p's base config: an index into spec->configs. */
+size_t np_sweep_point_config(const NpSweepSpec *spec, size_t p);
 
 /* ---- points from axis values ---- */
 

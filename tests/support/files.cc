@@ -31,3 +31,10 @@ std::string write_scratch(const std::string &name, const std::string &text) {
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
+
+std::vector<std::string> split_text(const std::string &text, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string piece; std::getline(in, piece, sep);) out.push_back(piece);
+  return out;
+}
