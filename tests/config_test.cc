@@ -719,7 +719,7 @@ TEST(ConfigDefault, DeviceMatrixHasThePublishedFigures) {
     double tops, dram_gb_per_s;
   };
   const Device devices[] = {
-      {"a11", 0, NP_DTYPE_FP32, 0, 29.9},  // no neural engine Core ML can use: CPU only
+      {"a11", 0, NP_DTYPE_FP16, 0, 29.9},  // no neural engine Core ML can use: GPU and CPU
       {"a12", 8, NP_DTYPE_FP16, 5, 34.1},     {"a13", 8, NP_DTYPE_FP16, 6, 34.1},
       {"a14", 16, NP_DTYPE_FP16, 11, 34.1},   {"a15", 16, NP_DTYPE_FP16, 15.8, 34.1},
       {"a16", 16, NP_DTYPE_FP16, 17, 51.2},   {"a17-pro", 16, NP_DTYPE_INT8, 35, 51.2},
@@ -737,7 +737,8 @@ TEST(ConfigDefault, DeviceMatrixHasThePublishedFigures) {
     int ane = np_arch_find_engine(c.arch.get(), "ane");
     if (d.cores == 0) {
       EXPECT_LT(ane, 0);
-      EXPECT_EQ(c.arch->n_engines, 1);
+      ASSERT_EQ(c.arch->n_engines, 2);
+      EXPECT_EQ(c.arch->engines[0].kind, NP_ENGINE_GPU);
       continue;
     }
     ASSERT_GE(ane, 0);
