@@ -284,6 +284,28 @@ static void place_weight_buffers(Lower *L) {
   }
 }
 
+/* A layer tiled to leave the next SRAM layer's weight buffer room above it, when the time
+ * that costs it is less than the first weight block's load it lets that layer hide (up to
+ * this layer's tail, after its last LOAD, where the prefetch runs). */
+static void leave_room_for_prefetch(Lower *L) {
+  int64_t capacity = L->arch->sram.capacity_bytes;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine) continue;
+    size_t j = i + 1;
+    while (j < L->n_layers && !L->layers[j].sram_engine) j++;
+    if (j == L->n_layers) break;
+    const LLayer *next = &L->layers[j];
+    int64_t room = lower_weight_buffer_bytes(L, next);
+    if (room == 0 || ly->act_base + ly->plan.staging + room <= capacity) continue;
+    LTilePlan reserved = lower_tile(L, ly, capacity - room - ly->act_base);
+    if (!reserved.feasible) continue;
+    double block = lower_transfer(&L->rates, (double)next->plan.buf_bytes[BUF_W], 1).cycles;
+    double gain = fmin(block, reserved.est_tail);
+    if (reserved.est_cycles - ly->plan.est_cycles < gain) ly->plan = reserved;
+  }
+}
+
 /* Activations first, each kept on chip where that is faster; then the weights that make the
  * network faster still stay resident below them, and the activations move up above. */
 void lower_plan_memory(Lower *L) {
@@ -317,6 +339,7 @@ void lower_plan_memory(Lower *L) {
     ly->act_base = lower_align(L, base + m.top[i]);
     if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
   }
+  leave_room_for_prefetch(L);
   place_weight_buffers(L);
   free(plans);
   free(m.top);
