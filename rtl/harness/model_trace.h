@@ -24,9 +24,13 @@
 extern "C" {
 #endif
 
-/* The trace header both sides write for (schedule, arch). */
+/* The trace header both sides write for (schedule, arch), with the engine and layer names the
+ * model's traces carry (the schedule alone gives no op types). Free its names with
+ * np_sim_trace_names_free(&header.names) once the writer is open. */
 static inline NpTraceHeader np_rtl_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source) {
-  return np_sim_trace_header(schedule, arch, source);
+  NpTraceHeader header = np_sim_trace_header(schedule, arch, source);
+  np_sim_trace_names(schedule, NULL, arch, &header.names);
+  return header;
 }
 
 /* The DMA track of a transfer: the DRAM channel of its first burst (docs/timing.md,

@@ -119,6 +119,30 @@ TEST(RtlAgreement, SingleLoad) {
   EXPECT_EQ(c.rtl.cycles, 34);
 }
 
+// The RTL's trace names its engines and layers as the model's does: the config's engine names
+// (configs/rtl-small.yaml: npu first) and the schedule's layer names, in their order.
+TEST(RtlAgreement, TraceCarriesEngineAndLayerNames) {
+  Loaded l;
+  load(l, "models/ds_cnn_kws.onnx");
+  Compared c;
+  compare("ds_cnn_names", l, 0.02, c);
+  ASSERT_TRUE(c.ok);
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceReader *r = np_trace_reader_open(c.rtl_trace.c_str(), &diag);
+  ASSERT_NE(r, nullptr) << (diag.count ? diag.messages[0] : "");
+  const NpTraceHeader *h = np_trace_reader_header(r);
+  EXPECT_EQ(h->source, NP_TRACE_SOURCE_RTL);
+  ASSERT_EQ(h->names.n_engines, (uint32_t)l.arch.n_engines);
+  EXPECT_STREQ(np_trace_engine_name(h, 0), "npu");
+  ASSERT_EQ(h->names.n_layers, (uint32_t)l.schedule.n_layers);
+  ASSERT_GT(l.schedule.n_layers, 1u);
+  for (size_t i = 0; i < l.schedule.n_layers; i++)
+    EXPECT_STREQ(np_trace_layer_name(h, (uint32_t)i), l.schedule.layers[i].name) << "layer " << i;
+  np_trace_reader_close(r);
+  np_diag_free(&diag);
+}
+
 TEST(RtlAgreement, ConcurrentTransfers) {
   // By hand: the queue at cycle 0 is [LOAD 0 (4 bursts), LOAD 1 (3 runs of 67, 67, 66 B:
   // 6 bursts), STORE 2 (2 bursts)]; 4 slots, bus 8 cycles a burst from cycle 10. Issue order

@@ -355,6 +355,7 @@ bool Harness::run(const std::string &trace_path) {
     NpDiag diag;
     np_diag_init(&diag);
     writer_ = np_trace_writer_open(trace_path.c_str(), &h, &diag);
+    np_sim_trace_names_free(&h.names); /* the writer has written them */
     if (!writer_) {
       res_->error = diag.count ? diag.messages[0] : "trace: cannot open";
       np_diag_free(&diag);

@@ -85,9 +85,7 @@ NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch
   return header;
 }
 
-/* The names the trace's records index: the arch's engines, the schedule's layers and, with a
- * graph, their op types. The arrays are malloc'd, the strings lent (free_names). */
-static void trace_names(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, NpTraceNames *names) {
+void np_sim_trace_names(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, NpTraceNames *names) {
   names->n_engines = (uint32_t)arch->n_engines;
   names->n_layers = (uint32_t)schedule->n_layers;
   names->engines = np_xcalloc(names->n_engines ? names->n_engines : 1, sizeof *names->engines);
@@ -103,7 +101,7 @@ static void trace_names(const NpSchedule *schedule, const NpGraph *graph, const 
   }
 }
 
-static void free_names(NpTraceNames *names) {
+void np_sim_trace_names_free(NpTraceNames *names) {
   free(names->engines);
   free(names->layers);
   free(names->layer_ops);
@@ -112,9 +110,9 @@ static void free_names(NpTraceNames *names) {
 static bool replay_traced(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, const char *path,
                           NpStats *stats, uint64_t *records, NpDiag *diag) {
   NpTraceHeader header = np_sim_trace_header(schedule, arch, NP_TRACE_SOURCE_MODEL);
-  trace_names(schedule, graph, arch, &header.names);
+  np_sim_trace_names(schedule, graph, arch, &header.names);
   TraceSink sink = {.writer = np_trace_writer_open(path, &header, diag), .schedule = schedule, .arch = arch};
-  free_names(&header.names); /* the writer has written them */
+  np_sim_trace_names_free(&header.names); /* the writer has written them */
   if (!sink.writer) return false;
   NpReplayOptions options = {.on_command = trace_command, .user = &sink};
   if (!np_replay_run(schedule, arch, &options, stats, diag)) {

@@ -74,8 +74,13 @@ void np_sim_cold_start(const NpSimulation *sim, const NpArch *arch, NpColdStartT
  * --trace` and the RTL comparison's model side (rtl/harness) both write through it. */
 
 /* The header of a trace of schedule on arch (clock, config and schedule hashes, name; no name
- * table: np_simulate's traces add the engine, layer and op names). */
+ * table: np_sim_trace_names adds it). */
 NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source);
+/* The names a trace's records index: the arch's engines, the schedule's layers and, with a
+ * graph (may be NULL), their op types. The arrays are malloc'd and the strings lent: free
+ * with np_sim_trace_names_free once the writer is open (it has written them by then). */
+void np_sim_trace_names(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, NpTraceNames *names);
+void np_sim_trace_names_free(NpTraceNames *names);
 /* Replays schedule on arch and streams one record per command to a trace at path (committed
  * only on success). *stats gets the replay's stats (free with np_stats_free); *records (may
  * be NULL) the record count. False with errors in diag, and no file at path. */
