@@ -34,7 +34,7 @@ std::vector<double> dense_scan(const NpGraph *g, const char *config, int64_t lo,
     NpArch arch;
     EXPECT_TRUE(np_arch_load_text(config, strlen(config), "<config>", sets, 1, &arch, &diag));
     NpPointMetrics m;
-    EXPECT_TRUE(np_point_evaluate(g, &arch, NP_DTYPE_UNKNOWN, 0, &m, nullptr, &diag)) << set;
+    EXPECT_TRUE(np_point_evaluate(g, &arch, nullptr, &m, nullptr, &diag)) << set;
     np_diag_free(&diag);
     warm.push_back(m.warm_ms);
   }
@@ -54,7 +54,7 @@ void expect_cliffs_match_the_scan(const char *graph_text, const char *config, in
   }
   ASSERT_GE(dense.size(), at_least) << "the scan should hold the steps worked out by hand";
   NpCliffSearch s{};
-  s.base = NpPointBase{config, strlen(config), "<config>", g.get()};
+  s.base = NpPointBase{config, strlen(config), "<config>", g.get(), 0};
   std::string axis = "sram.capacity_bytes=" + std::to_string(lo) + ".." + std::to_string(hi);
   char err[256];
   ASSERT_TRUE(np_axis_range_parse(axis.c_str(), &s.axis, err, sizeof err)) << err;

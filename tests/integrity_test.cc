@@ -427,6 +427,111 @@ TEST(Messages, AMisspeltCliffOrFitAxisSaysWhatItMeant) {
   }
 }
 
+// ---- work that would take hours: refused before it starts, with the estimate ----
+
+// docs/timing.md, "Replay cost": bursts = the sum over every LOAD and STORE of ceil(run bytes /
+// burst_bytes), for the cold and warm schedules together. A 2^35-element fp32 tensor through
+// one relu on the built-in config (fp16 compute, 64-byte bursts) reads 2^36 bytes and writes
+// 2^36: each run is whole pixels of 1024 fp16 channels (2 KiB, a multiple of 64 B), so
+// 2 x 2^36 / 64 = 2^31 bursts an inference, 2^32 = 4294967296 for the two, about 2 minutes
+// at 3e7 bursts a second (it lowers in about a second).
+const char kHugeRelu[] = "graph huge\ninput x fp32 1x32768x1024x1024\nrelu r x -> y\noutput y\n";
+const char kHugeBursts[] = "replaying would issue 4294967296 DRAM bursts";
+const char kHugeAllow[] = "--max-bursts 4294967296 allows it";
+
+TEST(ReplayCost, HoursOfReplayAreRefusedWithTheEstimateByEveryCommand) {
+  std::string g = write_scratch("huge.npg", kHugeRelu), dir = scratch_dir();
+  const std::string commands[] = {
+      "run " + g,
+      "run " + g + " --json",
+      "check " + g + " --budget latency_ms=1",
+      "report " + g + " -o " + dir + "/huge.html",
+      "sustain " + g + " --seconds 1",
+  };
+  for (const std::string &c : commands) {
+    CliResult r = run_npusim(c);
+    EXPECT_EQ(r.exit_code, 2) << c;
+    EXPECT_NE(r.err.find(kHugeBursts), std::string::npos) << c << ": " << r.err;
+    EXPECT_NE(r.err.find(kHugeAllow), std::string::npos) << c << ": " << r.err;
+    EXPECT_NE(r.err.find("more than the bound of 1000000000 bursts"), std::string::npos) << c << ": " << r.err;
+    EXPECT_EQ(r.out, "") << c;
+  }
+  EXPECT_NE(access((dir + "/huge.html").c_str(), F_OK), 0);
+  // schedule's text form replays the one inference it shows: 2^31 bursts.
+  CliResult shown = run_npusim("schedule " + g);
+  EXPECT_EQ(shown.exit_code, 2);
+  EXPECT_NE(shown.err.find("replaying would issue 2147483648 DRAM bursts"), std::string::npos) << shown.err;
+  EXPECT_NE(shown.err.find("--max-bursts 2147483648 allows it"), std::string::npos) << shown.err;
+  // 2^40 elements, 32 times more, do not even lower: 6 million tiles pass the schedule's
+  // 2^20 commands, refused at once.
+  std::string whole = write_scratch("whole.npg", "graph whole\ninput x fp32 1x1048576x1024x1024\nrelu r x -> y\n"
+                                                 "output y\n");
+  CliResult lowered = run_npusim("run " + whole);
+  EXPECT_EQ(lowered.exit_code, 2);
+  EXPECT_NE(lowered.err.find("past 1048576 commands"), std::string::npos) << lowered.err;
+  // The schedule's JSON does not replay: it is written as before.
+  EXPECT_EQ(run_npusim("schedule " + g + " --json >/dev/null").exit_code, 0);
+  // A search refuses with the first point's reason; a sweep point past the bound is a failed row.
+  CliResult cliff = run_npusim("cliff " + g + " --axis sram.capacity_bytes=16MiB..32MiB");
+  EXPECT_EQ(cliff.exit_code, 2);
+  EXPECT_NE(cliff.err.find(kHugeBursts), std::string::npos) << cliff.err;
+  std::string spec = write_scratch("huge.yaml", "models: [" + g + "]\naxes:\n  sram.banks: [16]\n");
+  CliResult sweep = run_npusim("sweep " + spec + " -o " + dir + "/huge.csv");
+  EXPECT_EQ(sweep.exit_code, 0) << sweep.err;
+  std::string rows = read_file(dir + "/huge.csv");
+  EXPECT_NE(rows.find(",error,"), std::string::npos) << rows;
+  EXPECT_NE(rows.find(kHugeAllow), std::string::npos) << rows;
+}
+
+// A relu of 1000 fp16 elements on the built-in config: one LOAD of 2000 B and one STORE of
+// 2000 B (the tensor fits one tile), ceil(2000 / 64) = 32 bursts each, 64 an inference, 128
+// for cold and warm. --max-bursts 127 refuses with that count, 128 runs.
+TEST(ReplayCost, TheBoundIsTheCountWorkedOutFromTheBurstFormula) {
+  std::string g = write_scratch("small.npg", "graph small\ninput x fp16 1x1x1x1000\nrelu r x -> y\noutput y\n");
+  CliResult refused = run_npusim("run " + g + " --max-bursts 127");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("replaying would issue 128 DRAM bursts over 6 commands"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("more than the bound of 127 bursts; --max-bursts 128 allows it"), std::string::npos)
+      << refused.err;
+  CliResult ran = run_npusim("run " + g + " --max-bursts=128");
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(ran.err, "");
+  // Each command that replays takes the option; schedule replays one inference (the cold
+  // one's 64 bursts), the others both.
+  for (std::string c : {"check " + g + " --budget latency_ms=1", "schedule " + g, "sustain " + g + " --seconds 1",
+                        "cliff " + g + " --axis sram.capacity_bytes=1MiB..2MiB", "report " + g + " -o /dev/null",
+                        "fit " + g + " --budget warm_ms=1 --axis sram.capacity_bytes=1MiB..2MiB"}) {
+    CliResult r = run_npusim(c + " --max-bursts 63");
+    EXPECT_EQ(r.exit_code, 2) << c;
+    std::string count = c.rfind("schedule", 0) == 0 ? "issue 64 DRAM bursts" : "issue 128 DRAM bursts";
+    EXPECT_NE(r.err.find(count), std::string::npos) << c << ": " << r.err;
+  }
+  for (const char *bad : {"0", "-5", "1.5", "abc", ""}) {
+    CliResult r = run_npusim("run " + g + " --max-bursts '" + bad + "'");
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--max-bursts: '" + std::string(bad) + "' is not a whole number"), std::string::npos)
+        << r.err;
+  }
+}
+
+// A replay expected to take more than 2 s (docs/timing.md: bursts / 3e7 a second) shows its
+// progress on stderr when asked (a test's stderr is no terminal); stdout is unchanged, and a
+// short one shows nothing. 1x16000x1000x32 fp16 = 1.024e9 B in and out: 1.6e7 bursts each,
+// 6.4e7 for cold and warm, 2.13 s expected.
+TEST(ReplayCost, ALongReplayShowsProgressWhenAsked) {
+  std::string big = write_scratch("big.npg", "graph big\ninput x fp16 1x16000x1000x32\nrelu r x -> y\noutput y\n");
+  CliResult plain = run_npusim("run " + big + " --json");
+  CliResult shown = run_npusim("run " + big + " --json --progress");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(plain.err, "");
+  EXPECT_EQ(shown.out, plain.out);
+  EXPECT_NE(shown.err.find("64000000/64000000 bursts"), std::string::npos) << shown.err;
+  EXPECT_NE(shown.err.find("[##############################]"), std::string::npos) << shown.err;
+  std::string g = write_scratch("small.npg", "graph small\ninput x fp16 1x1x1x1000\nrelu r x -> y\noutput y\n");
+  EXPECT_EQ(run_npusim("run " + g + " --progress").err, "");
+}
+
 // ---- trace tools in bounded memory ----
 
 TEST(TraceMemory, StatsKeepsBusyRunsNotRecords) {

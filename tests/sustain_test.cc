@@ -45,7 +45,7 @@ TEST(Sustain, AConstantLoadGivesTheThermalStepResponse) {
   // 31.32121 C. The throttle point (50 C) is never reached.
   Steps s{{{1000, 1.0, 0.0, 1000.0}}, {}};
   NpSustainModel m = {10, 2, 25, 50, 0, 0, 1, give_step, &s};
-  NpSustainOptions o = {10, 20, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  NpSustainOptions o = {10, 20, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun run(m, o);
   ASSERT_TRUE(run.ok) << run.errors;
   ASSERT_EQ(run.r.frames, 200);
@@ -68,7 +68,7 @@ TEST(Sustain, ThrottleOnsetAtTheFirstFrameAboveTheThrottlePoint) {
   // step 1's 20 ms.
   Steps s{{{1000, 10.0, 100000.0, 1000.0}, {500, 20.0, 50000.0, 1000.0}}, {}};
   NpSustainModel m = {10, 2, 25, 30, 0, 0, 2, give_step, &s};
-  NpSustainOptions o = {10, 7, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  NpSustainOptions o = {10, 7, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun run(m, o);
   ASSERT_TRUE(run.ok) << run.errors;
   EXPECT_TRUE(run.r.throttled);
@@ -95,13 +95,13 @@ TEST(Sustain, LateFramesAreDroppedOrQueued) {
   // waits 600 ms.
   Steps s{{{1000, 150.0, 0.0, 0.0}}, {}};
   NpSustainModel m = {1, 1, 25, 90, 0, 0, 1, give_step, &s};
-  NpSustainOptions drop = {10, 1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  NpSustainOptions drop = {10, 1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun d(m, drop);
   ASSERT_TRUE(d.ok) << d.errors;
   EXPECT_EQ(d.r.dropped, 5);
   EXPECT_EQ(d.r.served, 5);
   EXPECT_EQ(d.r.late, 5);
-  NpSustainOptions queue = {10, 1, NP_LATE_QUEUE, NP_DTYPE_UNKNOWN, 0, 0};
+  NpSustainOptions queue = {10, 1, NP_LATE_QUEUE, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun q(m, queue);
   ASSERT_TRUE(q.ok) << q.errors;
   EXPECT_EQ(q.r.dropped, 0);
@@ -112,14 +112,14 @@ TEST(Sustain, LateFramesAreDroppedOrQueued) {
 TEST(Sustain, OutOfRangeOptionsAreRefused) {
   Steps s{{{1000, 1.0, 0.0, 0.0}}, {}};
   NpSustainModel m = {1, 1, 25, 90, 0, 0, 1, give_step, &s};
-  NpSustainOptions o = {0, 10, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  NpSustainOptions o = {0, 10, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun zero(m, o);
   EXPECT_FALSE(zero.ok);
-  o = {30, -1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  o = {30, -1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun negative(m, o);
   EXPECT_FALSE(negative.ok);
   NpSustainModel flat = {0, 1, 25, 90, 0, 0, 1, give_step, &s};
-  o = {30, 1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0};
+  o = {30, 1, NP_LATE_DROP, NP_DTYPE_UNKNOWN, 0, 0, 0};
   SustainRun no_steady(flat, o);
   EXPECT_FALSE(no_steady.ok);
 }

@@ -16,7 +16,7 @@ struct Search {
   GraphPtr graph;
   NpCliffSearch s{};
   Search(const char *metric) : graph(parse_graph(kTwoConvs)) {
-    s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", graph.get()};
+    s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", graph.get(), 0};
     char err[256];
     EXPECT_TRUE(np_axis_range_parse("sram.capacity_bytes=8KiB..32KiB", &s.axis, err, sizeof err)) << err;
     s.metric = metric;

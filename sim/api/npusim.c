@@ -193,8 +193,9 @@ npusim_run *npusim_simulate(const npusim_model *model, const npusim_config *conf
   npusim_options defaults;
   memset(&defaults, 0, sizeof defaults);
   if (!options) options = &defaults;
-  NpRunOptions run_options = {NP_DTYPE_UNKNOWN, options->trace_path, options->trace_warm != 0, options->per_day,
-                              options->battery_wh, options->weight_bits, false};
+  NpRunOptions run_options = {NP_DTYPE_UNKNOWN,     options->trace_path, options->trace_warm != 0, options->per_day,
+                              options->battery_wh,  options->weight_bits, false,                    options->max_bursts,
+                              NULL,                 NULL};
   NpWhatIf whatif;
   NpGraph *changed = NULL;
   bool ok = model && config;

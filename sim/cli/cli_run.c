@@ -1,9 +1,11 @@
 #include "cli/cli_run.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_progress.h"
 #include "cli/commands.h"
 #include "util/diag.h"
 
@@ -17,6 +19,32 @@ const NpCliOption np_cli_dtype_options[] = {
     {NULL, 0, NULL, NULL},
 };
 
+const NpCliOption np_cli_bound_options[] = {
+    {"max-bursts", NP_CLI_MAX_BURSTS, "N",
+     "refuse a simulation whose replays would issue more than N DRAM bursts\n"
+     "(default 1e9, about 30 s), counted from its schedules before they start"},
+    {NULL, 0, NULL, NULL},
+};
+
+const NpCliOption np_cli_progress_options[] = {
+    {"progress", NP_CLI_PROGRESS, NULL,
+     "progress on stderr even when it is not a terminal (on a terminal it shows\n"
+     "by itself for a replay expected to take more than 2 s)"},
+    {NULL, 0, NULL, NULL},
+};
+
+int np_cli_max_bursts_parse(const char *command, const char *value, int64_t *out) {
+  char *end = NULL;
+  double v = strtod(value, &end);
+  if (value[0] != '\0' && *end == '\0' && v >= 1 && v <= 0x1p62 && v == floor(v)) {
+    *out = (int64_t)v;
+    return 1;
+  }
+  fprintf(stderr, "npusim %s: --max-bursts: '%.60s' is not a whole number from 1 to 2^62\nsee `npusim %s --help`\n",
+          command, value, command);
+  return -1;
+}
+
 int np_cli_run_usage_error(const NpCliRun *run, const char *message) {
   fprintf(stderr, "npusim %s: %s\nsee `npusim %s --help`\n", run->command, message, run->command);
   return NP_EXIT_BAD_INPUT;
@@ -26,9 +54,11 @@ int np_cli_run_take(NpCliRun *run, int key, const char *value) {
   int taken = np_cli_config_take(&run->config, key, value);
   if (taken == 0) taken = np_cli_model_take(&run->model_options, key, value);
   if (taken != 0) return taken;
-  if (key == NP_CLI_DTYPE) {
-    run->dtype = value;
-    return 1;
+  switch (key) {
+    case NP_CLI_DTYPE: run->dtype = value; return 1;
+    case NP_CLI_MAX_BURSTS: return np_cli_max_bursts_parse(run->command, value, &run->max_bursts);
+    case NP_CLI_PROGRESS: run->progress = true; return 1;
+    default: break;
   }
   if (key != NP_CLI_WEIGHT_BITS) return 0;
   char err[160], message[256];
@@ -110,6 +140,7 @@ int np_cli_run_sustained(const NpCliRun *run, NpSustainOptions *options, NpSusta
   if (rc == NP_EXIT_OK) rc = np_cli_run_resolve_dtype(run, &arch, &options->dtype);
   if (rc != NP_EXIT_OK) return rc;
   options->weight_bits = run->weight_bits;
+  options->max_bursts = run->max_bursts;
   NpDiag diag;
   np_diag_init(&diag);
   NpGraph *graph = np_cli_load_model(run->model, &run->model_options); /* prints its errors */
@@ -132,6 +163,13 @@ int np_cli_run_model(const NpCliRun *run, const NpRunOptions *options, NpRunRepo
   rc = np_cli_run_resolve_dtype(run, &arch, &effective.dtype);
   if (rc != NP_EXIT_OK) return rc;
   effective.weight_bits = run->weight_bits;
+  effective.max_bursts = run->max_bursts;
+  NpCliProgress progress;
+  np_cli_progress_start(&progress, "bursts", 0, run->progress);
+  if (progress.on) {
+    effective.progress = np_cli_progress_replay;
+    effective.progress_user = &progress;
+  }
   NpDiag diag;
   np_diag_init(&diag);
   NpGraph *graph = np_cli_load_model(run->model, &run->model_options); /* prints its errors */

@@ -16,15 +16,25 @@ typedef struct NpCliRun {
   NpConfigOptions config;
   const char *dtype;      /* NULL: the config's default_dtype */
   int weight_bits;        /* --weight-bits; 0: the weights' dtype */
+  int64_t max_bursts;     /* --max-bursts; 0: NP_SIM_MAX_BURSTS_DEFAULT */
+  bool progress;          /* --progress: draw it even when stderr is not a terminal */
 } NpCliRun;
 
 enum { NP_CLI_DTYPE = NP_CLI_SHARED + 20, NP_CLI_WEIGHT_BITS };
 extern const NpCliOption np_cli_dtype_options[];
+/* --max-bursts N (every command that replays) and --progress (those that run one model). */
+enum { NP_CLI_MAX_BURSTS = NP_CLI_SHARED + 50, NP_CLI_PROGRESS };
+extern const NpCliOption np_cli_bound_options[];
+extern const NpCliOption np_cli_progress_options[];
+/* --max-bursts' value: a whole number from 1 to 2^62 (1e12 is fine) into *out. 1, or -1
+ * after a usage error naming the command. */
+int np_cli_max_bursts_parse(const char *command, const char *value, int64_t *out);
 /* The tables of a run-like command's shared options: config, model what-ifs, --dtype,
- * --weight-bits. */
-#define NP_CLI_RUN_TABLES np_cli_config_options, np_cli_model_options, np_cli_dtype_options
+ * --weight-bits, --max-bursts, --progress. */
+#define NP_CLI_RUN_TABLES \
+  np_cli_config_options, np_cli_model_options, np_cli_dtype_options, np_cli_bound_options, np_cli_progress_options
 
-/* Records --config, --set, --scale-channels, --resolution, --dtype or --weight-bits and returns 1; 0 for
+/* Records an option of NP_CLI_RUN_TABLES and returns 1; 0 for
  * another key; -1 after printing a usage error. */
 int np_cli_run_take(NpCliRun *run, int key, const char *value);
 
@@ -54,8 +64,9 @@ int np_cli_sustain_take(const NpCliRun *run, NpSustainOptions *options, int key,
 int np_cli_run_sustained(const NpCliRun *run, NpSustainOptions *options, NpSustainResult *result, char *model,
                          size_t model_size, char *config, size_t config_size);
 
-/* Loads config and model and runs them. Returns 0 with *report filled, or prints the errors
- * and returns NP_EXIT_BAD_INPUT. */
+/* Loads config and model and runs them, with a progress bar on stderr for a long replay
+ * (cli_progress.h). Returns 0 with *report filled, or prints the errors and returns
+ * NP_EXIT_BAD_INPUT. */
 int np_cli_run_model(const NpCliRun *run, const NpRunOptions *options, NpRunReport *report);
 
 /* Prints "npusim CMD: MESSAGE" and a pointer to --help; returns NP_EXIT_BAD_INPUT. */

@@ -71,6 +71,7 @@ int np_cli_search_take(NpSearchOptions *o, int key, const char *value) {
       return 1;
     case NP_CLI_METRIC: o->metric = value; return 1;
     case NP_CLI_STEP: return parse_step(o, value);
+    case NP_CLI_MAX_BURSTS: return np_cli_max_bursts_parse(o->command, value, &o->max_bursts);
     default: return 0;
   }
 }
@@ -111,7 +112,8 @@ int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search) {
   np_point_setup_free(&setup);
   memset(search, 0, sizeof *search);
   search->base = (NpPointBase){o->config_text, o->config_len,
-                               o->config.config_path ? o->config.config_path : NP_ARCH_DEFAULT_SOURCE, o->graph};
+                               o->config.config_path ? o->config.config_path : NP_ARCH_DEFAULT_SOURCE, o->graph,
+                               o->max_bursts};
   search->sets = o->sets;
   search->n_sets = o->n_sets;
   search->axis = o->axis;

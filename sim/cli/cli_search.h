@@ -18,6 +18,7 @@ typedef struct NpSearchOptions {
   bool axis_given;
   const char *metric;
   double step;
+  int64_t max_bursts;    /* --max-bursts: every point's bound; 0: the default */
   /* Filled by np_cli_search_begin. */
   char *config_text;
   size_t config_len;
@@ -29,7 +30,8 @@ typedef struct NpSearchOptions {
 enum { NP_CLI_AXIS = NP_CLI_SHARED + 30, NP_CLI_METRIC, NP_CLI_STEP };
 extern const NpCliOption np_cli_search_options[];
 /* The tables of a search command's shared options: the axis, the config, fixed what-ifs. */
-#define NP_CLI_SEARCH_TABLES np_cli_search_options, np_cli_config_options, np_cli_model_options, np_cli_dtype_options
+#define NP_CLI_SEARCH_TABLES \
+  np_cli_search_options, np_cli_config_options, np_cli_model_options, np_cli_dtype_options, np_cli_bound_options
 
 /* Records a shared option of these tables and returns 1 (the what-ifs and --dtype become
  * fixed model.* settings); 0 for another key; -1 after printing a usage error. */

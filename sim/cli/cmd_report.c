@@ -193,7 +193,8 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
   }
   bool ok = in->graph != NULL;
   if (ok) {
-    in->search = (NpCliffSearch){{in->config_text, len, path ? path : NP_ARCH_DEFAULT_SOURCE, in->graph},
+    in->search = (NpCliffSearch){{in->config_text, len, path ? path : NP_ARCH_DEFAULT_SOURCE, in->graph,
+                                  a->run.max_bursts},
                                  in->sets,
                                  n_sets,
                                  a->cliff,

@@ -11,6 +11,7 @@
 #include "graph/graph.h"
 #include "lower/schedule.h"
 #include "replay/replay.h"
+#include "simulate/simulate.h"
 #include "report/views.h"
 #include "util/diag.h"
 #include "util/mem.h"
@@ -84,12 +85,15 @@ static int parse_options(int argc, char **argv, ScheduleOptions *o) {
   return rc < 0 ? np_cli_run_take_model(&o->run, argc, argv, first) : rc;
 }
 
-static void print_schedule(const ScheduleOptions *o, const NpSchedule *s, const NpGraph *g, const NpArch *arch,
+/* Prints the schedule; the text form with the replayed figures, so false (nothing printed)
+ * when that replay would be longer than --max-bursts allows. */
+static bool print_schedule(const ScheduleOptions *o, const NpSchedule *s, const NpGraph *g, const NpArch *arch,
                            NpDiag *diag) {
   char *text;
   if (o->json) {
     text = np_schedule_to_json(s, g);
   } else {
+    if (!np_sim_check_cost(&s, 1, arch, o->run.max_bursts, NULL, diag)) return false;
     NpStats stats;
     NpReplayOptions replay_options = {0};
     bool replayed = np_replay_run(s, arch, &replay_options, &stats, diag);
@@ -99,6 +103,7 @@ static void print_schedule(const ScheduleOptions *o, const NpSchedule *s, const 
   fputs(text, stdout);
   np_cli_stdout_ok();
   free(text);
+  return true;
 }
 
 /* The effective config and the lowering options; -1 to go on, else the exit code. */
@@ -124,9 +129,9 @@ int cmd_schedule(int argc, char **argv) {
   np_diag_init(&diag);
   NpSchedule s;
   if (np_lower(g, &arch, &lo, &s, &diag)) {
-    print_schedule(&o, &s, g, &arch, &diag);
+    rc = print_schedule(&o, &s, g, &arch, &diag) ? NP_EXIT_OK : NP_EXIT_BAD_INPUT;
+    if (rc != NP_EXIT_OK) np_diag_print(&diag, stderr);
     np_schedule_free(&s);
-    rc = NP_EXIT_OK;
   } else {
     np_diag_print(&diag, stderr);
     rc = NP_EXIT_BAD_INPUT;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli_options.h"
+#include "cli/cli_progress.h"
+#include "cli/cli_run.h"
 #include "cli/commands.h"
 #include "sweep/sweep.h"
 #include "util/diag.h"
@@ -60,7 +62,7 @@ static const NpCliOption sweep_options[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static const NpCliOption *const sweep_tables[] = {sweep_options, NULL};
+static const NpCliOption *const sweep_tables[] = {sweep_options, np_cli_bound_options, np_cli_progress_options, NULL};
 static const NpCliCommand sweep_command = {"sweep", sweep_synopsis, sweep_tables, sweep_epilogue};
 
 static const char merge_synopsis[] =
@@ -82,7 +84,8 @@ typedef struct SweepOptions {
   const char *spec;
   const char *out;
   long jobs;
-  bool resume, quiet, shard_given, check;
+  bool resume, quiet, shard_given, check, progress;
+  int64_t max_bursts;
   size_t shard, n_shards;
 } SweepOptions;
 
@@ -154,6 +157,8 @@ static int take_sweep_option(void *user, int key, const char *value) {
     case OPT_RESUME: o->resume = true; break;
     case 'q': o->quiet = true; break;
     case OPT_CHECK: o->check = true; break;
+    case NP_CLI_PROGRESS: o->progress = true; break;
+    case NP_CLI_MAX_BURSTS: return np_cli_max_bursts_parse("sweep", value, &o->max_bursts) < 0 ? NP_EXIT_BAD_INPUT : -1;
     case OPT_SHARD:
       if (!parse_shard(value, &o->shard, &o->n_shards)) return usage_error("--shard needs K/N with 0 <= K < N", value);
       o->shard_given = true;
@@ -181,33 +186,8 @@ static int parse_options(int argc, char **argv, SweepOptions *o) {
 
 /* ---- progress ---- */
 
-typedef struct Progress {
-  struct timespec start;
-  double last;
-  size_t first_done; /* rows already there when the run started */
-} Progress;
-
-static double seconds_since(const struct timespec *t0) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) * 1e-9;
-}
-
 static void show_progress(void *user, size_t done, size_t total) {
-  Progress *p = user;
-  double t = seconds_since(&p->start);
-  if (done < total && t - p->last < 0.1) return;
-  p->last = t;
-  double rate = t > 0 ? (double)(done - p->first_done) / t : 0;
-  double eta = rate > 0 ? (double)(total - done) / rate : 0;
-  int width = 30, filled = total ? (int)((double)width * (double)done / (double)total) : width;
-  char bar[64];
-  for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
-  bar[width] = '\0';
-  fprintf(stderr, "\r[%s] %zu/%zu points  %.1f/s  ETA %d:%02d ", bar, done, total, rate, (int)eta / 60,
-          (int)eta % 60);
-  if (done == total) fputc('\n', stderr);
-  fflush(stderr);
+  np_cli_progress_show(user, (double)done, (double)total);
 }
 
 /* ---- the run ---- */
@@ -295,6 +275,7 @@ static int run_sweep(const SweepOptions *o) {
     return code;
   }
   NpSweepRun run = {.jobs = (int)o->jobs,
+                    .max_bursts = o->max_bursts,
                     .shard = o->shard,
                     .n_shards = o->n_shards,
                     .format = np_sweep_format_from_path(o->out),
@@ -305,9 +286,9 @@ static int run_sweep(const SweepOptions *o) {
   FILE *out = run.graphs ? open_output(o, &spec, &run, &diag) : NULL;
   if (out != NULL) {
     code = NP_EXIT_OK;
-    Progress progress = {{0, 0}, -1, run.skip};
-    clock_gettime(CLOCK_MONOTONIC, &progress.start);
-    if (!o->quiet && isatty(fileno(stderr)) && out != stdout) {
+    NpCliProgress progress;
+    np_cli_progress_start(&progress, "points", (double)run.skip, o->progress);
+    if (!o->quiet && progress.on && out != stdout) {
       run.progress = show_progress;
       run.user = &progress;
     }

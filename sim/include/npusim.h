@@ -85,6 +85,8 @@ typedef struct npusim_options {
   double per_day;          /* inferences per day and battery capacity (Wh): with both > 0 */
   double battery_wh;       /* the result gives the battery share per day */
   int weight_bits;         /* store the matrix weights at 8, 6, 4 or 2 bits; 0: their dtype's */
+  int64_t max_bursts;      /* refuse, before replaying, a run whose replays would issue more DRAM
+                              bursts (counted from the schedules); 0: 10^9 */
 } npusim_options;
 
 typedef struct npusim_layer {

@@ -130,6 +130,7 @@ typedef struct Request {
   PyObject *set, *resolution;
   double scale_channels;
   int trace_warm;
+  long long max_bursts;
 } Request;
 
 static npusim_run *simulate(const Request *r) {
@@ -141,6 +142,7 @@ static npusim_run *simulate(const Request *r) {
   options.channel_scale = r->scale_channels;
   options.trace_path = r->trace;
   options.trace_warm = r->trace_warm;
+  options.max_bursts = r->max_bursts;
   if (resolution_from(r->resolution, &options) < 0) {
     sets_free(&sets);
     return NULL;
@@ -161,10 +163,11 @@ static npusim_run *simulate(const Request *r) {
   return run;
 }
 
-#define REQUEST_KEYWORDS "model", "config", "set", "dtype", "scale_channels", "resolution", "trace", "trace_warm"
-#define REQUEST_FORMAT "s|zOzdOzp"
+#define REQUEST_KEYWORDS \
+  "model", "config", "set", "dtype", "scale_channels", "resolution", "trace", "trace_warm", "max_bursts"
+#define REQUEST_FORMAT "s|zOzdOzpL"
 #define REQUEST_ARGS(r) &(r).model, &(r).config, &(r).set, &(r).dtype, &(r).scale_channels, &(r).resolution, \
-                        &(r).trace, &(r).trace_warm
+                        &(r).trace, &(r).trace_warm, &(r).max_bursts
 
 /* ---- functions ---- */
 
@@ -212,11 +215,12 @@ static PyObject *budget_text(PyObject *budget) {
 
 static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kwargs) {
   (void)self;
-  static char *keywords[] = {"model", "budget", "config", "set", "dtype", "scale_channels", "resolution", NULL};
+  static char *keywords[] = {"model",      "budget",     "config", "set", "dtype", "scale_channels",
+                             "resolution", "max_bursts", NULL};
   Request r = {0};
   PyObject *budget;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sO|zOzdO", keywords, &r.model, &budget, &r.config, &r.set, &r.dtype,
-                                   &r.scale_channels, &r.resolution))
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sO|zOzdOL", keywords, &r.model, &budget, &r.config, &r.set,
+                                   &r.dtype, &r.scale_channels, &r.resolution, &r.max_bursts))
     return NULL;
   PyObject *text = budget_text(budget);
   const char *budgets = text ? PyUnicode_AsUTF8(text) : NULL;

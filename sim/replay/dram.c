@@ -108,6 +108,31 @@ static void ring_retire(Dma *dma, int64_t now) {
 
 static int64_t bursts_of(int64_t bytes, int64_t burst) { return bytes > 0 ? np_ceil_div_i64(bytes, burst) : 0; }
 
+/* The runs a transfer is cut into: at least 1, at most one per byte. */
+static int64_t runs_of(int64_t bytes, int64_t runs) {
+  if (runs < 1) runs = 1;
+  return bytes > 0 && runs > bytes ? bytes : runs;
+}
+
+int64_t np_transfer_bursts(int64_t bytes, int64_t runs, int64_t burst_bytes) {
+  if (bytes <= 0) return 0;
+  if (burst_bytes < 1) burst_bytes = 1;
+  runs = runs_of(bytes, runs);
+  int64_t base = bytes / runs, extra = bytes % runs;
+  return extra * bursts_of(base + 1, burst_bytes) + (runs - extra) * bursts_of(base, burst_bytes);
+}
+
+int64_t np_replay_bursts(const NpSchedule *schedule, const NpArch *arch) {
+  int64_t total = 0;
+  for (size_t i = 0; i < schedule->n_cmds; i++) {
+    const NpCommand *c = &schedule->cmds[i];
+    if (c->kind != NP_CMD_LOAD && c->kind != NP_CMD_STORE) continue;
+    int64_t n = np_transfer_bursts(c->bytes, c->dram_runs, arch->dram.burst_bytes);
+    if (!np_add_i64(total, n, &total)) return INT64_MAX; /* saturates: far past any bound */
+  }
+  return total;
+}
+
 int32_t dma_activate(Dma *dma, const NpCommand *cmd, int64_t now) {
   int32_t slot;
   if (dma->n_free > 0) {
@@ -122,13 +147,11 @@ int32_t dma_activate(Dma *dma, const NpCommand *cmd, int64_t now) {
   t->write = cmd->kind == NP_CMD_STORE;
   t->start = now;
   int64_t bytes = cmd->bytes > 0 ? cmd->bytes : 0;
-  int64_t runs = cmd->dram_runs > 1 ? cmd->dram_runs : 1;
-  if (bytes > 0 && runs > bytes) runs = bytes;
+  int64_t runs = runs_of(bytes, cmd->dram_runs);
   t->runs = runs;
   t->run_base = bytes / runs;
   t->run_extra = bytes % runs;
-  t->bursts = t->run_extra * bursts_of(t->run_base + 1, dma->burst_bytes) +
-              (runs - t->run_extra) * bursts_of(t->run_base, dma->burst_bytes);
+  t->bursts = np_transfer_bursts(bytes, runs, dma->burst_bytes);
   int64_t addr = cmd->dram_addr > 0 ? cmd->dram_addr : 0;
   t->first_channel = (addr / dma->burst_bytes) % dma->channels;
   t->max_end_tick = now * NP_REPLAY_TICKS_PER_CYCLE;

@@ -585,7 +585,14 @@ bool np_replay_run(const NpSchedule *schedule, const NpArch *arch, const NpRepla
   memset(out, 0, sizeof *out);
   NpReplay *r = np_replay_new(schedule, arch, options, diag);
   if (!r) return false;
+  NpReplayProgress progress = options ? options->on_progress : NULL;
+  uint64_t next_report = NP_REPLAY_PROGRESS_BURSTS;
   while (np_replay_advance(r)) {
+    uint64_t issued = r->dma.next_request_id;
+    if (progress && issued >= next_report) {
+      progress(options->progress_user, (int64_t)issued);
+      next_report = issued + NP_REPLAY_PROGRESS_BURSTS;
+    }
   }
   bool ok = np_replay_finished(r) && !r->overflow && !r->dma.overflow;
   if (r->dma.overflow)

@@ -94,11 +94,18 @@ typedef struct NpDramModel {
   void *user;
 } NpDramModel;
 
+/* How far a standalone replay has come: the DRAM bursts issued so far. */
+typedef void (*NpReplayProgress)(void *user, int64_t bursts_done);
+
 typedef struct NpReplayOptions {
   NpTimingCallback on_command; /* NULL: no records */
   void *user;
   const NpDramModel *dram;     /* NULL: the built-in model */
+  NpReplayProgress on_progress; /* np_replay_run calls it after a cycle with events once another
+                                   NP_REPLAY_PROGRESS_BURSTS have been issued; may be NULL */
+  void *progress_user;
 } NpReplayOptions;
+#define NP_REPLAY_PROGRESS_BURSTS (UINT64_C(1) << 20) /* about 30 ms of replay */
 
 typedef struct NpEnergyBreakdown {
   double mac_uj, vector_uj, sram_read_uj, sram_write_uj, dram_read_uj, dram_write_uj, sync_uj, static_uj;
@@ -190,6 +197,14 @@ void np_replay_stats(const NpReplay *replay, NpStats *out);
 void np_replay_free(NpReplay *replay);
 
 /* ---- the formulas, for reports and tests ---- */
+
+/* DRAM bursts of a transfer of `bytes` cut into `runs` contiguous runs (at least 1, at most
+ * one a byte) of bursts of burst_bytes (docs/timing.md, "Bursts"): the sum over runs of
+ * ceil(run_bytes / burst_bytes). */
+int64_t np_transfer_bursts(int64_t bytes, int64_t runs, int64_t burst_bytes);
+/* Every DRAM burst a replay of schedule on arch issues, counted before it runs (the replay's
+ * cost is O((commands + bursts) x log)); INT64_MAX when the count does not fit. */
+int64_t np_replay_bursts(const NpSchedule *schedule, const NpArch *arch);
 
 /* Engine cycles of one COMPUTE (docs/timing.md, "MAC array" and "Vector and CPU").
  * -1 when the engine cannot run it (no throughput for its class or dtype); -2 when the count

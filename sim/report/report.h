@@ -42,6 +42,9 @@ typedef struct NpRunOptions {
   double battery_wh;       /* > 0 the report gives the battery share per day */
   int weight_bits;         /* the matrix weights' stored width (8, 6, 4, 2); 0: their dtype's */
   bool prewarm;            /* what-if: the launch (read, compile) happens before the first request */
+  int64_t max_bursts;      /* NpSimOptions.max_bursts: refuse longer replays; 0: the default bound */
+  NpSimProgress progress;  /* NpSimOptions.progress; may be NULL */
+  void *progress_user;
 } NpRunOptions;
 
 /* An op fused into a layer. */

@@ -108,13 +108,15 @@ void np_sim_trace_names_free(NpTraceNames *names) {
 }
 
 static bool replay_traced(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, const char *path,
-                          NpStats *stats, uint64_t *records, NpDiag *diag) {
+                          const NpReplayOptions *progress, NpStats *stats, uint64_t *records, NpDiag *diag) {
   NpTraceHeader header = np_sim_trace_header(schedule, arch, NP_TRACE_SOURCE_MODEL);
   np_sim_trace_names(schedule, graph, arch, &header.names);
   TraceSink sink = {.writer = np_trace_writer_open(path, &header, diag), .schedule = schedule, .arch = arch};
   np_sim_trace_names_free(&header.names); /* the writer has written them */
   if (!sink.writer) return false;
-  NpReplayOptions options = {.on_command = trace_command, .user = &sink};
+  NpReplayOptions options = *progress;
+  options.on_command = trace_command;
+  options.user = &sink;
   if (!np_replay_run(schedule, arch, &options, stats, diag)) {
     np_trace_writer_abort(sink.writer);
     return false;
@@ -129,21 +131,70 @@ static bool replay_traced(const NpSchedule *schedule, const NpGraph *graph, cons
 
 bool np_sim_replay_traced(const NpSchedule *schedule, const NpArch *arch, const char *path, NpStats *stats,
                           uint64_t *records, NpDiag *diag) {
-  return replay_traced(schedule, NULL, arch, path, stats, records, diag);
+  NpReplayOptions none = {0};
+  return replay_traced(schedule, NULL, arch, path, &none, stats, records, diag);
+}
+
+/* ---------------------------------------------------------------- cost */
+
+/* "under a second", "40 s", "12 minutes", "2.1 hours" */
+static void describe_seconds(double s, char *out, size_t size) {
+  if (s < 1) snprintf(out, size, "under a second");
+  else if (s < 120) snprintf(out, size, "%.0f s", s);
+  else if (s < 7200) snprintf(out, size, "%.0f minutes", s / 60);
+  else snprintf(out, size, "%.1f hours", s / 3600);
+}
+
+bool np_sim_check_cost(const NpSchedule *const *schedules, size_t n, const NpArch *arch, int64_t max_bursts,
+                       int64_t *bursts, NpDiag *diag) {
+  int64_t total = 0;
+  size_t commands = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!np_add_i64(total, np_replay_bursts(schedules[i], arch), &total)) total = INT64_MAX;
+    commands += schedules[i]->n_cmds;
+  }
+  if (bursts) *bursts = total;
+  int64_t bound = max_bursts > 0 ? max_bursts : NP_SIM_MAX_BURSTS_DEFAULT;
+  if (total <= bound) return true;
+  char time[32];
+  describe_seconds((double)total / NP_SIM_BURSTS_PER_SECOND, time, sizeof time);
+  np_diag_add(diag, "replay: config '%s': replaying would issue %lld DRAM bursts over %zu commands, about %s, "
+              "more than the bound of %lld bursts; --max-bursts %lld allows it", arch->name, (long long)total,
+              commands, time, (long long)bound, (long long)total);
+  return false;
 }
 
 /* ---------------------------------------------------------------- pipeline */
 
+/* Both replays' bursts as one count for NpSimOptions.progress. */
+typedef struct Progress {
+  NpSimProgress report;
+  void *user;
+  int64_t before, total; /* bursts of the replays already done; of both */
+} Progress;
+
+static void replay_progress(void *user, int64_t bursts_done) {
+  Progress *p = user;
+  p->report(p->user, p->before + bursts_done, p->total);
+}
+
 static bool replay_one(const NpSchedule *schedule, const NpGraph *graph, const NpArch *arch, const char *trace_path,
-                       NpStats *stats, uint64_t *records, NpDiag *diag) {
-  if (trace_path) return replay_traced(schedule, graph, arch, trace_path, stats, records, diag);
-  return np_replay_run(schedule, arch, NULL, stats, diag);
+                       Progress *progress, NpStats *stats, uint64_t *records, NpDiag *diag) {
+  NpReplayOptions options = {0};
+  if (progress->report) {
+    options.on_progress = replay_progress;
+    options.progress_user = progress;
+  }
+  bool ok = trace_path ? replay_traced(schedule, graph, arch, trace_path, &options, stats, records, diag)
+                       : np_replay_run(schedule, arch, &options, stats, diag);
+  progress->before += ok ? stats->bursts : 0;
+  return ok;
 }
 
 bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
                  NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0};
+  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0, 0, NULL, NULL};
   if (!options) options = &defaults;
   NpLowerOptions cold_options = {false, options->dtype, options->weight_bits};
   NpLowerOptions warm_options = {true, options->dtype, options->weight_bits};
@@ -152,12 +203,19 @@ bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *o
     np_schedule_free(&out->cold);
     return false;
   }
+  const NpSchedule *both[] = {&out->cold, &out->warm};
+  Progress progress = {options->progress, options->progress_user, 0, 0};
+  bool ok = np_sim_check_cost(both, 2, arch, options->max_bursts, &progress.total, diag);
+  if (ok && progress.report) progress.report(progress.user, 0, progress.total);
   const char *trace = options->trace_path;
-  bool ok = options->trace_warm
-                ? replay_one(&out->cold, graph, arch, NULL, &out->cold_stats, NULL, diag) &&
-                      replay_one(&out->warm, graph, arch, trace, &out->warm_stats, &out->trace_records, diag)
-                : replay_one(&out->warm, graph, arch, NULL, &out->warm_stats, NULL, diag) &&
-                      replay_one(&out->cold, graph, arch, trace, &out->cold_stats, &out->trace_records, diag);
+  ok = ok && (options->trace_warm
+                  ? replay_one(&out->cold, graph, arch, NULL, &progress, &out->cold_stats, NULL, diag) &&
+                        replay_one(&out->warm, graph, arch, trace, &progress, &out->warm_stats, &out->trace_records,
+                                   diag)
+                  : replay_one(&out->warm, graph, arch, NULL, &progress, &out->warm_stats, NULL, diag) &&
+                        replay_one(&out->cold, graph, arch, trace, &progress, &out->cold_stats, &out->trace_records,
+                                   diag));
+  if (ok && progress.report) progress.report(progress.user, progress.total, progress.total);
   if (!ok) np_simulation_free(out);
   return ok;
 }

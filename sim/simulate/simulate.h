@@ -29,11 +29,27 @@
 extern "C" {
 #endif
 
+/* The replay's cost, known from the schedules before it starts (docs/timing.md, "Replay
+ * cost"): it is O((commands + bursts) x log), and bursts dominate. A simulation whose
+ * replays would issue more DRAM bursts than its bound is refused before they start. */
+#define NP_SIM_MAX_BURSTS_DEFAULT INT64_C(1000000000) /* about half a minute of replay */
+/* The replay's pace, the slow end of what tools/bench measures on one core (31-58 million
+ * bursts a second, docs/performance.md): bursts / NP_SIM_BURSTS_PER_SECOND is the expected
+ * replay time in seconds. */
+#define NP_SIM_BURSTS_PER_SECOND 3.0e7
+
+/* How far the replays have come: bursts done of total (both replays together), called with
+ * 0 before the first starts, now and then during them, and with total at the end. */
+typedef void (*NpSimProgress)(void *user, int64_t done, int64_t total);
+
 typedef struct NpSimOptions {
   NpDtype dtype;          /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
   const char *trace_path; /* write a trace of one inference here (NULL: none) */
   bool trace_warm;        /* trace the warm inference instead of the cold one */
   int weight_bits;        /* NpLowerOptions.weight_bits: the matrix weights' stored width; 0: their dtype's */
+  int64_t max_bursts;     /* refuse replays of more DRAM bursts; 0: NP_SIM_MAX_BURSTS_DEFAULT */
+  NpSimProgress progress; /* may be NULL */
+  void *progress_user;
 } NpSimOptions;
 
 typedef struct NpSimulation {
@@ -48,6 +64,12 @@ typedef struct NpSimulation {
 bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
                  NpDiag *diag);
 void np_simulation_free(NpSimulation *sim);
+
+/* The DRAM bursts that replaying the n schedules on arch issues, in *bursts (np_replay_bursts,
+ * summed). False, with the estimate, the expected time and the option that allows it in diag,
+ * when that is more than max_bursts (0: NP_SIM_MAX_BURSTS_DEFAULT). */
+bool np_sim_check_cost(const NpSchedule *const *schedules, size_t n, const NpArch *arch, int64_t max_bursts,
+                       int64_t *bursts, NpDiag *diag);
 
 /* ---- cold start (docs/timing.md, "Cold start") ---- */
 

@@ -43,6 +43,7 @@ typedef struct NpSustainOptions {
   NpDtype dtype;         /* compute dtype; NP_DTYPE_UNKNOWN: the arch's default */
   int weight_bits;       /* as NpLowerOptions.weight_bits */
   double battery_wh;     /* > 0: report the battery share per hour */
+  int64_t max_bursts;    /* NpSimOptions.max_bursts of each step's simulation; 0: the default */
 } NpSustainOptions;
 
 /* One DVFS step as the frame loop sees it. */

@@ -51,12 +51,11 @@ char *np_point_metric_list(void) {
   return np_buf_take(&b);
 }
 
-bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, int weight_bits, NpPointMetrics *out,
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSimOptions options = {dtype, NULL, false, weight_bits};
   NpSimulation sim;
-  if (!np_simulate(graph, arch, &options, &sim, diag)) return false;
+  if (!np_simulate(graph, arch, options, &sim, diag)) return false;
   out->warm_ms = sim.warm_stats.ms;
   out->cold_ms = sim.cold_stats.ms;
   out->energy_mj = sim.warm_stats.energy.total_uj / 1000.0;
@@ -153,14 +152,14 @@ NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, N
   NpArch *arch = np_xmalloc(sizeof *arch); /* large: keep it off small thread stacks */
   NpPointStatus status = NP_POINT_OK;
   NpGraph *owned = NULL;
+  NpSimOptions options = {setup->dtype, NULL, false, setup->weight_bits, base->max_bursts, NULL, NULL};
   if (!np_arch_load_text(base->config_text, base->config_len, base->config_source, setup->sets, setup->n_sets, arch,
                          &diag)) {
     status = NP_POINT_BAD_CONFIG;
   } else if (!np_whatif_is_identity(&setup->whatif) &&
              (owned = np_whatif_apply(base->graph, &setup->whatif, &diag)) == NULL) {
     status = NP_POINT_BAD_MODEL;
-  } else if (!np_point_evaluate(owned ? owned : base->graph, arch, setup->dtype, setup->weight_bits, out, warm_schedule,
-                                &diag)) {
+  } else if (!np_point_evaluate(owned ? owned : base->graph, arch, &options, out, warm_schedule, &diag)) {
     status = NP_POINT_ERROR;
   }
   if (status != NP_POINT_OK) *message = first_line(&diag);

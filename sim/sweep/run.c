@@ -279,7 +279,7 @@ static char *evaluate_point(const Runner *r, size_t point) {
   NpPointStatus status = NP_POINT_BAD_CONFIG;
   if (ok) {
     const NpSweepConfig *c = &spec->configs[config];
-    NpPointBase base = {c->text, c->len, c->source, r->graphs[model]};
+    NpPointBase base = {c->text, c->len, c->source, r->graphs[model], r->run->max_bursts};
     status = np_point_run(&base, &setup, &m, NULL, &message);
   } else {
     message = np_xstrdup(err);

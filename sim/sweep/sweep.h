@@ -21,6 +21,7 @@
 #include "arch/arch.h"
 #include "graph/graph.h"
 #include "lower/schedule.h"
+#include "simulate/simulate.h"
 #include "util/diag.h"
 #include "whatif/whatif.h"
 
@@ -44,11 +45,11 @@ typedef struct NpPointMetrics {
   uint64_t config_hash;
 } NpPointMetrics;
 
-/* Lowers graph on arch cold and warm (dtype NP_DTYPE_UNKNOWN: the arch's default; weight_bits
- * as NpLowerOptions.weight_bits), replays both and fills *out. When warm_schedule is not
+/* Simulates graph on arch with options (np_simulate: lowered cold and warm, both replayed, no
+ * trace) and fills *out. When warm_schedule is not
  * NULL it receives the warm schedule (free it with np_schedule_free) for a caller that
  * compares points. False with errors in diag. */
-bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, NpDtype dtype, int weight_bits, NpPointMetrics *out,
+bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpPointMetrics *out,
                        NpSchedule *warm_schedule, NpDiag *diag);
 
 /* One metric: a result column of sweeps, and what cliff, fit and pareto search along. Adding a
@@ -168,6 +169,7 @@ typedef struct NpPointBase {
   size_t config_len;
   const char *config_source;
   const NpGraph *graph;
+  int64_t max_bursts;      /* NpSimOptions.max_bursts of every point; 0: the default bound */
 } NpPointBase;
 NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, NpPointMetrics *out,
                            NpSchedule *warm_schedule, char **message);
@@ -189,6 +191,7 @@ typedef bool (*NpSweepRowSink)(void *user, const char *row);
 
 typedef struct NpSweepRun {
   int jobs;               /* worker threads, at least 1 */
+  int64_t max_bursts;     /* NpPointBase.max_bursts: a point past it is a failed row */
   size_t shard, n_shards; /* 0 and 1: everything */
   size_t skip;            /* rows of this shard already in the output (resume) */
   NpSweepFormat format;

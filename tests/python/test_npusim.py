@@ -87,6 +87,19 @@ def test_bad_input_raises_with_the_clis_message(tmp_path):
     assert f"{bad}:2:" in message  # file:line:col of the bad value
 
 
+def test_max_bursts_refuses_as_the_cli_does(tmp_path):
+    # docs/timing.md, "Replay cost": 1000 fp16 elements in and out, ceil(2000 / 64) = 32 bursts
+    # each, 64 an inference, 128 for cold and warm.
+    small = tmp_path / "small.npg"
+    small.write_text("graph small\ninput x fp16 1x1x1x1000\nrelu r x -> y\noutput y\n")
+    done = cli("run", str(small), "--max-bursts", "127", check=False)
+    assert done.returncode == 2
+    message = error_of(lambda: npusim.run(str(small), max_bursts=127))
+    assert message == done.stderr.rstrip("\n")
+    assert "replaying would issue 128 DRAM bursts" in message
+    assert npusim.run_json(str(small), max_bursts=128) == cli("run", str(small), "--json").stdout
+
+
 def test_check_gives_the_clis_verdict():
     budget = "fallback_ops=0,latency_ms=1000"
     done = cli("check", model("ds_cnn_kws.onnx"), "--budget", budget, "--json", check=False)
