@@ -4,7 +4,9 @@
 // what is wrong with a file and how to recover.
 #include <gtest/gtest.h>
 #include <jansson.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -425,6 +427,46 @@ TEST(Messages, AMisspeltCliffOrFitAxisSaysWhatItMeant) {
               std::string::npos)
         << command << ": " << r.err;
   }
+}
+
+// ---- writes that fail say why and name the file ----
+
+// A file that cannot grow past `bytes` stands in for a full disk: RLIMIT_FSIZE, with SIGXFSZ
+// ignored so that the write fails with EFBIG ("File too large") instead of killing npusim.
+struct FileSizeLimit {
+  rlimit old{};
+  void (*old_handler)(int);
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old);
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    rlimit small = {bytes, old.rlim_max};
+    setrlimit(RLIMIT_FSIZE, &small);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, old_handler);
+  }
+};
+
+TEST(WriteErrors, ATraceOrSweepThatCannotBeWrittenSaysWhyAndNamesTheFile) {
+  std::string dir = scratch_dir();
+  // 24 rows of about 240 bytes: past the limit before the last.
+  std::string spec = write_scratch("many.yaml", "models: [" + source_path("models/micro/chain.npg") +
+                                                    "]\naxes:\n  sram.capacity_bytes: {range: [1MiB, 24MiB], "
+                                                    "steps: 24}\n");
+  CliResult trace, sweep;
+  {
+    FileSizeLimit limit(2048);  // the messages (stderr goes to a file) are shorter
+    trace = run_npusim("run models/lraspp_mobilenet_v3_large.onnx --trace " + dir + "/t.npt.zst");
+    sweep = run_npusim("sweep " + spec + " --jobs 1 -o " + dir + "/rows.csv");
+  }
+  EXPECT_EQ(trace.exit_code, 2);
+  EXPECT_NE(trace.err.find(dir + "/t.npt.zst: error: write failed: File too large"), std::string::npos) << trace.err;
+  EXPECT_NE(access((dir + "/t.npt.zst").c_str(), F_OK), 0);  // no cut-off trace left behind
+  EXPECT_EQ(sweep.exit_code, 2);
+  EXPECT_NE(sweep.err.find(dir + "/rows.csv: error: cannot write the sweep results: File too large"),
+            std::string::npos)
+      << sweep.err;
 }
 
 // ---- work that would take hours: refused before it starts, with the estimate ----

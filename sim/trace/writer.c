@@ -1,5 +1,6 @@
 /* Streaming trace writer: records are staged in a fixed buffer and pushed through one zstd
  * frame (checksum on), so memory stays bounded however long the run. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static bool compress_and_write(NpTraceWriter *w, const uint8_t *data, size_t len
       return false;
     }
     if (out.pos && fwrite(w->out, 1, out.pos, w->file.fp) != out.pos) {
-      writer_fail(w, "write failed", NULL);
+      writer_fail(w, "write failed", strerror(errno));
       return false;
     }
     bool done = mode == ZSTD_e_end ? remaining == 0 : in.pos == in.size;
