@@ -13,7 +13,7 @@ CliResult check(const std::string &budget, const std::string &extra = "", bool e
 }
 
 TEST(CheckBudget, EveryBudgetHoldsExitsZero) {
-  CliResult r = check("latency_ms=0.001,latency_cold_ms=0.000542,sram_mib=1,energy_mj=0.001,power_mw=30,fallback_ops=0");
+  CliResult r = check("latency_ms=0.001,latency_cold_ms=0.000542,sram_mib=1,energy_uj=1,power_mw=30,fallback_ops=0");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   // Every budget is printed with its status; 0.000542 ms meets a budget of exactly that.
   EXPECT_NE(r.out.find("ok    latency_ms: 0.0005 ms <= budget 0.001 ms (0.0005 ms to spare, 50%)"), std::string::npos)
@@ -21,7 +21,8 @@ TEST(CheckBudget, EveryBudgetHoldsExitsZero) {
   EXPECT_NE(r.out.find("ok    latency_cold_ms: 0.000542 ms <= budget 0.000542 ms"), std::string::npos) << r.out;
   // 768 B = 768 / 1048576 MiB = 0.000732422 MiB.
   EXPECT_NE(r.out.find("ok    sram_mib: 0.000732422 MiB <= budget 1 MiB"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("ok    energy_mj: 1.2676e-05 mJ <= budget 0.001 mJ"), std::string::npos) << r.out;
+  // Energy in uJ, as run reports it: 0.012676 uJ against 1 uJ.
+  EXPECT_NE(r.out.find("ok    energy_uj: 0.012676 uJ <= budget 1 uJ"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ok    power_mw: 25.352 mW <= budget 30 mW (4.648 mW to spare, 15.5%)"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("ok    fallback_ops: 0 ops <= budget 0 ops (0 ops to spare)"), std::string::npos) << r.out;
@@ -79,7 +80,7 @@ TEST(CheckBudget, BadBudgetsExitTwoNamingTheProblem) {
   struct Case {
     const char *budget, *message;
   } cases[] = {
-      {"latency=33", "unknown budget 'latency' (known: latency_ms, latency_cold_ms, sram_mib, energy_mj, power_mw, "
+      {"latency=33", "unknown budget 'latency' (known: latency_ms, latency_cold_ms, sram_mib, energy_uj, power_mw, "
                      "fallback_ops, p99_ms, throttle_s)"},
       {"latency_ms=fast", "latency_ms: 'fast' is not a number >= 0 (in ms)"},
       {"latency_ms=-1", "latency_ms: '-1' is not a number >= 0"},
@@ -116,10 +117,23 @@ TEST(CheckBudget, BadUsageExitsTwo) {
 
 // An energy budget on a config without energy figures cannot be judged: usage error, naming
 // what the config lacks.
+// energy_mj, the budget's name when sweeps gave energy in mJ, still works: its limit is in mJ
+// and is judged as the uJ budget. 0.012676 uJ = 1.2676e-5 mJ: 1e-5 mJ (= 0.01 uJ) is broken,
+// 2e-5 mJ (= 0.02 uJ) holds; giving both names is giving one budget twice.
+TEST(CheckBudget, TheOldMillijouleNameIsTheMicrojouleBudget) {
+  CliResult broken = check("energy_mj=0.00001");
+  EXPECT_EQ(broken.exit_code, 1) << broken.out << broken.err;
+  EXPECT_NE(broken.out.find("energy_uj: 0.012676 uJ > budget 0.01 uJ"), std::string::npos) << broken.out;
+  EXPECT_EQ(check("energy_mj=0.00002").exit_code, 0);
+  CliResult twice = check("energy_uj=1,energy_mj=1");
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("energy_uj is given twice"), std::string::npos) << twice.err;
+}
+
 TEST(CheckBudget, EnergyBudgetNeedsTheFigures) {
-  CliResult r = check("energy_mj=1", "", false);
+  CliResult r = check("energy_uj=1", "", false);
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.err.find("cannot check energy_mj: config 'tiny' has no energy figures for mac.int8"), std::string::npos)
+  EXPECT_NE(r.err.find("cannot check energy_uj: config 'tiny' has no energy figures for mac.int8"), std::string::npos)
       << r.err;
   // A latency budget on the same config is fine.
   r = check("latency_ms=1", "", false);

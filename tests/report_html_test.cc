@@ -30,10 +30,10 @@ const char *kEnergy =
 // Three sweep points: p1 is dominated by p0 (lower energy and latency); a model label with
 // markup that must come out escaped.
 const char *kSweep =
-    "point,model,sram.capacity_bytes,status,warm_ms,cold_ms,energy_mj,sram_peak_bytes,dram_bytes,fallbacks,message\n"
-    "0,<script>alert(1)</script>,16KiB,ok,0.5,0.6,0.010,13000,384,0,\n"
-    "1,<script>alert(1)</script>,12KiB,ok,0.7,0.8,0.020,12000,4480,0,\n"
-    "2,<script>alert(1)</script>,8KiB,ok,0.9,1.0,0.005,8000,8576,0,\n";
+    "point,model,sram.capacity_bytes,status,warm_ms,cold_ms,energy_uj,sram_peak_bytes,dram_bytes,fallbacks,message\n"
+    "0,<script>alert(1)</script>,16KiB,ok,0.5,0.6,10,13000,384,0,\n"
+    "1,<script>alert(1)</script>,12KiB,ok,0.7,0.8,20,12000,4480,0,\n"
+    "2,<script>alert(1)</script>,8KiB,ok,0.9,1.0,5,8000,8576,0,\n";
 
 struct Page {
   std::string dir, html, path;
@@ -47,7 +47,7 @@ Page write_report(const std::string &extra) {
   p.dir = scratch_dir();
   p.path = p.dir + "/report.html";
   CliResult r = run_npusim("report " + graph + " --config " + config + " --sweep " + sweep +
-                           " --x energy_mj --y warm_ms --cliff sram.capacity_bytes=12KiB..16KiB --threshold 1.1 "
+                           " --x energy_uj --y warm_ms --cliff sram.capacity_bytes=12KiB..16KiB --threshold 1.1 "
                            "--title '<i>two</i> & co' -o " + p.path + extra);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   p.html = read_file(p.path);
@@ -95,7 +95,7 @@ TEST(ReportHtml, BadInputIsExitTwoAndLeavesNoFile) {
   r = run_npusim("report " + graph);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("missing -o REPORT.html"), std::string::npos) << r.err;
-  r = run_npusim("report " + graph + " --x energy_mj -o " + out);
+  r = run_npusim("report " + graph + " --x energy_uj -o " + out);
   EXPECT_EQ(r.exit_code, 2);
   struct stat st;
   EXPECT_NE(stat(out.c_str(), &st), 0);

@@ -40,7 +40,7 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   // A header and 12 rows, numbered 0..11 in order.
   EXPECT_EQ(count_lines(a), 13);
   EXPECT_EQ(a.rfind("point,model,model_file,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,"
-                    "warm_ms,cold_ms,energy_mj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,area_mm2,config,"
+                    "warm_ms,cold_ms,energy_uj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,area_mm2,config,"
                     "config_hash,set,npusim_version,message\n",
                     0),
             0u);
@@ -206,6 +206,16 @@ TEST(SweepRun, RowsCarryTheirIdentityAndNumericSizes) {
                      npusim_version() + "\""),
             std::string::npos)
       << row;
+  // One unit per quantity: the row's energy is the warm inference's total in uJ, the number
+  // `run --json` gives as warm.energy.total_uj (it was energy_mj, a thousandth of it).
+  auto number_after = [](const std::string &text, const std::string &key, size_t from) {
+    size_t at = text.find(key, from);
+    return at == std::string::npos ? -1.0 : std::strtod(text.c_str() + at + key.size(), nullptr);
+  };
+  double run_uj = number_after(run.out, "\"total_uj\": ", run.out.find("\"warm\": {"));
+  ASSERT_GT(run_uj, 0) << run.out;
+  EXPECT_DOUBLE_EQ(number_after(row, "\"energy_uj\":", 0), run_uj) << row;
+  EXPECT_EQ(row.find("energy_mj"), std::string::npos) << row;
 }
 
 }  // namespace

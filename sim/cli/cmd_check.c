@@ -32,7 +32,7 @@ static const char check_synopsis[] =
     "  latency_ms       warm latency (every inference after the first), ms\n"
     "  latency_cold_ms  cold latency (the first inference, loading resident weights), ms\n"
     "  sram_mib         SRAM peak, MiB (1 MiB = 1048576 bytes)\n"
-    "  energy_mj        energy of one warm inference, mJ\n"
+    "  energy_uj        energy of one warm inference, uJ (energy_mj: the same in mJ)\n"
     "  power_mw         average power of warm inferences back to back, mW\n"
     "  fallback_ops     ops that run off the accelerator\n"
     "  p99_ms           p99 frame latency of a sustained run (--fps, --seconds: npusim sustain), ms\n"
@@ -41,7 +41,7 @@ static const char check_synopsis[] =
     "\n";
 static const char check_epilogue[] =
     "examples:\n"
-    "  npusim check models/mobilenet_v2.onnx --budget latency_ms=33,sram_mib=4,energy_mj=2,fallback_ops=0\n"
+    "  npusim check models/mobilenet_v2.onnx --budget latency_ms=33,sram_mib=4,energy_uj=2000,fallback_ops=0\n"
     "  npusim check models/ds_cnn_kws.onnx --config configs/ethos-u55-like.yaml --budget latency_cold_ms=50\n"
     "  npusim check models/mobilenet_v2.onnx --devices configs/devices --budget latency_ms=33,fallback_ops=0\n"
     "\n"

@@ -28,7 +28,7 @@ static const char fit_epilogue[] =
 enum { OPT_BUDGET = NP_CLI_OWN };
 
 static const NpCliOption fit_options[] = {
-    {"budget", OPT_BUDGET, "M=V", "the metric and its limit, e.g. warm_ms=5 or energy_mj=0.8"},
+    {"budget", OPT_BUDGET, "M=V", "the metric and its limit, e.g. warm_ms=5 or energy_uj=800"},
     {NULL, 0, NULL, NULL},
 };
 

@@ -22,15 +22,15 @@ static const char pareto_synopsis[] =
     "\n";
 static const char pareto_epilogue[] =
     "examples:\n"
-    "  npusim pareto sram.csv --x energy_mj --y warm_ms\n"
-    "  npusim pareto sram.csv --x energy_mj --y warm_ms --z sram.capacity_bytes -o front.csv --svg front.svg\n"
+    "  npusim pareto sram.csv --x energy_uj --y warm_ms\n"
+    "  npusim pareto sram.csv --x energy_uj --y warm_ms --z sram.capacity_bytes -o front.csv --svg front.svg\n"
     "\n"
     "exit status: 0 ok, 2 bad usage or a table that cannot be read.\n";
 
 enum { OPT_X = NP_CLI_OWN, OPT_Y, OPT_Z, OPT_MAX, OPT_SVG };
 
 static const NpCliOption pareto_options[] = {
-    {"x", OPT_X, "COL", "the first column compared (e.g. energy_mj, warm_ms, cold_ms, sram_peak_bytes)"},
+    {"x", OPT_X, "COL", "the first column compared (e.g. energy_uj, warm_ms, cold_ms, sram_peak_bytes)"},
     {"y", OPT_Y, "COL", "the second column compared"},
     {"z", OPT_Z, "COL", "one front per value of this column"},
     {"max", OPT_MAX, "COL", "maximise COL (one of --x/--y) instead of minimising it"},

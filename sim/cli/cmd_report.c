@@ -30,7 +30,7 @@ static const char report_synopsis[] =
 static const char report_epilogue[] =
     "examples:\n"
     "  npusim report models/mobilenet_v2.onnx --dtype int8 -o mobilenet.html\n"
-    "  npusim report models/mobilenet_v2.onnx --dtype int8 --sweep sram.csv --x energy_mj --y warm_ms \\\n"
+    "  npusim report models/mobilenet_v2.onnx --dtype int8 --sweep sram.csv --x energy_uj --y warm_ms \\\n"
     "      --cliff sram.capacity_bytes=1MiB..8MiB -o mobilenet.html\n"
     "\n"
     "exit status: 0 ok, 2 bad usage, config, model or results file.\n";
@@ -39,7 +39,7 @@ enum { OPT_TITLE = NP_CLI_OWN, OPT_SWEEP, OPT_X, OPT_Y, OPT_Z, OPT_MAX, OPT_CLIF
 
 static const NpCliOption report_options[] = {
     {"sweep", OPT_SWEEP, "FILE", "a sweep's CSV results: add its Pareto front"},
-    {"x", OPT_X, "COL", "the front's first column (default energy_mj)"},
+    {"x", OPT_X, "COL", "the front's first column (default energy_uj)"},
     {"y", OPT_Y, "COL", "the front's second column (default warm_ms)"},
     {"z", OPT_Z, "COL", "one front per value of this column"},
     {"max", OPT_MAX, "COL", "maximise COL instead of minimising it"},
@@ -120,7 +120,7 @@ static int parse_args(int argc, char **argv, ReportArgs *a) {
     return usage(a, "--x, --y, --z and --max go with --sweep RESULTS.csv");
   if ((a->metric || a->samples || a->threshold > 0) && !a->cliff_given)
     return usage(a, "--metric, --samples and --threshold go with --cliff KEY=LO..HI");
-  if (!a->query.x) a->query.x = "energy_mj";
+  if (!a->query.x) a->query.x = "energy_uj";
   if (!a->query.y) a->query.y = "warm_ms";
   for (int k = 0; k < a->n_max; k++) {
     if (strcmp(a->max[k], a->query.x) == 0)

@@ -26,7 +26,7 @@ static const char sweep_synopsis[] =
     "Runs every point of a sweep spec (the product of its axes: config keys, and the model\n"
     "what-ifs model.channel_scale, model.resolution, model.dtype) and writes one row per point:\n"
     "point, model, model_file (absolute), the axis values (sizes in bytes), status, warm_ms,\n"
-    "cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks, then what made the row: config,\n"
+    "cold_ms, energy_uj, sram_peak_bytes, dram_bytes, fallbacks, then what made the row: config,\n"
     "config_hash, set (the spec's overrides), npusim_version; and message. Reals have 17\n"
     "significant digits. Rows come in point order whatever --jobs is; each is appended and\n"
     "flushed as soon as the rows before it are. A point whose config or model what-if is\n"

@@ -142,7 +142,7 @@ char *npusim_run_text(const npusim_run *run, int per_layer);
 /* ---- budgets ---- */
 
 /* Checks "key=number,..." budgets (as `npusim check --budget` takes them: latency_ms,
- * latency_cold_ms, sram_mib, energy_mj, power_mw, fallback_ops) against a run. Returns 1 when
+ * latency_cold_ms, sram_mib, energy_uj (energy_mj: in mJ), power_mw, fallback_ops) against a run. Returns 1 when
  * every budget holds, 0 when one is broken, -1 with *error for bad budgets or a budget that
  * cannot be judged. *verdict_json (may be NULL) gets the `npusim check --json` bytes. */
 int npusim_check(const npusim_run *run, const char *budgets, char **verdict_json, char **error);

@@ -21,7 +21,7 @@ static const struct {
     [NP_BUDGET_LATENCY_MS] = {"latency_ms", "ms", false, false},
     [NP_BUDGET_LATENCY_COLD_MS] = {"latency_cold_ms", "ms", false, false},
     [NP_BUDGET_SRAM_MIB] = {"sram_mib", "MiB", false, false},
-    [NP_BUDGET_ENERGY_MJ] = {"energy_mj", "mJ", false, false},
+    [NP_BUDGET_ENERGY_UJ] = {"energy_uj", "uJ", false, false},
     [NP_BUDGET_POWER_MW] = {"power_mw", "mW", false, false},
     [NP_BUDGET_FALLBACK_OPS] = {"fallback_ops", "ops", false, false},
     [NP_BUDGET_P99_MS] = {"p99_ms", "ms", false, true},
@@ -33,9 +33,29 @@ bool np_budget_needs_sustain(NpBudgetKey key) { return key < NP_BUDGET_COUNT && 
 const char *np_budget_key_name(NpBudgetKey key) { return key < NP_BUDGET_COUNT ? budget_info[key].name : "?"; }
 const char *np_budget_unit(NpBudgetKey key) { return key < NP_BUDGET_COUNT ? budget_info[key].unit : "?"; }
 
-static int budget_key_from_name(const char *name, size_t len) {
+/* Older names: the budget in another unit, its limit times scale in the budget's own. */
+static const struct {
+  const char *name;
+  NpBudgetKey key;
+  double scale;
+} budget_aliases[] = {
+    {"energy_mj", NP_BUDGET_ENERGY_UJ, 1000.0}, /* energy was budgeted in mJ; reports give uJ */
+};
+
+static bool name_is(const char *known, const char *name, size_t len) {
+  return strlen(known) == len && strncmp(known, name, len) == 0;
+}
+
+/* The budget a name gives, and the factor from its unit to the budget's; -1 when unknown. */
+static int budget_key_from_name(const char *name, size_t len, double *scale) {
+  *scale = 1;
   for (int k = 0; k < NP_BUDGET_COUNT; k++)
-    if (strlen(budget_info[k].name) == len && strncmp(budget_info[k].name, name, len) == 0) return k;
+    if (name_is(budget_info[k].name, name, len)) return k;
+  for (size_t i = 0; i < sizeof budget_aliases / sizeof budget_aliases[0]; i++) {
+    if (!name_is(budget_aliases[i].name, name, len)) continue;
+    *scale = budget_aliases[i].scale;
+    return (int)budget_aliases[i].key;
+  }
   return -1;
 }
 
@@ -67,7 +87,8 @@ static bool parse_item(const char *item, NpBudgets *budgets, NpDiag *diag) {
     np_diag_add(diag, "--budget: error: '%s' is not key=number (e.g. latency_ms=33)", item);
     return false;
   }
-  int key = budget_key_from_name(item, (size_t)(eq - item));
+  double scale;
+  int key = budget_key_from_name(item, (size_t)(eq - item), &scale);
   if (key < 0) {
     char known[256];
     known_keys(known, sizeof known);
@@ -89,7 +110,7 @@ static bool parse_item(const char *item, NpBudgets *budgets, NpDiag *diag) {
     return false;
   }
   budgets->set[key] = true;
-  budgets->limit[key] = limit;
+  budgets->limit[key] = limit * scale;
   return true;
 }
 
@@ -116,8 +137,8 @@ static double budget_value(const NpRunReport *r, NpBudgetKey key) {
       return r->cold_stats.ms;
     case NP_BUDGET_SRAM_MIB:
       return (double)np_run_sram_peak_bytes(r) / 1048576.0;
-    case NP_BUDGET_ENERGY_MJ:
-      return r->warm_stats.energy.total_uj / 1000.0;
+    case NP_BUDGET_ENERGY_UJ:
+      return r->warm_stats.energy.total_uj;
     case NP_BUDGET_POWER_MW:
       return r->warm_stats.energy.avg_power_mw;
     case NP_BUDGET_FALLBACK_OPS:
@@ -171,7 +192,7 @@ bool np_budgets_check(const NpRunReport *report, const NpBudgets *budgets, NpBud
   bool ok = true;
   for (int k = 0; k < NP_BUDGET_COUNT; k++) {
     if (!budgets->set[k]) continue;
-    if ((k == NP_BUDGET_ENERGY_MJ || k == NP_BUDGET_POWER_MW) && missing[0]) {
+    if ((k == NP_BUDGET_ENERGY_UJ || k == NP_BUDGET_POWER_MW) && missing[0]) {
       np_diag_add(diag,
                   "%s: error: cannot check %s: config '%s' has no energy figures for %s (add them under `energy:`, "
                   "docs/config.md)",

@@ -46,7 +46,8 @@ static NpPlotAxis metric_axis(const char *metric) {
     NpPlotUnit unit;
   } known[] = {{"warm_ms", "warm latency (ms)", NP_PLOT_NUMBER},
                {"cold_ms", "cold latency (ms)", NP_PLOT_NUMBER},
-               {"energy_mj", "energy per inference (mJ)", NP_PLOT_NUMBER},
+               {"energy_uj", "energy per inference (uJ)", NP_PLOT_NUMBER},
+               {"energy_mj", "energy per inference (mJ)", NP_PLOT_NUMBER}, /* older sweep files */
                {"sram_peak_bytes", "SRAM peak", NP_PLOT_BYTES},
                {"dram_bytes", "DRAM traffic per inference", NP_PLOT_BYTES},
                {"fallbacks", "ops off the accelerator", NP_PLOT_NUMBER}};

@@ -159,7 +159,7 @@ typedef enum NpBudgetKey {
   NP_BUDGET_LATENCY_MS = 0,  /* warm latency, ms */
   NP_BUDGET_LATENCY_COLD_MS, /* cold latency, ms */
   NP_BUDGET_SRAM_MIB,        /* SRAM peak, MiB (2^20 bytes) */
-  NP_BUDGET_ENERGY_MJ,       /* warm energy per inference, mJ */
+  NP_BUDGET_ENERGY_UJ,       /* warm energy per inference, uJ (energy_mj: the same in mJ) */
   NP_BUDGET_POWER_MW,        /* warm average power, mW */
   NP_BUDGET_FALLBACK_OPS,    /* ops off the accelerator */
   NP_BUDGET_P99_MS,          /* p99 frame latency of a sustained run, ms */
@@ -168,7 +168,7 @@ typedef enum NpBudgetKey {
 } NpBudgetKey;
 
 const char *np_budget_key_name(NpBudgetKey key); /* "latency_ms", ... */
-const char *np_budget_unit(NpBudgetKey key);     /* "ms", "MiB", "mJ", "mW", "ops", "s" */
+const char *np_budget_unit(NpBudgetKey key);     /* "ms", "MiB", "uJ", "mW", "ops", "s" */
 /* True for the budgets a sustained run (npusim sustain) judges: p99_ms, throttle_s. */
 bool np_budget_needs_sustain(NpBudgetKey key);
 

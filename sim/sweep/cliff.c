@@ -303,8 +303,9 @@ bool np_cliff_find(const NpCliffSearch *s, NpCliff **cliffs, size_t *n_cliffs, N
   double probe;
   NpPointMetrics none = {0};
   if (!np_point_metric(&none, s->metric, &probe)) {
-    np_diag_add(diag, "error: unknown metric '%s' (warm_ms, cold_ms, energy_mj, sram_peak_bytes, dram_bytes, fallbacks)",
-                s->metric);
+    char *names = np_point_metric_list();
+    np_diag_add(diag, "error: unknown metric '%s' (%s)", s->metric, names);
+    free(names);
     return false;
   }
   Lattice l;

@@ -10,7 +10,8 @@
 
 static double warm_ms(const NpPointMetrics *m) { return m->warm_ms; }
 static double cold_ms(const NpPointMetrics *m) { return m->cold_ms; }
-static double energy_mj(const NpPointMetrics *m) { return m->energy_mj; }
+static double energy_uj(const NpPointMetrics *m) { return m->energy_uj; }
+static double energy_mj(const NpPointMetrics *m) { return m->energy_uj / 1000.0; }
 static double sram_peak_bytes(const NpPointMetrics *m) { return (double)m->sram_peak_bytes; }
 static double dram_bytes(const NpPointMetrics *m) { return (double)m->dram_bytes; }
 static double fallbacks(const NpPointMetrics *m) { return (double)m->fallbacks; }
@@ -21,7 +22,7 @@ static double cached_ms(const NpPointMetrics *m) { return m->cached_ms; }
 const NpPointMetricInfo np_point_metrics[] = {
     {"warm_ms", false, warm_ms},
     {"cold_ms", false, cold_ms},
-    {"energy_mj", false, energy_mj},
+    {"energy_uj", false, energy_uj},
     {"sram_peak_bytes", true, sram_peak_bytes},
     {"dram_bytes", true, dram_bytes},
     {"fallbacks", true, fallbacks},
@@ -31,9 +32,17 @@ const NpPointMetricInfo np_point_metrics[] = {
 };
 const size_t np_point_metric_count = sizeof np_point_metrics / sizeof np_point_metrics[0];
 
+/* Older names cliff, fit and their budgets still take: energy_mj is energy_uj in mJ. They are
+ * no columns. */
+static const NpPointMetricInfo metric_aliases[] = {
+    {"energy_mj", false, energy_mj},
+};
+
 const NpPointMetricInfo *np_point_metric_find(const char *name) {
   for (size_t i = 0; i < np_point_metric_count; i++)
     if (strcmp(name, np_point_metrics[i].name) == 0) return &np_point_metrics[i];
+  for (size_t i = 0; i < sizeof metric_aliases / sizeof metric_aliases[0]; i++)
+    if (strcmp(name, metric_aliases[i].name) == 0) return &metric_aliases[i];
   return NULL;
 }
 
@@ -58,7 +67,7 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, const NpSimOpti
   if (!np_simulate(graph, arch, options, &sim, diag)) return false;
   out->warm_ms = sim.warm_stats.ms;
   out->cold_ms = sim.cold_stats.ms;
-  out->energy_mj = sim.warm_stats.energy.total_uj / 1000.0;
+  out->energy_uj = sim.warm_stats.energy.total_uj;
   out->sram_peak_bytes = sim.warm.sram_peak_bytes;
   out->dram_bytes = sim.warm_stats.dram_read_bytes + sim.warm_stats.dram_write_bytes;
   out->fallbacks = sim.warm.fallback_ops;

@@ -33,7 +33,7 @@ extern "C" {
 
 typedef struct NpPointMetrics {
   double warm_ms, cold_ms;  /* one inference with resident weights already in SRAM / without */
-  double energy_mj;         /* of a warm inference (the steady state), dynamic + static */
+  double energy_uj;         /* of a warm inference (the steady state), dynamic + static */
   int64_t sram_peak_bytes;  /* of the warm schedule */
   int64_t dram_bytes;       /* read + written by a warm inference */
   int64_t fallbacks;        /* ops that left the accelerator */

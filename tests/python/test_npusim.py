@@ -124,7 +124,7 @@ def csv_line(row, axes):
     cells = [str(row["point"]), row["model"], row["model_file"], *(str(row[a]) for a in axes), row["status"]]
     identity = [";".join(row["set"]), row["npusim_version"]]
     if row["status"] == "ok":
-        cells += [f"{row['warm_ms']:.17g}", f"{row['cold_ms']:.17g}", f"{row['energy_mj']:.17g}",
+        cells += [f"{row['warm_ms']:.17g}", f"{row['cold_ms']:.17g}", f"{row['energy_uj']:.17g}",
                   str(row["sram_peak_bytes"]), str(row["dram_bytes"]), str(row["fallbacks"]),
                   f"{row['uncached_ms']:.17g}", f"{row['cached_ms']:.17g}", f"{row['area_mm2']:.17g}",
                   row["config"], row["config_hash"], *identity, ""]
