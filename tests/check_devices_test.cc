@@ -93,7 +93,7 @@ TEST(CheckDevices, JsonRows) {
   EXPECT_EQ(jstr(j.get(), {"devices", "1", "on_accelerator"}), "all");
   // SRAM peak as a single check reports it: input, weights and output, 256 B each (768 B).
   EXPECT_EQ(jint(j.get(), {"devices", "1", "sram_peak_bytes"}), 768);
-  EXPECT_TRUE(json_is_null(at(j.get(), {"devices", "1", "energy_mj"})));  // the tiny config has no energy table
+  EXPECT_TRUE(json_is_null(at(j.get(), {"devices", "1", "energy_uj"})));  // the tiny config has no energy table
 }
 
 TEST(CheckDevices, CsvRows) {
@@ -119,7 +119,7 @@ TEST(CheckDevices, CsvRows) {
   EXPECT_EQ(slow[col("latency_ms_holds")], "false");
   EXPECT_EQ(slow[col("pass")], "false");
   EXPECT_EQ(slow[col("sram_peak_bytes")], "768");
-  EXPECT_EQ(slow[col("energy_mj")], "");
+  EXPECT_EQ(slow[col("energy_uj")], "");
   EXPECT_EQ(fast[col("device")], "b-fast");
   EXPECT_EQ(fast[col("pass")], "true");
   EXPECT_EQ(fast[col("fallback_ops")], "0");

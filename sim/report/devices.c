@@ -30,7 +30,7 @@ static const char *on_accelerator(const NpRunReport *r) {
 }
 
 static bool has_energy(const NpRunReport *r) { return r->warm_stats.energy.missing[0] == '\0'; }
-static double energy_mj(const NpRunReport *r) { return r->warm_stats.energy.total_uj / 1000.0; }
+static double energy_uj(const NpRunReport *r) { return r->warm_stats.energy.total_uj; }
 static double sram_peak_mib(const NpRunReport *r) { return (double)np_run_sram_peak_bytes(r) / 1048576.0; }
 
 /* ---- the table ---- */
@@ -56,7 +56,7 @@ static int budget_width(NpBudgetKey key) {
 
 static void put_heading(NpBuf *b, const NpDeviceCheck *devices, size_t n, Widths w) {
   np_buf_printf(b, "%-*s  %-*s  %-5s  %10s  %10s  %-14s  %8s  %10s", w.device, "device", w.config, "config", "dtype",
-                "cold ms", "warm ms", "accelerator", "SRAM MiB", "energy mJ");
+                "cold ms", "warm ms", "accelerator", "SRAM MiB", "energy uJ");
   for (int k = 0; n > 0 && k < devices[0].n_results; k++)
     np_buf_printf(b, "  %-*s", budget_width(devices[0].results[k].key), np_budget_key_name(devices[0].results[k].key));
   np_buf_puts(b, "  verdict\n");
@@ -73,7 +73,7 @@ static void put_row(NpBuf *b, const NpDeviceCheck *d, Widths w) {
   np_buf_printf(b, "%-*s  %-*s  %-5s  %10.4f  %10.4f  %-14s  %8.2f", w.device, d->device, w.config, r->config_name,
                 np_dtype_name(r->dtype), r->cold_stats.ms, r->warm_stats.ms, accel, sram_peak_mib(r));
   if (has_energy(r))
-    np_buf_printf(b, "  %10.4f", energy_mj(r));
+    np_buf_printf(b, "  %10.1f", energy_uj(r));
   else
     np_buf_printf(b, "  %10s", "-");
   for (int k = 0; k < d->n_results; k++)
@@ -143,7 +143,7 @@ static json_t *device_json(const NpDeviceCheck *d) {
   json_object_set_new(o, "fallback_ops", json_integer((json_int_t)r->cold.fallback_ops));
   json_object_set_new(o, "fallback_summary", np_fallback_summary_json(r));
   json_object_set_new(o, "sram_peak_bytes", json_integer((json_int_t)np_run_sram_peak_bytes(r)));
-  json_object_set_new(o, "energy_mj", has_energy(r) ? np_json_real(energy_mj(r)) : json_null());
+  json_object_set_new(o, "energy_uj", has_energy(r) ? np_json_real(energy_uj(r)) : json_null());
   bool pass;
   json_t *budgets = np_budget_results_json(d->results, d->n_results, &pass);
   json_object_set_new(o, "pass", json_boolean(pass));
@@ -169,7 +169,7 @@ char *np_devices_json(const char *folder, const NpDeviceCheck *devices, size_t n
 
 static void put_csv_header(NpBuf *b, const NpDeviceCheck *devices, size_t n) {
   np_buf_puts(b, "device,config,model,dtype,cold_ms,warm_ms,uncached_ms,cached_ms,on_accelerator,fallback_ops,"
-                 "fallback_reason,sram_peak_bytes,energy_mj,pass");
+                 "fallback_reason,sram_peak_bytes,energy_uj,pass");
   for (int k = 0; n > 0 && k < devices[0].n_results; k++) {
     const char *name = np_budget_key_name(devices[0].results[k].key);
     np_buf_printf(b, ",%s_value,%s_budget,%s_holds", name, name, name);
@@ -203,7 +203,7 @@ static void put_csv_row(NpBuf *b, const NpDeviceCheck *d) {
                 r->cold.fallback_ops);
   put_csv_reasons(b, r);
   np_buf_printf(b, ",%" PRId64 ",", np_run_sram_peak_bytes(r));
-  if (has_energy(r)) np_buf_printf(b, "%.17g", energy_mj(r));
+  if (has_energy(r)) np_buf_printf(b, "%.17g", energy_uj(r));
   np_buf_printf(b, ",%s", np_device_check_passes(d) ? "true" : "false");
   for (int k = 0; k < d->n_results; k++)
     np_buf_printf(b, ",%.17g,%.17g,%s", d->results[k].value, d->results[k].limit, d->results[k].holds ? "true" : "false");
