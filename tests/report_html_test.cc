@@ -31,7 +31,7 @@ const char *kEnergy =
 // markup that must come out escaped.
 const char *kSweep =
     "point,model,sram.capacity_bytes,status,warm_ms,cold_ms,energy_uj,sram_peak_bytes,dram_bytes,fallbacks,message\n"
-    "0,<script>alert(1)</script>,16KiB,ok,0.5,0.6,10,13000,384,0,\n"
+    "0,<script>alert(1)</script>,16KiB,ok,0.5,0.60000000000000009,10,13000,384,0,\n"
     "1,<script>alert(1)</script>,12KiB,ok,0.7,0.8,20,12000,4480,0,\n"
     "2,<script>alert(1)</script>,8KiB,ok,0.9,1.0,5,8000,8576,0,\n";
 
@@ -76,6 +76,11 @@ TEST(ReportHtml, SelfContainedEscapedAndDeterministic) {
     EXPECT_NE(h.find(s), std::string::npos) << s;
   // The front: p0 and p2 (p1 is dominated by p0): "2 of 3 points".
   EXPECT_NE(h.find("2 of 3 points of"), std::string::npos);
+  // Its rows on one line each, reals to 6 digits (the file keeps all 17 of 0.60000000000000009).
+  EXPECT_NE(h.find("<table class=\"results\">"), std::string::npos);
+  EXPECT_NE(h.find("<td class=\"num\">0.5</td><td class=\"num\">0.6</td><td class=\"num\">10</td>"),
+            std::string::npos);
+  EXPECT_EQ(h.find("0.60000000000000009"), std::string::npos);
   // The cliff at 13055 -> 13056 with its cause (worked out in sweep_cliff_test.cc): a's input
   // fits whole beside the resident weights.
   EXPECT_NE(h.find("layer &#39;a&#39;: re-tiled from 2x2x128 (in 22), 3 tiles, to 2x2x128 (in 64), 1 tiles"),

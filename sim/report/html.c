@@ -26,8 +26,9 @@ static const char page_style[] =
     "th{background:#eef1f4;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\n"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "td.name{max-width:280px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\n"
-    "table.layers{font-size:12px}table.layers td,table.layers th{padding:3px 5px}\n"
-    "table.layers td{white-space:nowrap}\n"
+    "table.layers,table.results{font-size:12px}\n"
+    "table.layers td,table.layers th,table.results td,table.results th{padding:3px 5px}\n"
+    "table.layers td,table.results td{white-space:nowrap}\n"
     "table.kv th{background:none;width:190px}\n"
     ".bad{color:#b22}.good{color:#2a7a2a}\n"
     "svg{max-width:100%;height:auto;display:block;margin:8px 0;border:1px solid #e3e6ea}\n"
@@ -47,6 +48,19 @@ static void num_cell(NpBuf *b, const char *fmt, double v) {
   char text[64];
   snprintf(text, sizeof text, fmt, v);
   cell(b, "num", text);
+}
+
+/* A results cell as a table shows it: a real (the files hold 17 digits) to 6 significant
+ * digits, right-aligned with the other numbers; anything else as it is. */
+static void result_cell(NpBuf *b, const char *text) {
+  char *end = NULL;
+  double v = text[0] ? strtod(text, &end) : 0;
+  bool number = end != NULL && end != text && *end == '\0' && isfinite(v);
+  if (number && strpbrk(text, ".eE") != NULL) {
+    num_cell(b, "%.6g", v);
+    return;
+  }
+  cell(b, number ? "num" : NULL, text);
 }
 
 static void bytes_cell(NpBuf *b, int64_t bytes) {
@@ -351,7 +365,7 @@ static void put_pareto(NpBuf *b, const NpHtmlSweep *sweep) {
   char *svg = np_report_pareto_svg(t, q, res);
   np_buf_puts(b, svg);
   free(svg);
-  np_buf_puts(b, "<div class=\"wide\"><table>\n<thead><tr>");
+  np_buf_puts(b, "<div class=\"wide\"><table class=\"results\">\n<thead><tr>");
   for (size_t c = 0; c < t->n_cols; c++) {
     if (!np_sweep_column_shown(t->header[c])) continue;
     np_buf_puts(b, "<th>");
@@ -364,7 +378,7 @@ static void put_pareto(NpBuf *b, const NpHtmlSweep *sweep) {
     np_buf_puts(b, "<tr>");
     for (size_t c = 0; c < t->n_cols; c++) {
       if (!np_sweep_column_shown(t->header[c])) continue;
-      cell(b, NULL, np_csv_cell(t, res->points[i].row, c));
+      result_cell(b, np_csv_cell(t, res->points[i].row, c));
     }
     np_buf_puts(b, "</tr>\n");
   }
