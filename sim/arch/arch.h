@@ -56,6 +56,15 @@ typedef enum NpDepthwise {
   NP_DEPTHWISE_COUNT
 } NpDepthwise;
 
+/* What width a mac_array's matrix ops compute at: the op's data type, or (for a weight stored
+ * at 8 bits, NpTensor.storage_bits or --weight-bits) int8 when the engine computes int8: weight
+ * and activations at its int8 rate. docs/timing.md, "Compressed weights". */
+typedef enum NpComputeWidth {
+  NP_COMPUTE_DTYPE = 0,    /* weights expand to the op's dtype as they are read */
+  NP_COMPUTE_WEIGHT_BITS,  /* 8-bit weights compute in int8 */
+  NP_COMPUTE_WIDTH_COUNT
+} NpComputeWidth;
+
 /* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
  * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
  * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
@@ -88,6 +97,7 @@ typedef struct NpEngine {
                                (docs/timing.md, "Cores"); 1 (or 0, read as 1) for one array */
   int64_t core_sync_cycles; /* mac_array: cycles a COMPUTE split over more than one core adds
                                for the cores to finish together */
+  NpComputeWidth compute_width; /* mac_array: the width its matrix ops compute at */
   int64_t lanes;            /* vector, cpu, gpu: elements per cycle at rate 1; 0 for mac_array */
   int64_t macs_per_cycle;   /* gpu: MACs per cycle of matrix ops at rate 1; 0 for other kinds */
   /* Per data type: the rate multiplier (MACs or elements per cycle x this); 0 when the engine

@@ -160,6 +160,11 @@ static const char *depthwise_key_name(int v) {
   return v >= 0 && v < NP_DEPTHWISE_COUNT ? depthwise_modes[v].name : NULL;
 }
 
+static const char *compute_width_key_name(int v) {
+  static const char *const names[NP_COMPUTE_WIDTH_COUNT] = {"dtype", "weight_bits"};
+  return v >= 0 && v < NP_COMPUTE_WIDTH_COUNT ? names[v] : NULL;
+}
+
 static int64_t engine_cores(const NpEngine *e) { return e->cores > 1 ? e->cores : 1; }
 
 /* Base cycles of a GEMM on one array: its dataflow's formula, or its depthwise mode's for
@@ -258,6 +263,8 @@ static const NpEngineKey array_keys[] = {
     {"ublock_depth", false, 1, 4096, 0, offsetof(NpEngine, ublock_depth), NULL, true},
     {"cores", false, 1, 256, 1, offsetof(NpEngine, cores), NULL, true},
     {"core_sync_cycles", false, 0, 1000000, 0, offsetof(NpEngine, core_sync_cycles), NULL, true},
+    {"compute_width", false, 0, NP_COMPUTE_WIDTH_COUNT - 1, NP_COMPUTE_DTYPE, offsetof(NpEngine, compute_width),
+     compute_width_key_name, true},
 };
 static const char *const array_ops[] = {"matrix"};
 

@@ -285,6 +285,16 @@ static int choose_engine(const Lower *L, const NpOp *op, NpDtype dtype, char **r
   return chosen;
 }
 
+/* The type a layer computes in on e: an 8-bit weight makes a matrix op int8 on an engine
+ * with compute_width: weight_bits that computes int8; otherwise the op's own type. */
+static NpDtype compute_dtype(const Lower *L, const NpOp *op, const NpEngine *e, NpDtype dtype) {
+  if (e->compute_width != NP_COMPUTE_WEIGHT_BITS || np_op_class(op->kind) != NP_CLASS_MATRIX) return dtype;
+  if (op->n_inputs < 2 || op->inputs[1] < 0 || L->graph->tensors[op->inputs[1]].role != NP_TENSOR_WEIGHT)
+    return dtype;
+  bool int8_weight = lower_tensor_bits(L, op->inputs[1]) == 8 && np_dtype_bytes(dtype) > 1;
+  return int8_weight && e->dtype_rate[NP_DTYPE_INT8] > 0 ? NP_DTYPE_INT8 : dtype;
+}
+
 /* ---------------------------------------------------------------- consumers */
 
 typedef struct Consumers {
@@ -580,6 +590,7 @@ void lower_set_cpu(Lower *L, LLayer *ly, char *reason) {
   free(ly->reason);
   ly->reason = reason;
   ly->engine = L->arch->fallback_engine;
+  ly->dtype = op_dtype(L, &L->graph->ops[ly->op]);
   ly->sram_engine = false;
   ly->resident = false;
   build_geometry(L, ly);
@@ -615,6 +626,7 @@ bool lower_place(Lower *L) {
     L->op_layer[o] = (int)(L->n_layers - 1);
     add_op_operands(L, ly, op, true);
     const NpEngine *e = &L->arch->engines[engine];
+    ly->dtype = compute_dtype(L, op, e, dtype);
     if (ly->cls == NP_CLASS_MATRIX && e->fuse_activations && e->can_read_sram) {
       fuse_followers(L, ly, &c, position);
       ly = &L->layers[L->n_layers - 1];
