@@ -131,6 +131,7 @@ typedef struct Request {
   double scale_channels;
   int trace_warm;
   long long max_bursts;
+  int weight_bits;
 } Request;
 
 static npusim_run *simulate(const Request *r) {
@@ -143,6 +144,7 @@ static npusim_run *simulate(const Request *r) {
   options.trace_path = r->trace;
   options.trace_warm = r->trace_warm;
   options.max_bursts = r->max_bursts;
+  options.weight_bits = r->weight_bits;
   if (resolution_from(r->resolution, &options) < 0) {
     sets_free(&sets);
     return NULL;
@@ -164,10 +166,10 @@ static npusim_run *simulate(const Request *r) {
 }
 
 #define REQUEST_KEYWORDS \
-  "model", "config", "set", "dtype", "scale_channels", "resolution", "trace", "trace_warm", "max_bursts"
-#define REQUEST_FORMAT "s|zOzdOzpL"
+  "model", "config", "set", "dtype", "scale_channels", "resolution", "trace", "trace_warm", "max_bursts", "weight_bits"
+#define REQUEST_FORMAT "s|zOzdOzpLi"
 #define REQUEST_ARGS(r) &(r).model, &(r).config, &(r).set, &(r).dtype, &(r).scale_channels, &(r).resolution, \
-                        &(r).trace, &(r).trace_warm, &(r).max_bursts
+                        &(r).trace, &(r).trace_warm, &(r).max_bursts, &(r).weight_bits
 
 /* ---- functions ---- */
 
@@ -216,11 +218,11 @@ static PyObject *budget_text(PyObject *budget) {
 static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kwargs) {
   (void)self;
   static char *keywords[] = {"model",      "budget",     "config", "set", "dtype", "scale_channels",
-                             "resolution", "max_bursts", NULL};
+                             "resolution", "max_bursts", "weight_bits", NULL};
   Request r = {0};
   PyObject *budget;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sO|zOzdOL", keywords, &r.model, &budget, &r.config, &r.set,
-                                   &r.dtype, &r.scale_channels, &r.resolution, &r.max_bursts))
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sO|zOzdOLi", keywords, &r.model, &budget, &r.config, &r.set,
+                                   &r.dtype, &r.scale_channels, &r.resolution, &r.max_bursts, &r.weight_bits))
     return NULL;
   PyObject *text = budget_text(budget);
   const char *budgets = text ? PyUnicode_AsUTF8(text) : NULL;

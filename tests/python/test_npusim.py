@@ -100,6 +100,20 @@ def test_max_bursts_refuses_as_the_cli_does(tmp_path):
     assert npusim.run_json(str(small), max_bursts=128) == cli("run", str(small), "--json").stdout
 
 
+def test_weight_bits_is_the_clis_option(tmp_path):
+    # docs/timing.md, "Compressed weights": a 16x16 Gemm's 256 fp16 weights (512 B) stored at
+    # 4 bits take 128 B of indices and a 16-entry fp16 table, 32 B: 160 B.
+    small = tmp_path / "gemm.npg"
+    small.write_text("graph g\ninput x fp16 16x16\ngemm m x -> y n=16 bias=no\noutput y\n")
+    assert npusim.run_json(str(small), weight_bits=4) == cli("run", str(small), "--weight-bits", "4", "--json").stdout
+    assert npusim.run(str(small), weight_bits=4)["layers"][0]["weight_bytes"] == 128 + 32
+    assert npusim.run(str(small))["layers"][0]["weight_bytes"] == 512
+    done = cli("check", str(small), "--budget", "latency_ms=1", "--weight-bits", "4", "--json", check=False)
+    assert npusim.check(str(small), "latency_ms=1", weight_bits=4) == json.loads(done.stdout)
+    message = error_of(lambda: npusim.run(str(small), weight_bits=3))
+    assert message == f"{small}: error: weight bits 3: expected 8, 6, 4 or 2"
+
+
 def test_check_gives_the_clis_verdict():
     budget = "fallback_ops=0,latency_ms=1000"
     done = cli("check", model("ds_cnn_kws.onnx"), "--budget", budget, "--json", check=False)
