@@ -206,6 +206,15 @@ static void plan_traffic(const LGeometry *g, const Operands *o, const Spans *sp,
   for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) t->dram += t->bytes[b];
 }
 
+__extension__ typedef __int128 wide;
+
+/* ceil(total x part / whole) without the product overflowing: a tile's share of an operand. */
+static int64_t share_of(int64_t total, int64_t part, int64_t whole) {
+  if (whole <= 0) return 0;
+  wide q = ((wide)total * part + whole - 1) / whole;
+  return q > INT64_MAX ? INT64_MAX : (int64_t)q;
+}
+
 /* The block (one buffer slot) of each operand that has a buffer; 0 for the others. Every
  * block grows with each tile dim. */
 static void block_bytes(const LGeometry *g, const Operands *o, const Spans *sp, int64_t th, int64_t tw, int64_t tc,
@@ -220,20 +229,20 @@ static void block_bytes(const LGeometry *g, const Operands *o, const Spans *sp, 
       int64_t chunk = grouped ? tc / (g->out_c / g->groups) * cig : tk;
       bytes[BUF_IN] = sp->max_rows * sp->max_cols * chunk * g->in_eb;
     } else {
-      bytes[BUF_IN] = np_ceil_div_i64(g->in_total * th, g->out_h);
+      bytes[BUF_IN] = share_of(g->in_total, th, g->out_h);
     }
   }
   if (o->w_dram) {
     int64_t chunk = grouped ? cig : tk;
-    bytes[BUF_W] = g->family == FAMILY_WINDOW ? lower_pair_bytes(g, tc * chunk) + np_ceil_div_i64(g->w_other * tc, g->out_c)
+    bytes[BUF_W] = g->family == FAMILY_WINDOW ? lower_pair_bytes(g, tc * chunk) + share_of(g->w_other, tc, g->out_c)
                                               : g->w_total;
     if (g->w_batched) bytes[BUF_W] = lower_pair_bytes(g, tc * chunk);
   }
   if (o->out_stage)
-    bytes[BUF_OUT] = g->family == FAMILY_WINDOW ? tile_elements * g->out_eb : np_ceil_div_i64(g->out_total * th, g->out_h);
+    bytes[BUF_OUT] = g->family == FAMILY_WINDOW ? tile_elements * g->out_eb : share_of(g->out_total, th, g->out_h);
   for (int i = 0; i < o->n_extras; i++)
     if (o->ex_dram[i])
-      bytes[BUF_EXTRA + i] = o->ex_bcast[i] ? o->ex_total[i] : np_ceil_div_i64(o->ex_total[i] * tile_elements, out_elements);
+      bytes[BUF_EXTRA + i] = o->ex_bcast[i] ? o->ex_total[i] : share_of(o->ex_total[i], tile_elements, out_elements);
 }
 
 static bool has_buffer(const Operands *o, int b) {
