@@ -154,16 +154,54 @@ static void try_on_chip(Lower *L, Memory *m, int v, LTilePlan *plans) {
     x->sram_offset = offset;
     np_grow((void **)&m->placed, &m->placed_cap, m->n_placed + 1, sizeof *m->placed);
     m->placed[m->n_placed++] = (Placed){v, offset, end, first, last};
-    /* values whose lifetime ended can no longer collide: drop them */
-    size_t keep = 0;
-    for (size_t i = 0; i < m->n_placed; i++)
-      if (m->placed[i].last >= first) m->placed[keep++] = m->placed[i];
-    m->n_placed = keep;
   } else {
     x->on_chip = false;
     x->needs_dram = true;
   }
   free(trial);
+}
+
+typedef struct Offer {
+  int value;
+  double density; /* DRAM cycles its round trips take, per byte and layer of its lifetime */
+} Offer;
+
+static int compare_offers(const void *pa, const void *pb) {
+  const Offer *a = pa, *b = pb;
+  if (a->density != b->density) return a->density > b->density ? -1 : 1;
+  return a->value - b->value;
+}
+
+/* The activations that may stay on chip, in the order they are offered the SRAM: the most
+ * DRAM time a byte of SRAM saves over its lifetime first (one store, and a load per SRAM
+ * consumer), as a knapsack is filled by value per weight. Nothing in that order depends on
+ * the SRAM size. In producer order, a short-lived value early in the network that one more
+ * KiB first admits could take the place of a later one that saves far more. */
+static Offer *activation_offers(Lower *L, size_t *n) {
+  int *loads = np_xcalloc(L->n_values + 1, sizeof *loads);
+  for (size_t i = 0; i < L->n_layers; i++) {
+    const LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine) continue;
+    if (ly->in_value >= 0) loads[ly->in_value]++;
+    if (ly->b_value >= 0) loads[ly->b_value]++;
+    for (int k = 0; k < ly->n_extras; k++)
+      if (ly->extras[k].value >= 0) loads[ly->extras[k].value]++;
+  }
+  Offer *offers = np_xmalloc((L->n_layers + 1) * sizeof *offers);
+  *n = 0;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    const LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine) continue;
+    int v = ly->out_value;
+    const LValue *x = &L->values[v];
+    if (!x->sram_consumer || x->last_use <= (int)i) continue;
+    double bytes = (double)lower_align(L, x->bytes);
+    double trips = lower_transfer(&L->rates, (double)x->bytes, 1).cycles * (1 + loads[v]);
+    offers[(*n)++] = (Offer){v, trips / (bytes * (x->last_use - (int)i + 1))};
+  }
+  qsort(offers, *n, sizeof *offers, compare_offers);
+  free(loads);
+  return offers;
 }
 
 /* ---------------------------------------------------------------- weights */
@@ -306,8 +344,9 @@ static void leave_room_for_prefetch(Lower *L) {
   }
 }
 
-/* Activations first, each kept on chip where that is faster; then the weights that make the
- * network faster still stay resident below them, and the activations move up above. */
+/* Activations first, each kept on chip where that is faster, offered the SRAM in the order
+ * of activation_offers; then the weights that make the network faster still stay resident
+ * below them, and the activations move up above. */
 void lower_plan_memory(Lower *L) {
   size_t n_tensors = L->graph->n_tensors;
   L->weight_sram = np_xmalloc((n_tensors + 1) * sizeof *L->weight_sram);
@@ -322,14 +361,10 @@ void lower_plan_memory(Lower *L) {
     ly->act_base = 0;
     if (ly->sram_engine) plans[i] = lower_tile(L, ly, L->arch->sram.capacity_bytes);
   }
-  /* values in producer order (layers are in execution order) */
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    if (!ly->sram_engine) continue;
-    int v = ly->out_value;
-    LValue *x = &L->values[v];
-    if (x->sram_consumer && x->last_use > (int)i) try_on_chip(L, &m, v, plans);
-  }
+  size_t n_offers;
+  Offer *offers = activation_offers(L, &n_offers);
+  for (size_t k = 0; k < n_offers; k++) try_on_chip(L, &m, offers[k].value, plans);
+  free(offers);
   choose_resident_weights(L, &m);
   int64_t base = lower_align(L, L->resident_bytes);
   for (size_t v = 0; v < L->n_values; v++)
