@@ -262,9 +262,30 @@ static double command_extra(const Lower *L, const LLayer *ly, const NpCommand *c
   return 0;
 }
 
+int64_t np_schedule_accelerator_cuts(const NpSchedule *s, const NpArch *arch) {
+  int64_t runs = 0;
+  bool any_accelerated = false, in_run = false;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    int32_t e = s->layers[i].engine;
+    bool off = e >= 0 && e < arch->n_engines && np_engine_off_accelerator(&arch->engines[e]);
+    if (off && !in_run) runs++;
+    in_run = off;
+    any_accelerated |= !off;
+  }
+  return any_accelerated ? runs : 0;
+}
+
+/* What the replay adds after the last command (docs/timing.md, "Fixed costs"). */
+static double fixed_cycles(const NpArch *arch, const NpSchedule *s) {
+  const NpFixedCosts *f = &arch->fixed;
+  return (double)np_arch_fixed_cycles(arch, &f->per_inference) +
+         (double)np_schedule_accelerator_cuts(s, arch) * (double)np_arch_fixed_cycles(arch, &f->per_segment) +
+         (s->warm ? 0.0 : (double)np_arch_fixed_cycles(arch, &f->per_program));
+}
+
 /* A layer's prefetch LOADs run after the previous SRAM layer's last LOAD, while its last
  * tile computes and stores: that tail hides up to as much of them (docs/lowering.md,
- * "Prefetch"). */
+ * "Prefetch"). The schedule's estimate adds the fixed costs. */
 void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
   s->est_cycles = 0;
   double previous = 0; /* the previous SRAM layer's tail */
@@ -283,4 +304,5 @@ void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
     s->prefetch_bytes += p->prefetch_bytes;
     if (ly->sram_engine) previous = ly->plan.est_tail;
   }
+  s->est_cycles += fixed_cycles(L->arch, s);
 }

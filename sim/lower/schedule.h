@@ -141,7 +141,8 @@ typedef struct NpSchedule {
   char config_name[NP_ARCH_NAME_MAX]; /* NpArch.name */
   uint64_t config_hash;             /* FNV-1a 64 of np_arch_to_yaml(arch) */
   int64_t syncs;                    /* SYNC commands */
-  double est_cycles;                /* the cost model's estimate: its layers' estimates summed */
+  double est_cycles;                /* the cost model's estimate: its layers' estimates summed,
+                                       and the fixed costs (docs/timing.md, "Fixed costs") */
   int64_t prefetch_bytes;           /* weight bytes prefetched during earlier layers, summed */
   char engine_names[NP_ARCH_MAX_ENGINES][NP_ARCH_NAME_MAX]; /* NpArch.engines[i].name */
   int n_engines;
@@ -187,6 +188,10 @@ bool np_schedule_command_error(NpDiag *diag, const char *source, const NpSchedul
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The config_hash np_lower() gives a schedule lowered for arch: FNV-1a 64 of np_arch_to_yaml. */
 uint64_t np_schedule_config_hash(const NpArch *arch);
+/* The maximal runs of layers on engines off the accelerator (cpu, gpu) in a schedule that has
+ * some layer on it: each is a cut where the graph leaves the accelerator and comes back, and
+ * pays fixed_costs.per_segment. */
+int64_t np_schedule_accelerator_cuts(const NpSchedule *schedule, const NpArch *arch);
 /* A schedule read from `source` must have been lowered for arch (the same config name and
  * hash): its tiles, banks and engines were chosen for that config only. False with both
  * names and hashes in diag. */

@@ -478,25 +478,10 @@ static NpLimit limit_of(const NpLayerStats *l) {
   return best;
 }
 
-/* Maximal runs of layers on an engine off the accelerator (a cpu or gpu), in a schedule that has some layer on
- * another engine: each is a cut where the graph leaves the accelerator. */
-static int64_t accelerator_cuts(const NpSchedule *s, const NpArch *arch) {
-  int64_t runs = 0;
-  bool any_accelerated = false, in_run = false;
-  for (size_t i = 0; i < s->n_layers; i++) {
-    int32_t e = s->layers[i].engine;
-    bool off = e >= 0 && e < arch->n_engines && np_engine_off_accelerator(&arch->engines[e]);
-    if (off && !in_run) runs++;
-    in_run = off;
-    any_accelerated |= !off;
-  }
-  return any_accelerated ? runs : 0;
-}
-
 /* docs/timing.md, "Fixed costs": added after the last command. */
 static void add_fixed_costs(const NpReplay *r, NpStats *out) {
   const NpFixedCosts *f = &r->arch->fixed;
-  out->segments = accelerator_cuts(r->schedule, r->arch);
+  out->segments = np_schedule_accelerator_cuts(r->schedule, r->arch);
   out->fixed_inference_cycles = np_arch_fixed_cycles(r->arch, &f->per_inference);
   out->fixed_program_cycles = r->schedule->warm ? 0 : np_arch_fixed_cycles(r->arch, &f->per_program);
   /* Each cost is at most 1e9 us x 1e5 MHz = 1e14 cycles; a count of cuts that pushes the sum
