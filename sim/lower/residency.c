@@ -197,7 +197,8 @@ static Offer *activation_offers(Lower *L, size_t *n) {
     if (!x->sram_consumer || x->last_use <= (int)i) continue;
     double bytes = (double)lower_align(L, x->bytes);
     double trips = lower_transfer(&L->rates, (double)x->bytes, 1).cycles * (1 + loads[v]);
-    offers[(*n)++] = (Offer){v, trips / (bytes * (x->last_use - (int)i + 1))};
+    double density = bytes > 0 ? trips / (bytes * (x->last_use - (int)i + 1)) : 0; /* no NaN in the sort */
+    offers[(*n)++] = (Offer){v, density};
   }
   qsort(offers, *n, sizeof *offers, compare_offers);
   free(loads);
