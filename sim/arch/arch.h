@@ -65,6 +65,14 @@ typedef enum NpComputeWidth {
   NP_COMPUTE_WIDTH_COUNT
 } NpComputeWidth;
 
+/* How placement picks among the accelerator engines whose rules accept an op (config
+ * `placement_choice`; docs/lowering.md, "Placement"). */
+typedef enum NpPlacementChoice {
+  NP_PLACEMENT_LEAST_TIME = 0, /* the one of least estimated time; ties to placement order */
+  NP_PLACEMENT_FIRST_FIT,      /* the first in placement order */
+  NP_PLACEMENT_CHOICE_COUNT
+} NpPlacementChoice;
+
 /* The matrix view of a COMPUTE tile on a MAC array, as the published systolic-array model
  * (SCALE-Sim) takes it: `batch` independent GEMMs of an M x K by K x N product (a depthwise
  * conv tile is `channels` GEMMs with N = 1). For a conv tile: M = output pixels of the tile,
@@ -241,6 +249,7 @@ typedef struct NpArch {
   int placement[NP_ARCH_MAX_ENGINES];
   int n_placement;
   bool placement_given;  /* the config has a placement list (written back by np_arch_to_yaml) */
+  NpPlacementChoice placement_choice; /* among the accelerator engines that accept an op */
   NpSram sram;
   NpDram dram;
   NpSync sync;
@@ -280,6 +289,7 @@ const char *np_engine_kind_name(NpEngineKind kind); /* "mac_array", "vector", "c
 bool np_engine_off_accelerator(const NpEngine *engine);
 const char *np_dataflow_name(NpDataflow dataflow);   /* "ws", "os", "is" */
 const char *np_depthwise_name(NpDepthwise depthwise); /* "systolic", "channelwise", ... */
+const char *np_placement_choice_name(NpPlacementChoice choice); /* "least_time", "first_fit" */
 const char *np_op_class_name(NpOpClass cls);         /* "matrix", "pool", ... as in configs */
 int np_arch_find_engine(const NpArch *arch, const char *name); /* index, or -1 */
 /* MACs per cycle of a matrix op in dtype (0 when the engine lacks the type or the class). */

@@ -299,6 +299,7 @@ char *np_arch_to_yaml(const NpArch *arch) {
   np_buf_printf(&b, "}\ndefault_dtype: %s\nengines:\n", np_dtype_name(arch->default_dtype));
   for (int i = 0; i < arch->n_engines; i++) put_engine(&b, arch, &arch->engines[i]);
   put_placement(&b, arch);
+  np_buf_printf(&b, "placement_choice: %s\n", np_placement_choice_name(arch->placement_choice));
   put_memories(&b, arch);
   put_sync(&b, arch);
   put_fixed_costs(&b, arch);

@@ -43,6 +43,13 @@ const char *np_depthwise_name(NpDepthwise depthwise) {
   return ops ? ops->name : "unknown";
 }
 
+static const char *const placement_choice_names[NP_PLACEMENT_CHOICE_COUNT] = {
+    [NP_PLACEMENT_LEAST_TIME] = "least_time", [NP_PLACEMENT_FIRST_FIT] = "first_fit"};
+
+const char *np_placement_choice_name(NpPlacementChoice choice) {
+  return choice >= 0 && choice < NP_PLACEMENT_CHOICE_COUNT ? placement_choice_names[choice] : "unknown";
+}
+
 /* The kinds' names in table order, NULL-terminated. */
 static void engine_kind_names(const char *names[NP_ENGINE_KIND_COUNT + 1]) {
   for (int k = 0; k < NP_ENGINE_KIND_COUNT; k++) names[k] = np_engine_kind_ops((NpEngineKind)k)->name;
@@ -1317,10 +1324,10 @@ static void read_thermal(NpArchLoader *L, const Section *root, NpArch *arch) {
   read_dvfs(L, &s, t);
 }
 
-static const char *const root_keys[] = {"name",       "description", "clock_mhz", "data_types", "default_dtype",
-                                        "engines",    "placement",   "sram",      "dram",       "sync",
-                                        "fixed_costs", "cold_start", "thermal",   "energy",     "area",
-                                        NULL};
+static const char *const root_keys[] = {"name",        "description", "clock_mhz", "data_types", "default_dtype",
+                                        "engines",     "placement",   "placement_choice", "sram", "dram",
+                                        "sync",        "fixed_costs", "cold_start", "thermal", "energy",
+                                        "area",        NULL};
 
 bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   struct fy_node *root = fy_document_root(L->doc);
@@ -1348,6 +1355,9 @@ bool np_arch_build(NpArchLoader *L, NpArch *arch) {
   else if (!has_key(&s, "engines"))
     missing_key(&s, "engines", NULL);
   read_placement(L, &s, arch);
+  int choice = NP_PLACEMENT_LEAST_TIME;
+  if (get_enum(&s, "placement_choice", false, placement_choice_names, NP_PLACEMENT_CHOICE_COUNT, &choice))
+    arch->placement_choice = (NpPlacementChoice)choice;
   read_sram(L, &s, arch);
   read_dram(L, &s, arch);
   read_sync(&s, arch);

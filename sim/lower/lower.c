@@ -16,6 +16,13 @@ const char *np_cmd_kind_name(NpCmdKind kind) {
   return "UNKNOWN";
 }
 
+const char *np_placed_by_name(NpPlacedBy by) {
+  static const char *const names[NP_PLACED_BY_COUNT] = {
+      [NP_PLACED_ONLY] = "only", [NP_PLACED_ESTIMATE] = "estimate", [NP_PLACED_FIRST_FIT] = "first_fit",
+      [NP_PLACED_FALLBACK] = "fallback"};
+  return by >= 0 && by < NP_PLACED_BY_COUNT ? names[by] : "unknown";
+}
+
 uint64_t np_schedule_fnv1a(const void *data, size_t len, uint64_t seed) {
   const unsigned char *p = data;
   uint64_t h = seed;
@@ -142,6 +149,13 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
     p->weights_resident = ly->resident;
     p->weights_packed = ly->geo.w_packed;
     p->sram_base = ly->act_base;
+    p->placed_by = p->on_accelerator ? ly->placed_by : NP_PLACED_FALLBACK;
+    p->first_fit_engine = ly->first_fit;
+    if (ly->n_estimates > 0) {
+      p->n_placement_estimates = ly->n_estimates;
+      p->placement_estimates = np_xmalloc((size_t)ly->n_estimates * sizeof *p->placement_estimates);
+      memcpy(p->placement_estimates, ly->estimates, (size_t)ly->n_estimates * sizeof *p->placement_estimates);
+    }
     if (ly->sram_engine) {
       p->tile_rows = ly->plan.th;
       p->tile_cols = ly->plan.tw;
@@ -172,6 +186,7 @@ static void free_lower(Lower *L) {
     free(ly->fused);
     free(ly->weights);
     free(ly->other_outputs);
+    free(ly->estimates);
   }
   lower_tile_spaces_free(L);
   free(L->layers);
@@ -289,6 +304,7 @@ void np_schedule_free(NpSchedule *s) {
     free(s->layers[i].fallback_reason);
     free(s->layers[i].fused_ops);
     free(s->layers[i].name);
+    free(s->layers[i].placement_estimates);
   }
   free(s->layers);
   free(s->cmds);

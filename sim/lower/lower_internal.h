@@ -2,7 +2,8 @@
  *
  * The lowering runs in passes over one Lower context:
  *   place.c      tensors -> values (aliases of free ops resolved), ops -> layers (engine,
- *                fused ops, fallback reason), each layer's tiling geometry
+ *                by first fit or by the tiler's estimate on each capable engine; fused ops,
+ *                fallback reason), each layer's tiling geometry
  *   tile.c       the tile search for one layer under an SRAM budget
  *   residency.c  which weights stay resident, which activations stay on chip, SRAM offsets
  *   emit.c       the command stream
@@ -141,6 +142,12 @@ typedef struct LLayer {
   int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
   LTileSpace *space;   /* made at its first tile search, shared by every layer of the same
                           shape (tile.c): its candidates, compute table and recent answers */
+  /* placement (place.c): how its engine was chosen, the first fit, and the estimates of
+   * every capable accelerator engine when it was chosen by them */
+  NpPlacedBy placed_by;
+  int first_fit;
+  NpPlacementEstimate *estimates;
+  int n_estimates;
 } LLayer;
 
 /* The DRAM and SRAM constants the cost model's transfer formulas use, worked out once per
@@ -235,6 +242,14 @@ int64_t lower_align(const Lower *L, int64_t bytes);
  * operands are now (values' on_chip / needs_dram, the layer's `resident`). Remembers its
  * answer in its tile space, which layers of the same shape share. */
 LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget);
+/* The same with every operand in DRAM and no weights resident, whatever the values say: what
+ * the first tile search of residency.c sees, so that the two share its answer. Placement
+ * compares engines by it. */
+LTilePlan lower_tile_in_dram(const Lower *L, LLayer *ly, int64_t budget);
+/* A floor under lower_tile_in_dram's estimate at any budget: the work at the engine's peak
+ * rate, and the bus time and SRAM bank time of moving every operand once (the input as far
+ * as its windows reach). */
+double lower_tile_floor(const Lower *L, LLayer *ly);
 struct LTileSpaces *lower_tile_spaces_new(void);
 void lower_tile_spaces_free(Lower *L);
 /* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */

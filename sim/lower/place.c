@@ -1,6 +1,10 @@
 /* Placement: values (free ops alias their input), layers (one per executed op that is not
- * fused), the engine of each layer with the reason when it leaves the accelerator, fusion
- * of elementwise ops into the matrix op before them, and each layer's tiling geometry. */
+ * fused), the engine of each layer (the first fit in placement order, or among several
+ * accelerator engines that accept the op the one of least estimated time) with the reason
+ * when it leaves the accelerator, fusion of elementwise ops into the matrix op before them,
+ * and each layer's tiling geometry. */
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,57 +146,83 @@ static void list_dtypes(NpBuf *b, const NpEngine *e) {
   if (n == 0) np_buf_puts(b, "none");
 }
 
-/* Why engine e cannot run op in dtype, or NULL when it can. The text names the op, the
- * engine and the config key, so that a model engineer knows what to change. */
-static char *rule_rejection(const NpGraph *g, const NpOp *op, const NpEngine *e, NpOpClass cls, NpDtype dtype) {
+/* False, with *why (when why is not NULL) set to the text of fmt. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static bool refuse(char **why, const char *fmt, ...) {
+  if (why == NULL) return false;
+  va_list args;
+  va_start(args, fmt);
+  *why = np_xvasprintf(fmt, args);
+  va_end(args);
+  return false;
+}
+
+/* Whether engine e can run op in dtype; when it cannot and why is not NULL, *why says why.
+ * The text names the op, the engine and the config key, so that a model engineer knows what
+ * to change. */
+static bool rule_accepts(const NpGraph *g, const NpOp *op, const NpEngine *e, NpOpClass cls, NpDtype dtype,
+                         char **why) {
   const char *kind = np_op_kind_name(op->kind);
   if (e->has_rules) {
     if (!e->rules.accepts[op->kind]) {
+      if (why == NULL) return false;
       NpBuf b = {0};
       np_buf_printf(&b, "%s '%s': %s is not in engines.%s.rules.ops ", kind, op->name, kind, e->name);
       list_rule_ops(&b, e);
-      return b.data;
+      *why = b.data;
+      return false;
     }
     if (has_window(op->kind)) {
       const NpAttrs *a = &op->attrs;
       if (e->rules.max_kernel_h && a->kernel[0] > e->rules.max_kernel_h)
-        return np_xasprintf("%s '%s': kernel height %lld exceeds engines.%s.rules.max_kernel_h %lld", kind, op->name,
-                            (long long)a->kernel[0], e->name, (long long)e->rules.max_kernel_h);
+        return refuse(why, "%s '%s': kernel height %lld exceeds engines.%s.rules.max_kernel_h %lld", kind, op->name,
+                           (long long)a->kernel[0], e->name, (long long)e->rules.max_kernel_h);
       if (e->rules.max_kernel_w && a->kernel[1] > e->rules.max_kernel_w)
-        return np_xasprintf("%s '%s': kernel width %lld exceeds engines.%s.rules.max_kernel_w %lld", kind, op->name,
-                            (long long)a->kernel[1], e->name, (long long)e->rules.max_kernel_w);
+        return refuse(why, "%s '%s': kernel width %lld exceeds engines.%s.rules.max_kernel_w %lld", kind, op->name,
+                           (long long)a->kernel[1], e->name, (long long)e->rules.max_kernel_w);
       int64_t stride = a->stride[0] > a->stride[1] ? a->stride[0] : a->stride[1];
       if (e->rules.max_stride && stride > e->rules.max_stride)
-        return np_xasprintf("%s '%s': stride %lld exceeds engines.%s.rules.max_stride %lld", kind, op->name,
-                            (long long)stride, e->name, (long long)e->rules.max_stride);
+        return refuse(why, "%s '%s': stride %lld exceeds engines.%s.rules.max_stride %lld", kind, op->name,
+                           (long long)stride, e->name, (long long)e->rules.max_stride);
       int64_t dilation = a->dilation[0] > a->dilation[1] ? a->dilation[0] : a->dilation[1];
       if (e->rules.max_dilation && dilation > e->rules.max_dilation)
-        return np_xasprintf("%s '%s': dilation %lld exceeds engines.%s.rules.max_dilation %lld", kind, op->name,
-                            (long long)dilation, e->name, (long long)e->rules.max_dilation);
+        return refuse(why, "%s '%s': dilation %lld exceeds engines.%s.rules.max_dilation %lld", kind, op->name,
+                           (long long)dilation, e->name, (long long)e->rules.max_dilation);
     }
     if (e->rules.max_channels) {
       int64_t in_c, out_c;
       op_channels(g, op, &in_c, &out_c);
       if (in_c > e->rules.max_channels)
-        return np_xasprintf("%s '%s': %lld input channels exceed engines.%s.rules.max_channels %lld", kind, op->name,
-                            (long long)in_c, e->name, (long long)e->rules.max_channels);
+        return refuse(why, "%s '%s': %lld input channels exceed engines.%s.rules.max_channels %lld", kind, op->name,
+                           (long long)in_c, e->name, (long long)e->rules.max_channels);
       if (out_c > e->rules.max_channels)
-        return np_xasprintf("%s '%s': %lld output channels exceed engines.%s.rules.max_channels %lld", kind, op->name,
-                            (long long)out_c, e->name, (long long)e->rules.max_channels);
+        return refuse(why, "%s '%s': %lld output channels exceed engines.%s.rules.max_channels %lld", kind, op->name,
+                           (long long)out_c, e->name, (long long)e->rules.max_channels);
     }
   }
   if (dtype != NP_DTYPE_UNKNOWN && e->dtype_rate[dtype] <= 0) {
+    if (why == NULL) return false;
     NpBuf b = {0};
     np_buf_printf(&b, "%s '%s': engines.%s.dtypes has no %s (it computes ", kind, op->name, e->name,
                   np_dtype_name(dtype));
     list_dtypes(&b, e);
     np_buf_puts(&b, ")");
-    return b.data;
+    *why = b.data;
+    return false;
   }
   if (e->throughput[cls] <= 0)
-    return np_xasprintf("%s '%s': engines.%s has no throughput for op class %s", kind, op->name, e->name,
-                        np_op_class_name(cls));
-  return NULL;
+    return refuse(why, "%s '%s': engines.%s has no throughput for op class %s", kind, op->name, e->name,
+                       np_op_class_name(cls));
+  return true;
+}
+
+/* Why engine e cannot run op in dtype, or NULL when it can. */
+static char *rule_rejection(const NpGraph *g, const NpOp *op, const NpEngine *e, NpOpClass cls, NpDtype dtype) {
+  char *why = NULL;
+  rule_accepts(g, op, e, cls, dtype, &why);
+  return why;
 }
 
 /* The data type an op computes in: that of its first activation input (else its output). */
@@ -596,6 +626,149 @@ void lower_set_cpu(Lower *L, LLayer *ly, char *reason) {
   build_geometry(L, ly);
 }
 
+/* Makes op o the next layer, on `engine`: its operands, its compute type, the elementwise
+ * ops that fuse into it there, its further outputs. Returns its index. */
+static int build_layer(Lower *L, int o, int engine, NpDtype dtype, char *reason, const Consumers *c,
+                       const int *position) {
+  const NpOp *op = &L->graph->ops[o];
+  LLayer *ly = new_layer(L, o, engine);
+  int index = (int)(L->n_layers - 1);
+  ly->reason = reason;
+  ly->cls = op_run_class(op);
+  ly->dtype = dtype;
+  ly->first_fit = engine;
+  L->op_layer[o] = index;
+  add_op_operands(L, ly, op, true);
+  const NpEngine *e = &L->arch->engines[engine];
+  ly->dtype = compute_dtype(L, op, e, dtype);
+  if (ly->cls == NP_CLASS_MATRIX && e->fuse_activations && e->can_read_sram) {
+    fuse_followers(L, ly, c, position);
+    ly = &L->layers[index];
+  } else {
+    ly->out_value = value_of_tensor(L, op->outputs[0]);
+  }
+  for (int k = 1; k < op->n_outputs; k++) {
+    int v = value_of_tensor(L, op->outputs[k]);
+    if (v < 0) continue;
+    ly->other_outputs = np_xrealloc(ly->other_outputs, (size_t)(ly->n_other_outputs + 1) * sizeof(int));
+    ly->other_outputs[ly->n_other_outputs++] = v;
+  }
+  return index;
+}
+
+/* Takes back the last layer and the values made since there were `n_values`. */
+static void unbuild_layer(Lower *L, size_t n_values) {
+  LLayer *ly = &L->layers[--L->n_layers];
+  L->op_layer[ly->op] = -1;
+  for (int k = 0; k < ly->n_fused; k++) L->op_layer[ly->fused[k]] = -1;
+  free(ly->reason);
+  free(ly->fused);
+  free(ly->weights);
+  free(ly->other_outputs);
+  free(ly->estimates);
+  for (size_t v = n_values; v < L->n_values; v++) L->value_of[L->values[v].tensor] = -1;
+  L->n_values = n_values;
+}
+
+/* ---------------------------------------------------------------- choice */
+
+/* The accelerator engines that accept op, from its first fit on in placement order, up to the
+ * first engine off the accelerator that accepts it: placement order still decides between
+ * the accelerator and what lies beyond it. */
+static int capable_engines(const Lower *L, const NpOp *op, NpDtype dtype, int first, int out[NP_ARCH_MAX_ENGINES]) {
+  const NpArch *a = L->arch;
+  int p = 0, n = 0;
+  while (p < a->n_placement && a->placement[p] != first) p++;
+  for (; p < a->n_placement; p++) {
+    const NpEngine *e = &a->engines[a->placement[p]];
+    if (!rule_accepts(L->graph, op, e, op_run_class(op), dtype, NULL)) continue;
+    if (np_engine_off_accelerator(e)) break;
+    out[n++] = a->placement[p];
+  }
+  return n;
+}
+
+/* The SYNCs a layer waits for on its engine: one per other engine that made a value it
+ * reads (emit.c), at sync.cycles[from kind][to kind]. The producers are placed already. */
+static double sync_in_cycles(const Lower *L, const LLayer *ly) {
+  const NpArch *a = L->arch;
+  int reads[3 + LOWER_MAX_EXTRAS], n_reads = 0, seen[3 + LOWER_MAX_EXTRAS], n_seen = 0;
+  reads[n_reads++] = ly->in_value;
+  reads[n_reads++] = ly->b_value;
+  for (int k = 0; k < ly->n_extras; k++) reads[n_reads++] = ly->extras[k].value;
+  double cycles = 0;
+  for (int i = 0; i < n_reads; i++) {
+    if (reads[i] < 0) continue;
+    int producer = L->graph->tensors[L->values[reads[i]].tensor].producer;
+    int layer = producer >= 0 ? L->op_layer[producer] : -1;
+    if (layer < 0 || L->layers[layer].engine == ly->engine) continue;
+    int from = L->layers[layer].engine;
+    bool counted = false;
+    for (int j = 0; j < n_seen && !counted; j++) counted = seen[j] == from;
+    if (counted) continue;
+    seen[n_seen++] = from;
+    cycles += (double)a->sync.cycles[a->engines[from].kind][a->engines[ly->engine].kind];
+  }
+  return cycles;
+}
+
+/* Estimates closer than this (relative) tie, and placement order decides. */
+#define PLACE_TIE 1e-9
+
+/* a is less than b beyond the tie; any time is less than none (INFINITY). */
+static bool less_time(double a, double b) {
+  if (isinf(b)) return !isinf(a);
+  return a < b - PLACE_TIE * (b > 1 ? b : 1);
+}
+
+/* Op o's layer as it would be on `engine`, estimated and taken back: the tiler's estimate
+ * before residency (every operand in DRAM, the whole SRAM for its buffers), which the first
+ * tile search of residency.c then finds remembered, plus its SYNCs in; INFINITY when no tile
+ * fits. When its floor (lower_tile_floor) plus the SYNCs cannot beat `best`, the layer is
+ * not tiled and the estimate is that floor. */
+static NpPlacementEstimate estimate_on(Lower *L, int o, int engine, NpDtype dtype, const Consumers *c,
+                                       const int *position, double best) {
+  size_t n_values = L->n_values;
+  int index = build_layer(L, o, engine, dtype, NULL, c, position);
+  LLayer *ly = &L->layers[index];
+  build_geometry(L, ly);
+  NpPlacementEstimate est = {engine, false, INFINITY, sync_in_cycles(L, ly)};
+  double floor = lower_tile_floor(L, ly) + est.sync_cycles;
+  if (!less_time(floor, best)) {
+    est.floor = true, est.cycles = floor;
+  } else {
+    LTilePlan plan = lower_tile_in_dram(L, ly, L->arch->sram.capacity_bytes);
+    if (plan.feasible) est.cycles = plan.est_cycles + est.sync_cycles;
+  }
+  unbuild_layer(L, n_values);
+  return est;
+}
+
+/* Places op o: on its first fit, or, when several accelerator engines accept it and the
+ * config chooses by least time, on the one of least estimate (the first of equals). */
+static void place_op(Lower *L, int o, const Consumers *c, const int *position) {
+  const NpOp *op = &L->graph->ops[o];
+  NpDtype dtype = op_dtype(L, op);
+  char *reason = NULL;
+  int first = choose_engine(L, op, dtype, &reason);
+  int capable[NP_ARCH_MAX_ENGINES];
+  int n = reason ? 0 : capable_engines(L, op, dtype, first, capable);
+  bool estimate = n > 1 && L->arch->placement_choice == NP_PLACEMENT_LEAST_TIME;
+  NpPlacementEstimate *est = estimate ? np_xmalloc((size_t)n * sizeof *est) : NULL;
+  int best = 0;
+  for (int k = 0; estimate && k < n; k++) {
+    est[k] = estimate_on(L, o, capable[k], dtype, c, position, k ? est[best].cycles : INFINITY);
+    if (less_time(est[k].cycles, est[best].cycles)) best = k;
+  }
+  int engine = estimate ? capable[best] : first;
+  int index = build_layer(L, o, engine, dtype, reason, c, position); /* may move L->layers */
+  LLayer *ly = &L->layers[index];
+  ly->first_fit = first;
+  ly->placed_by = reason ? NP_PLACED_FALLBACK : estimate ? NP_PLACED_ESTIMATE : n > 1 ? NP_PLACED_FIRST_FIT : NP_PLACED_ONLY;
+  ly->estimates = est;
+  ly->n_estimates = estimate ? n : 0;
+}
+
 bool lower_place(Lower *L) {
   const NpGraph *g = L->graph;
   L->root = np_xmalloc((g->n_tensors + 1) * sizeof *L->root);
@@ -616,29 +789,7 @@ bool lower_place(Lower *L) {
     const NpOp *op = &g->ops[o];
     if (!op_executes(op) || L->op_layer[o] != -1) continue;
     if (op->n_outputs < 1 || op->outputs[0] < 0 || L->root[op->outputs[0]] < 0) continue;
-    NpDtype dtype = op_dtype(L, op);
-    char *reason = NULL;
-    int engine = choose_engine(L, op, dtype, &reason);
-    LLayer *ly = new_layer(L, o, engine);
-    ly->reason = reason;
-    ly->cls = op_run_class(op);
-    ly->dtype = dtype;
-    L->op_layer[o] = (int)(L->n_layers - 1);
-    add_op_operands(L, ly, op, true);
-    const NpEngine *e = &L->arch->engines[engine];
-    ly->dtype = compute_dtype(L, op, e, dtype);
-    if (ly->cls == NP_CLASS_MATRIX && e->fuse_activations && e->can_read_sram) {
-      fuse_followers(L, ly, &c, position);
-      ly = &L->layers[L->n_layers - 1];
-    } else {
-      ly->out_value = value_of_tensor(L, op->outputs[0]);
-    }
-    for (int k = 1; k < op->n_outputs; k++) {
-      int v = value_of_tensor(L, op->outputs[k]);
-      if (v < 0) continue;
-      ly->other_outputs = np_xrealloc(ly->other_outputs, (size_t)(ly->n_other_outputs + 1) * sizeof(int));
-      ly->other_outputs[ly->n_other_outputs++] = v;
-    }
+    place_op(L, o, &c, position);
   }
   free(position);
   free_consumers(&c);

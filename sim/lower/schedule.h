@@ -73,6 +73,29 @@ typedef struct NpCommand {
   int32_t from_engine, to_engine;
 } NpCommand;
 
+/* How placement chose a layer's engine (docs/lowering.md, "Placement"). */
+typedef enum NpPlacedBy {
+  NP_PLACED_ONLY = 0,   /* one accelerator engine accepts the op */
+  NP_PLACED_ESTIMATE,   /* several do: the one of least estimated time (placement_choice: least_time) */
+  NP_PLACED_FIRST_FIT,  /* several do: the first in placement order (placement_choice: first_fit) */
+  NP_PLACED_FALLBACK,   /* off the accelerator (fallback_reason says why) */
+  NP_PLACED_BY_COUNT
+} NpPlacedBy;
+const char *np_placed_by_name(NpPlacedBy by); /* "only", "estimate", "first_fit", "fallback" */
+
+/* One capable engine's estimate for a layer, as placement compared them: the cost model's
+ * cycles for the layer tiled on it (every operand in DRAM, the whole SRAM for its buffers),
+ * of which `sync_cycles` are the SYNCs from its producers' engines; INFINITY when no tile
+ * fits. With `floor`, `cycles` is only a lower bound (its work at the engine's peak rate, or
+ * its weights' and output's bus time), which already lost to an earlier engine's estimate,
+ * so the layer was not tiled there. */
+typedef struct NpPlacementEstimate {
+  int32_t engine;
+  bool floor;
+  double cycles;
+  double sync_cycles;
+} NpPlacementEstimate;
+
 typedef struct NpLayerPlan {
   int32_t op;               /* graph op index (the layer's main op) */
   int32_t engine;           /* index into NpArch.engines */
@@ -109,6 +132,13 @@ typedef struct NpLayerPlan {
   double est_cycles;        /* the cost model's estimate of the layer's span (docs/lowering.md,
                                "Cost model"): what the lowering chose its plan by */
   int64_t prefetch_bytes;   /* weight bytes its prefetch LOADs bring in during the previous layer */
+  /* Placement: how the engine was chosen, the first engine in placement order that accepts
+   * the op, and (placed by estimate) every capable accelerator engine's estimate in placement
+   * order (owned; NULL when there are none). */
+  NpPlacedBy placed_by;
+  int32_t first_fit_engine;
+  NpPlacementEstimate *placement_estimates;
+  int32_t n_placement_estimates;
 } NpLayerPlan;
 
 typedef struct NpLowerOptions {

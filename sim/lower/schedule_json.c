@@ -2,6 +2,7 @@
  * written for the RTL harness and the SystemC model, and read back by them. */
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,19 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   json_object_set_new(o, "engine", json_integer(p->engine));
   json_object_set_new(o, "on_accelerator", json_boolean(p->on_accelerator));
   json_object_set_new(o, "fallback_reason", p->fallback_reason ? np_json_string(p->fallback_reason) : json_null());
+  json_object_set_new(o, "placed_by", np_json_string(np_placed_by_name(p->placed_by)));
+  json_object_set_new(o, "first_fit_engine", json_integer(p->first_fit_engine));
+  json_t *estimates = json_array();
+  for (int32_t k = 0; k < p->n_placement_estimates; k++) {
+    const NpPlacementEstimate *e = &p->placement_estimates[k];
+    json_t *x = json_object();
+    json_object_set_new(x, "engine", json_integer(e->engine));
+    json_object_set_new(x, "cycles", isfinite(e->cycles) ? np_json_real(e->cycles) : json_null()); /* null: no tile fits */
+    json_object_set_new(x, "floor", json_boolean(e->floor));
+    json_object_set_new(x, "sync_cycles", np_json_real(e->sync_cycles));
+    json_array_append_new(estimates, x);
+  }
+  json_object_set_new(o, "placement_estimates", estimates);
   json_t *fused = json_array();
   for (int k = 0; k < p->n_fused; k++) {
     json_t *f = json_object();
@@ -266,6 +280,60 @@ static void get_quad(Reader *r, json_t *obj, const char *path, const char *key, 
 
 #define BIG INT64_C(0x3fffffffffffffff)
 
+static double get_real(Reader *r, json_t *obj, const char *path, const char *key) {
+  json_t *v = member(r, obj, path, key);
+  if (v && !json_is_number(v)) fail(r, path, "\"%s\" must be a number", key);
+  return v && json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* Element k of the array `list` (obj's member `key`) as an object, its path in epath; NULL,
+ * and the reader failed, when it is not one. */
+static json_t *object_at(Reader *r, json_t *list, size_t k, const char *path, const char *key, char *epath,
+                         size_t size) {
+  snprintf(epath, size, "%s.%s[%zu]", path, key, k);
+  json_t *x = json_array_get(list, k);
+  if (!json_is_object(x)) {
+    fail(r, epath, "must be an object");
+    return NULL;
+  }
+  return x;
+}
+
+/* placed_by, first_fit_engine, placement_estimates: added within version 1; absent, the layer
+ * reads as placed on its only engine (or as a fallback) with no estimates. */
+static void read_placement(Reader *r, json_t *o, const char *path, NpLayerPlan *p) {
+  p->placed_by = p->on_accelerator ? NP_PLACED_ONLY : NP_PLACED_FALLBACK;
+  p->first_fit_engine = p->engine;
+  if (json_object_get(o, "placed_by")) {
+    const char *by = get_string(r, o, path, "placed_by");
+    int k = 0;
+    while (k < NP_PLACED_BY_COUNT && !(by && strcmp(by, np_placed_by_name((NpPlacedBy)k)) == 0)) k++;
+    if (k == NP_PLACED_BY_COUNT) fail(r, path, "\"placed_by\" must be only, estimate, first_fit or fallback");
+    else p->placed_by = (NpPlacedBy)k;
+  }
+  if (json_object_get(o, "first_fit_engine"))
+    p->first_fit_engine = (int32_t)get_int(r, o, path, "first_fit_engine", 0, NP_ARCH_MAX_ENGINES - 1);
+  json_t *list = json_object_get(o, "placement_estimates");
+  if (list == NULL) return;
+  if (!json_is_array(list) || json_array_size(list) > NP_ARCH_MAX_ENGINES) {
+    fail(r, path, "\"placement_estimates\" must be an array of at most %d objects", NP_ARCH_MAX_ENGINES);
+    return;
+  }
+  size_t n = json_array_size(list);
+  p->placement_estimates = n ? np_xmalloc(n * sizeof *p->placement_estimates) : NULL;
+  for (size_t k = 0; k < n && !r->failed; k++) {
+    char epath[96];
+    json_t *x = object_at(r, list, k, path, "placement_estimates", epath, sizeof epath);
+    if (x == NULL) break;
+    NpPlacementEstimate *e = &p->placement_estimates[p->n_placement_estimates++];
+    e->engine = (int32_t)get_int(r, x, epath, "engine", 0, NP_ARCH_MAX_ENGINES - 1);
+    json_t *cycles = member(r, x, epath, "cycles");
+    e->cycles = cycles && json_is_null(cycles) ? INFINITY : get_real(r, x, epath, "cycles");
+    e->floor = get_optional_bool(r, x, epath, "floor");
+    e->sync_cycles = get_real(r, x, epath, "sync_cycles");
+  }
+}
+
 static void read_layer(Reader *r, json_t *o, size_t i, NpLayerPlan *p) {
   char path[48];
   snprintf(path, sizeof path, "layers[%zu]", i);
@@ -286,18 +354,15 @@ static void read_layer(Reader *r, json_t *o, size_t i, NpLayerPlan *p) {
     p->fallback_reason = np_xstrdup(json_string_value(reason));
   else if (reason && !json_is_null(reason))
     fail(r, path, "\"fallback_reason\" must be a string or null");
+  read_placement(r, o, path, p);
   json_t *fused = member(r, o, path, "fused");
   if (fused && !json_is_array(fused)) fail(r, path, "\"fused\" must be an array");
   size_t n_fused = fused && json_is_array(fused) ? json_array_size(fused) : 0;
   p->fused_ops = np_xmalloc((n_fused + 1) * sizeof *p->fused_ops);
   for (size_t k = 0; k < n_fused && !r->failed; k++) {
     char fpath[96];
-    snprintf(fpath, sizeof fpath, "%s.fused[%zu]", path, k);
-    json_t *f = json_array_get(fused, k);
-    if (!json_is_object(f)) {
-      fail(r, fpath, "must be an object");
-      break;
-    }
+    json_t *f = object_at(r, fused, k, path, "fused", fpath, sizeof fpath);
+    if (f == NULL) break;
     p->fused_ops[p->n_fused++] = (int32_t)get_int(r, f, fpath, "op", 0, INT32_MAX);
   }
   int64_t tile[4] = {0, 0, 0, 0};

@@ -819,10 +819,10 @@ static unsigned operands_key(const Operands *o) {
   return key;
 }
 
-LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) {
+static LTilePlan tile_with(const Lower *L, LLayer *ly, int64_t budget, bool all_dram) {
   if (!ly->space) ly->space = shared_space(L, ly);
   LTileSpace *t = ly->space;
-  Operands o = operands(L, ly, false);
+  Operands o = operands(L, ly, all_dram);
   unsigned key = operands_key(&o);
   for (int i = 0; i < t->n_memos; i++) {
     const LTileMemo *m = &t->memos[i];
@@ -835,6 +835,36 @@ LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) {
   if (t->n_memos < LOWER_TILE_MEMOS) t->n_memos++;
   m->key = key, m->lo = lo, m->hi = hi, m->plan = plan;
   return plan;
+}
+
+LTilePlan lower_tile(const Lower *L, LLayer *ly, int64_t budget) { return tile_with(L, ly, budget, false); }
+
+LTilePlan lower_tile_in_dram(const Lower *L, LLayer *ly, int64_t budget) { return tile_with(L, ly, budget, true); }
+
+/* Bytes every tiling with all operands in DRAM moves at least: the input its windows reach
+ * (the union of the tiles' windows is the whole output's), the weights, the extra operands,
+ * each once, and the output. */
+static double least_dram_bytes(const Lower *L, const LLayer *ly) {
+  const LGeometry *g = &ly->geo;
+  double bytes = (double)(g->w_total + g->out_total);
+  if (g->in_total > 0 && g->family == FAMILY_WINDOW) {
+    int64_t r0, rows, c0, cols;
+    lower_input_span(g, true, 0, g->out_h, &r0, &rows);
+    lower_input_span(g, false, 0, g->out_w, &c0, &cols);
+    bytes += (double)g->batch * (double)rows * (double)cols * (double)g->in_c * (double)g->in_eb;
+  } else {
+    bytes += (double)g->in_total;
+  }
+  for (int i = 0; i < ly->n_extras; i++) bytes += (double)L->values[ly->extras[i].value].bytes;
+  return bytes;
+}
+
+double lower_tile_floor(const Lower *L, LLayer *ly) {
+  if (!ly->space) ly->space = shared_space(L, ly);
+  LTransfer once = lower_transfers_floor(&L->rates, 1, least_dram_bytes(L, ly), 1);
+  const NpSram *sr = &L->arch->sram;
+  double banks = once.sram_lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
+  return fmax(ly->space->compute_floor, fmax(once.bus_cycles, banks));
 }
 
 int64_t lower_min_staging(const Lower *L, const LLayer *ly) {

@@ -1,6 +1,7 @@
 /* The schedule view (`npusim schedule`): placement, tiling, residency, SRAM peak and the
  * command stream of one lowered inference, as text (docs/lowering.md). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,30 @@ static void format_error(double estimate, int64_t replayed, char *out, size_t si
     snprintf(out, size, "%+.1f%%", 100.0 * (estimate - (double)replayed) / (double)replayed);
 }
 
+/* "placed by estimate: engines.vec 579 cycles < engines.npu 2755 cycles (first fit)", for a
+ * layer the estimate moved off its first fit: the chosen engine, then the others in placement
+ * order. */
+static void print_placement(const NpSchedule *s, const NpLayerPlan *p, NpBuf *b) {
+  if (p->placed_by != NP_PLACED_ESTIMATE || p->engine == p->first_fit_engine) return;
+  const NpPlacementEstimate *chosen = NULL;
+  for (int32_t k = 0; k < p->n_placement_estimates; k++)
+    if (p->placement_estimates[k].engine == p->engine) chosen = &p->placement_estimates[k];
+  if (chosen == NULL) return;
+  np_buf_printf(b, "      placed by estimate: engines.%s %.0f cycles", s->engine_names[chosen->engine], chosen->cycles);
+  int others = 0;
+  for (int32_t k = 0; k < p->n_placement_estimates; k++) {
+    const NpPlacementEstimate *e = &p->placement_estimates[k];
+    if (e == chosen) continue;
+    np_buf_printf(b, "%s engines.%s ", others++ ? "," : " <", s->engine_names[e->engine]);
+    if (isinf(e->cycles))
+      np_buf_puts(b, "(no tile fits)");
+    else
+      np_buf_printf(b, "%s%.0f cycles", e->floor ? "at least " : "", e->cycles);
+    if (e->engine == p->first_fit_engine) np_buf_puts(b, " (first fit)");
+  }
+  np_buf_puts(b, "\n");
+}
+
 static void print_layers(const NpSchedule *s, const NpGraph *g, const NpStats *replayed, NpBuf *b) {
   np_buf_puts(b, "layers (tile = output rows x cols x channels / input-channel chunk; util = planned MAC-array "
         "utilization; est = the cost model's cycles, which chose the plan; replay = the replayed span)\n");
@@ -75,6 +100,7 @@ static void print_layers(const NpSchedule *s, const NpGraph *g, const NpStats *r
         np_buf_printf(b, " %s '%s'", np_op_kind_name(g->ops[p->fused_ops[k]].kind), g->ops[p->fused_ops[k]].name);
       np_buf_puts(b, "\n");
     }
+    print_placement(s, p, b);
     if (p->pad_waste_bytes > 0) np_buf_printf(b, "      pad waste: %lld bytes of SRAM buffers\n", (long long)p->pad_waste_bytes);
   }
   np_buf_puts(b, "\n");
