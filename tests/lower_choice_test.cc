@@ -198,6 +198,30 @@ TEST(LowerChoice, TheSyncIntoALayerCounts) {
   }
 }
 
+// The same conv with a second ReLU after it, on an array that fuses it (fuse_activations):
+// - npu: the conv and the ReLU in one layer, 344 + 3 = 347 cycles (the fused ReLU adds no
+//   cycles of its own), and a 700-cycle vec -> npu SYNC: 1047;
+// - vec: the conv alone, 1027, and the ReLU as a layer of its own after it, on its first fit
+//   (vec): 1024 elements / 16 lanes = 64 cycles, plus its LOAD and STORE, 66; no SYNCs: 1093.
+// Counted without the ReLU's layer, the vector unit's 1027 would win.
+TEST(LowerChoice, AnOpAnotherEngineFusesCountsAsItsOwnLayer) {
+  const char *graph = "graph rcr\ninput x int8 1x8x8x16\nrelu r x -> a\nconv c a -> y out=16 kernel=1x1 bias=no\n"
+                      "relu r2 y -> z\noutput z\n";
+  Choice c;
+  lower_with(graph, {"engines.npu.fuse_activations=true", "sync.cycles.vector.mac_array=700"}, &c);
+  ASSERT_EQ(c.l.s.n_layers, 2u);
+  const NpLayerPlan &p = c.l.layer(1);
+  EXPECT_EQ(p.engine, engine(c.arch, "npu"));
+  EXPECT_EQ(p.n_fused, 1);
+  ASSERT_EQ(p.n_placement_estimates, 2);
+  EXPECT_DOUBLE_EQ(p.placement_estimates[0].cycles, 1047);
+  EXPECT_DOUBLE_EQ(p.placement_estimates[0].sync_cycles, 700);
+  EXPECT_DOUBLE_EQ(p.placement_estimates[0].unfused_cycles, 0);
+  EXPECT_FALSE(p.placement_estimates[1].floor);
+  EXPECT_DOUBLE_EQ(p.placement_estimates[1].cycles, 1093);
+  EXPECT_DOUBLE_EQ(p.placement_estimates[1].unfused_cycles, 66);
+}
+
 TEST(LowerChoice, TheConfigKeyReadsWritesAndRefuses) {
   NpArch arch = load_arch({}, kChoiceConfig);
   EXPECT_EQ(arch.placement_choice, NP_PLACEMENT_LEAST_TIME);

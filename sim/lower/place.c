@@ -656,16 +656,18 @@ static int build_layer(Lower *L, int o, int engine, NpDtype dtype, char *reason,
   return index;
 }
 
-/* Takes back the last layer and the values made since there were `n_values`. */
-static void unbuild_layer(Lower *L, size_t n_values) {
-  LLayer *ly = &L->layers[--L->n_layers];
-  L->op_layer[ly->op] = -1;
-  for (int k = 0; k < ly->n_fused; k++) L->op_layer[ly->fused[k]] = -1;
-  free(ly->reason);
-  free(ly->fused);
-  free(ly->weights);
-  free(ly->other_outputs);
-  free(ly->estimates);
+/* Takes back the layers and values made since there were `n_layers` and `n_values`. */
+static void unbuild_to(Lower *L, size_t n_layers, size_t n_values) {
+  while (L->n_layers > n_layers) {
+    LLayer *ly = &L->layers[--L->n_layers];
+    L->op_layer[ly->op] = -1;
+    for (int k = 0; k < ly->n_fused; k++) L->op_layer[ly->fused[k]] = -1;
+    free(ly->reason);
+    free(ly->fused);
+    free(ly->weights);
+    free(ly->other_outputs);
+    free(ly->estimates);
+  }
   for (size_t v = n_values; v < L->n_values; v++) L->value_of[L->values[v].tensor] = -1;
   L->n_values = n_values;
 }
@@ -721,26 +723,77 @@ static bool less_time(double a, double b) {
   return a < b - PLACE_TIE * (b > 1 ? b : 1);
 }
 
+/* The time of the last layer built, on its engine, as placement compares: its plan's
+ * estimate before residency (lower_tile_in_dram at the whole SRAM; INFINITY when no tile
+ * fits), or an engine off the accelerator's cycles formula, and its SYNCs in. */
+static double layer_time(Lower *L, double *sync) {
+  LLayer *ly = &L->layers[L->n_layers - 1];
+  build_geometry(L, ly);
+  *sync = sync_in_cycles(L, ly);
+  if (!ly->sram_engine) {
+    const NpOp *op = &L->graph->ops[ly->op];
+    bool matrix = ly->cls == NP_CLASS_MATRIX;
+    NpEngineWork w = {ly->cls, ly->dtype, {0, 0, 0, 0}, matrix ? op->macs : 0, matrix ? 0 : op->elements};
+    int64_t cycles = np_engine_cycles(&L->arch->engines[ly->engine], &w);
+    return (cycles > 0 ? (double)cycles : 0) + *sync;
+  }
+  LTilePlan plan = lower_tile_in_dram(L, ly, L->arch->sram.capacity_bytes);
+  return plan.feasible ? plan.est_cycles + *sync : INFINITY;
+}
+
+/* The ops after op o that an engine that fuses (fuse_activations) takes into its layer: the
+ * same on every such engine. Copied into *out; their count. */
+static int fused_followers(Lower *L, int o, NpDtype dtype, const int *capable, int n, const Consumers *c,
+                           const int *position, int **out) {
+  *out = NULL;
+  for (int k = 0; k < n; k++) {
+    const NpEngine *e = &L->arch->engines[capable[k]];
+    if (!(op_run_class(&L->graph->ops[o]) == NP_CLASS_MATRIX && e->fuse_activations && e->can_read_sram)) continue;
+    size_t n_layers = L->n_layers, n_values = L->n_values;
+    int index = build_layer(L, o, capable[k], dtype, NULL, c, position); /* may move L->layers */
+    const LLayer *ly = &L->layers[index];
+    int count = ly->n_fused;
+    *out = np_xmalloc((size_t)(count + 1) * sizeof **out);
+    memcpy(*out, ly->fused, (size_t)count * sizeof **out);
+    unbuild_to(L, n_layers, n_values);
+    return count;
+  }
+  return 0;
+}
+
 /* Op o's layer as it would be on `engine`, estimated and taken back: the tiler's estimate
  * before residency (every operand in DRAM, the whole SRAM for its buffers), which the first
  * tile search of residency.c then finds remembered, plus its SYNCs in; INFINITY when no tile
  * fits. When its floor (lower_tile_floor) plus the SYNCs cannot beat `best`, the layer is
- * not tiled and the estimate is that floor. */
+ * not tiled and the estimate is that floor. On an engine that does not fuse the
+ * `followers` another candidate fuses, they are built after it as layers of their own, each
+ * on its first fit, and their times are added. */
 static NpPlacementEstimate estimate_on(Lower *L, int o, int engine, NpDtype dtype, const Consumers *c,
-                                       const int *position, double best) {
-  size_t n_values = L->n_values;
+                                       const int *position, double best, const int *followers, int n_followers) {
+  size_t n_layers = L->n_layers, n_values = L->n_values;
   int index = build_layer(L, o, engine, dtype, NULL, c, position);
   LLayer *ly = &L->layers[index];
   build_geometry(L, ly);
-  NpPlacementEstimate est = {engine, false, INFINITY, sync_in_cycles(L, ly)};
+  NpPlacementEstimate est = {engine, false, INFINITY, sync_in_cycles(L, ly), 0};
   double floor = lower_tile_floor(L, ly) + est.sync_cycles;
   if (!less_time(floor, best)) {
     est.floor = true, est.cycles = floor;
-  } else {
-    LTilePlan plan = lower_tile_in_dram(L, ly, L->arch->sram.capacity_bytes);
-    if (plan.feasible) est.cycles = plan.est_cycles + est.sync_cycles;
+    unbuild_to(L, n_layers, n_values);
+    return est;
   }
-  unbuild_layer(L, n_values);
+  double sync;
+  est.cycles = layer_time(L, &sync);
+  bool unfused = L->layers[index].n_fused == 0;
+  for (int k = 0; unfused && k < n_followers && !isinf(est.cycles); k++) {
+    const NpOp *f = &L->graph->ops[followers[k]];
+    NpDtype f_dtype = op_dtype(L, f);
+    char *reason = NULL;
+    build_layer(L, followers[k], choose_engine(L, f, f_dtype, &reason), f_dtype, reason, c, position);
+    double t = layer_time(L, &sync);
+    est.unfused_cycles += t;
+    est.cycles += t;
+  }
+  unbuild_to(L, n_layers, n_values);
   return est;
 }
 
@@ -755,11 +808,14 @@ static void place_op(Lower *L, int o, const Consumers *c, const int *position) {
   int n = reason ? 0 : capable_engines(L, op, dtype, first, capable);
   bool estimate = n > 1 && L->arch->placement_choice == NP_PLACEMENT_LEAST_TIME;
   NpPlacementEstimate *est = estimate ? np_xmalloc((size_t)n * sizeof *est) : NULL;
+  int *followers = NULL, n_followers = estimate ? fused_followers(L, o, dtype, capable, n, c, position, &followers) : 0;
   int best = 0;
   for (int k = 0; estimate && k < n; k++) {
-    est[k] = estimate_on(L, o, capable[k], dtype, c, position, k ? est[best].cycles : INFINITY);
+    est[k] = estimate_on(L, o, capable[k], dtype, c, position, k ? est[best].cycles : INFINITY, followers,
+                         n_followers);
     if (less_time(est[k].cycles, est[best].cycles)) best = k;
   }
+  free(followers);
   int engine = estimate ? capable[best] : first;
   int index = build_layer(L, o, engine, dtype, reason, c, position); /* may move L->layers */
   LLayer *ly = &L->layers[index];

@@ -85,15 +85,17 @@ const char *np_placed_by_name(NpPlacedBy by); /* "only", "estimate", "first_fit"
 
 /* One capable engine's estimate for a layer, as placement compared them: the cost model's
  * cycles for the layer tiled on it (every operand in DRAM, the whole SRAM for its buffers),
- * of which `sync_cycles` are the SYNCs from its producers' engines; INFINITY when no tile
- * fits. With `floor`, `cycles` is only a lower bound (its work at the engine's peak rate, or
- * its weights' and output's bus time), which already lost to an earlier engine's estimate,
- * so the layer was not tiled there. */
+ * of which `sync_cycles` are the SYNCs from its producers' engines, and `unfused_cycles` the
+ * layers of their own that the elementwise ops another candidate fuses take after it on an
+ * engine that does not fuse them; INFINITY when no tile fits. With `floor`, `cycles` is only
+ * a lower bound (its work at the engine's peak rate, or every operand's bytes moved once),
+ * which already lost to an earlier engine's estimate, so the layer was not tiled there. */
 typedef struct NpPlacementEstimate {
   int32_t engine;
   bool floor;
   double cycles;
   double sync_cycles;
+  double unfused_cycles;
 } NpPlacementEstimate;
 
 typedef struct NpLayerPlan {

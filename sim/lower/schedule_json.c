@@ -48,6 +48,7 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
     json_object_set_new(x, "cycles", isfinite(e->cycles) ? np_json_real(e->cycles) : json_null()); /* null: no tile fits */
     json_object_set_new(x, "floor", json_boolean(e->floor));
     json_object_set_new(x, "sync_cycles", np_json_real(e->sync_cycles));
+    json_object_set_new(x, "unfused_cycles", np_json_real(e->unfused_cycles));
     json_array_append_new(estimates, x);
   }
   json_object_set_new(o, "placement_estimates", estimates);
@@ -331,6 +332,7 @@ static void read_placement(Reader *r, json_t *o, const char *path, NpLayerPlan *
     e->cycles = cycles && json_is_null(cycles) ? INFINITY : get_real(r, x, epath, "cycles");
     e->floor = get_optional_bool(r, x, epath, "floor");
     e->sync_cycles = get_real(r, x, epath, "sync_cycles");
+    e->unfused_cycles = json_object_get(x, "unfused_cycles") ? get_real(r, x, epath, "unfused_cycles") : 0;
   }
 }
 
