@@ -112,6 +112,8 @@ TEST(SweepCliff, EnergyIsAMetricInMicrojoulesAndTheOldNameStillReads) {
 // one output pixel of 16 channels (a 2x2x16 = 64-byte input block, 2 slots): 1024 + 128 =
 // 1152 B, and it does there. No weight changes residency, so a re-tile alone would hide the
 // cause: the round trip must be named, with the bytes each layer read and wrote before.
+// (Cascaded, p2 would read y band by band from a rolling buffer and y would never go
+// through DRAM: sram.cascade is off here.)
 TEST(SweepCliff, AnActivationThatLeavesTheSramIsNamed) {
   std::string graph = write_scratch("pools.npg", R"(graph pools
 input x int8 1x16x16x16
@@ -121,7 +123,7 @@ output z
 )");
   std::string config = write_scratch("test.yaml", kTestConfig);
   CliResult r = run_npusim("cliff " + graph + " --config " + config +
-                           " --axis sram.capacity_bytes=1KiB..8KiB --metric dram_bytes --threshold 1.1");
+                           " --axis sram.capacity_bytes=1KiB..8KiB --metric dram_bytes --threshold 1.1 --set sram.cascade=false");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("between 1151 (1.1 KiB) and 1152 (1.1 KiB)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("dram_bytes 6400 -> 4352"), std::string::npos) << r.out;

@@ -132,6 +132,8 @@ typedef struct NpSram {
   int64_t alignment_bytes;  /* buffers start at multiples of this (a power of two) */
   bool weights_resident;    /* weights may stay in the SRAM across inferences; when false every
                                inference reads them from DRAM again */
+  bool cascade;             /* the lowering may run two layers band by band, their intermediate
+                               in a rolling SRAM buffer (docs/lowering.md, "Cascading") */
 } NpSram;
 
 typedef struct NpDram {

@@ -194,6 +194,9 @@ static void put_memories(NpBuf *b, const NpArch *arch) {
   np_buf_printf(b, "\n  ports_per_bank: %lld\n  alignment_bytes: ", (long long)s->ports_per_bank);
   put_size(b, s->alignment_bytes);
   np_buf_printf(b, "\n  weights_resident: %s", yes_no(s->weights_resident));
+  /* written only when off, so that the configs written before the key existed keep their
+   * hashes (a schedule names the config it was lowered for by hash) */
+  if (!s->cascade) np_buf_puts(b, "\n  cascade: false");
   const NpDram *d = &arch->dram;
   np_buf_puts(b, "\ndram:\n  bandwidth_gb_per_s: ");
   put_real(b, d->bandwidth_gb_per_s);

@@ -944,7 +944,7 @@ static void read_placement(NpArchLoader *L, const Section *root, NpArch *arch) {
 /* ---- memories, sync ---- */
 
 static const char *const sram_keys[] = {"capacity_bytes", "banks", "bank_width_bytes", "bank_bytes", "ports_per_bank",
-                                        "alignment_bytes", "weights_resident", NULL};
+                                        "alignment_bytes", "weights_resident", "cascade", NULL};
 static const char *const dram_keys[] = {"bandwidth_gb_per_s", "burst_bytes", "latency_cycles", "channels",
                                         "max_outstanding_bursts", "row_bytes", "row_miss_cycles", NULL};
 
@@ -961,6 +961,8 @@ static void read_sram(NpArchLoader *L, const Section *root, NpArch *arch) {
   get_size(&s, "alignment_bytes", false, 1, INT64_C(1) << 20, true, &m->alignment_bytes);
   m->weights_resident = true;
   get_bool(&s, "weights_resident", &m->weights_resident);
+  m->cascade = true;
+  get_bool(&s, "cascade", &m->cascade);
   int64_t bank_bytes = 0;
   bool bank_bytes_given = get_size(&s, "bank_bytes", false, 1, INT64_C(1) << 44, false, &bank_bytes);
   if (!ok) return;

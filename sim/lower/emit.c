@@ -55,7 +55,6 @@ typedef struct Emitter {
                                        first COMPUTE; every earlier layer is done by its end */
   int32_t last_load;                /* the previous SRAM layer's last LOAD */
   bool *weight_loaded;              /* cold: resident weight tensor loaded already */
-  int64_t layer_read, layer_write;
 } Emitter;
 
 /* Appends a command of `kind` with deps (sorted, unique); returns its id. */
@@ -79,8 +78,8 @@ static int32_t push(Emitter *E, NpCmdKind kind, int layer, DepSet *deps, const N
     }
   }
   if (deps) deps->n = 0;
-  if (kind == NP_CMD_LOAD) E->layer_read += c->bytes;
-  if (kind == NP_CMD_STORE) E->layer_write += c->bytes;
+  if (kind == NP_CMD_LOAD) s->layers[layer].dram_read_bytes += c->bytes;
+  if (kind == NP_CMD_STORE) s->layers[layer].dram_write_bytes += c->bytes;
   return c->id;
 }
 
@@ -208,8 +207,8 @@ static void emit_cpu_layer(Emitter *E, LLayer *ly, int layer) {
   c.dram_read_bytes = read;
   c.dram_write_bytes = write;
   int32_t id = push(E, NP_CMD_COMPUTE, layer, &start, &c);
-  E->layer_read += read;
-  E->layer_write += write;
+  E->s->layers[layer].dram_read_bytes += read;
+  E->s->layers[layer].dram_write_bytes += write;
   LValue *out = &L->values[ly->out_value];
   out->ready_dram = id;
   out->producer_engine = ly->engine;
@@ -249,6 +248,8 @@ typedef struct LayerState {
   int64_t out_tiles;
   int32_t prev_load, prev_compute, prev_store;
   int32_t first_own_load, first_compute; /* its first LOAD that is no prefetch, first COMPUTE */
+  int32_t partner;                       /* in a cascade: the other layer's COMPUTE the next
+                                            one waits for (the rows it reads or overwrites) */
   DepSet start;
   bool started_loads, started_computes;
   DepSet resident_loads;
@@ -342,7 +343,7 @@ static Block input_block(const Lower *L, const LLayer *ly, const Tile *t) {
     }
     b.bytes = irc * icc * chn * g->in_eb;
     b.runs = nhwc_runs(g->in_w, g->in_c, irc, icc, chn);
-    rel = nhwc_offset(g->in_h, g->in_w, g->in_c, g->in_eb, t->n, ir0, ic0, ch0);
+    rel = nhwc_offset(g->in_h, g->in_w, g->in_c, g->in_eb, t->n, lower_ring_row(x, ir0), ic0, ch0);
   }
   b.dram_addr = x->dram_addr >= 0 ? x->dram_addr + rel : -1;
   b.sram_offset = x->on_chip ? x->sram_offset + rel : -1;
@@ -422,7 +423,7 @@ static Block output_shaped_block(const Lower *L, const LLayer *ly, const Tile *t
     int64_t eb = np_dtype_bytes(x->dtype);
     b.bytes = t->rc * t->cc * t->tcn * eb;
     b.runs = nhwc_runs(g->out_w, g->out_c, t->rc, t->cc, t->tcn);
-    rel = nhwc_offset(g->out_h, g->out_w, g->out_c, eb, t->n, t->r0, t->c0, t->co0);
+    rel = nhwc_offset(g->out_h, g->out_w, g->out_c, eb, t->n, lower_ring_row(x, t->r0), t->c0, t->co0);
   }
   b.dram_addr = x->dram_addr >= 0 ? x->dram_addr + rel : -1;
   b.sram_offset = x->on_chip ? x->sram_offset + rel : -1;
@@ -490,7 +491,7 @@ static void begin_layer(Emitter *E, LayerState *st, const LLayer *ly, int layer)
   memset(st, 0, sizeof *st);
   st->ly = ly;
   st->layer = layer;
-  st->prev_load = st->prev_compute = st->prev_store = -1;
+  st->prev_load = st->prev_compute = st->prev_store = st->partner = -1;
   st->first_own_load = st->first_compute = -1;
   for (int b = 0; b < N_BUFS; b++) {
     st->cur_load[b] = -1;
@@ -586,6 +587,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
     st->started_computes = true;
   }
   dep_add(&d, st->prev_compute);
+  dep_add(&d, st->partner);
   NpCommand c = blank();
   c.engine = ly->engine;
   c.op_class = ly->cls;
@@ -646,28 +648,26 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
   free(d.ids);
 }
 
-static void emit_sram_layer(Emitter *E, LLayer *ly, int layer) {
-  Lower *L = E->L;
-  LayerState st;
-  begin_layer(E, &st, ly, layer);
-  const LGeometry *g = &ly->geo;
+/* Steps the loop nest of the layer's plan to the next tile; false after the last. */
+static bool next_tile(const LLayer *ly, int64_t idx[V_COUNT]) {
   const LTilePlan *p = &ly->plan;
-  int64_t trips[V_COUNT] = {g->batch, p->nr, p->nc, p->nco, p->nci};
-  int64_t idx[V_COUNT] = {0, 0, 0, 0, 0};
+  int64_t trips[V_COUNT] = {ly->geo.batch, p->nr, p->nc, p->nco, p->nci};
   const int *levels = loop_levels[p->order];
-  for (;;) {
-    Tile t = tile_at(ly, idx);
-    emit_tile(E, &st, &t);
-    int level = V_COUNT - 1;
-    while (level >= 0 && ++idx[levels[level]] == trips[levels[level]]) idx[levels[level--]] = 0;
-    if (level < 0) break;
-  }
+  int level = V_COUNT - 1;
+  while (level >= 0 && ++idx[levels[level]] == trips[levels[level]]) idx[levels[level--]] = 0;
+  return level >= 0;
+}
+
+/* After a layer's last tile: its further outputs, and what the next layer waits for. */
+static void end_layer(Emitter *E, LayerState *st) {
+  Lower *L = E->L;
+  const LLayer *ly = st->ly;
   /* further outputs (Split and the like) go to DRAM whole */
   for (int k = 0; k < ly->n_other_outputs; k++) {
     LValue *x = &L->values[ly->other_outputs[k]];
     DepSet d = {0};
-    dep_add(&d, st.prev_compute);
-    dep_add(&d, st.prev_store);
+    dep_add(&d, st->prev_compute);
+    dep_add(&d, st->prev_store);
     NpCommand s = blank();
     s.data = NP_DATA_ACTIVATION;
     s.bytes = x->bytes;
@@ -675,21 +675,86 @@ static void emit_sram_layer(Emitter *E, LLayer *ly, int layer) {
     s.dram_runs = 1;
     s.sram_offset = ly->act_base;
     s.banks = bank_mask(L->arch, s.sram_offset, s.bytes);
-    st.prev_store = push(E, NP_CMD_STORE, layer, &d, &s);
-    x->ready_dram = st.prev_store;
+    st->prev_store = push(E, NP_CMD_STORE, st->layer, &d, &s);
+    x->ready_dram = st->prev_store;
     x->producer_engine = ly->engine;
     free(d.ids);
   }
   LValue *out = &L->values[ly->out_value];
-  out->ready_chip = st.prev_compute;
-  out->ready_dram = out->needs_dram ? st.prev_store : -1;
+  out->ready_chip = st->prev_compute;
+  out->ready_dram = out->needs_dram ? st->prev_store : -1;
   out->producer_engine = ly->engine;
-  E->prev_compute = st.prev_compute;
-  if (st.prev_store >= 0) E->prev_store = st.prev_store;
-  E->anchor = st.first_own_load >= 0 ? st.first_own_load : st.first_compute;
-  E->last_load = st.prev_load;
-  free(st.start.ids);
-  free(st.resident_loads.ids);
+  E->prev_compute = st->prev_compute;
+  if (st->prev_store >= 0) E->prev_store = st->prev_store;
+  E->anchor = st->first_own_load >= 0 ? st->first_own_load : st->first_compute;
+  E->last_load = st->prev_load;
+  free(st->start.ids);
+  free(st->resident_loads.ids);
+}
+
+static void emit_sram_layer(Emitter *E, LLayer *ly, int layer) {
+  LayerState st;
+  begin_layer(E, &st, ly, layer);
+  int64_t idx[V_COUNT] = {0, 0, 0, 0, 0};
+  do {
+    Tile t = tile_at(ly, idx);
+    emit_tile(E, &st, &t);
+  } while (next_tile(ly, idx));
+  end_layer(E, &st);
+}
+
+/* The tail's tiles whose input rows the head has computed (rows below `done`), in order. */
+static void emit_tail_tiles(Emitter *E, LayerState *tail, int64_t idx[V_COUNT], bool *more, int64_t done,
+                            int32_t head_compute) {
+  while (*more) {
+    Tile t = tile_at(tail->ly, idx);
+    if (lower_cascade_rows_needed(tail->ly, t.r0, t.rc) > done) return;
+    tail->partner = head_compute;
+    emit_tile(E, tail, &t);
+    *more = next_tile(tail->ly, idx);
+  }
+}
+
+/* A cascade (cascade.c): the head's tiles band by band, each band of the tail as soon as
+ * the head has computed the rows it reads; a new band of the head waits for the tail's last
+ * COMPUTE, which read the rows of the rolling buffer it overwrites. Both layers start when a
+ * lone layer there would; the head's output goes nowhere but the rolling buffer. */
+static void emit_cascade(Emitter *E, int head) {
+  Lower *L = E->L;
+  LLayer *a = &L->layers[head], *b = &L->layers[head + 1];
+  LayerState sa, sb;
+  begin_layer(E, &sa, a, head);
+  L->values[a->out_value].producer_engine = a->engine; /* read on the same engine, band by band */
+  begin_layer(E, &sb, b, head + 1);
+  int64_t ia[V_COUNT] = {0, 0, 0, 0, 0}, ib[V_COUNT] = {0, 0, 0, 0, 0};
+  bool tail_more = true;
+  int64_t band = -1;
+  do {
+    Tile t = tile_at(a, ia);
+    if (t.r0 != band) {
+      band = t.r0;
+      emit_tail_tiles(E, &sb, ib, &tail_more, band, sa.prev_compute);
+      sa.partner = sb.prev_compute;
+    }
+    emit_tile(E, &sa, &t);
+  } while (next_tile(a, ia));
+  emit_tail_tiles(E, &sb, ib, &tail_more, a->geo.out_h, sa.prev_compute);
+  int32_t last_load = sa.prev_load > sb.prev_load ? sa.prev_load : sb.prev_load;
+  end_layer(E, &sa);
+  end_layer(E, &sb);
+  E->last_load = last_load;
+}
+
+/* A layer's commands run from its first to its last; a cascade's two layers' interleave. */
+static void command_range(NpSchedule *s, int layer, size_t from) {
+  NpLayerPlan *plan = &s->layers[layer];
+  plan->first_cmd = (int32_t)from;
+  plan->n_cmds = 0;
+  for (size_t c = from; c < s->n_cmds; c++) {
+    if (s->cmds[c].layer != layer) continue;
+    if (plan->n_cmds == 0) plan->first_cmd = (int32_t)c;
+    plan->n_cmds = (int32_t)(c + 1 - (size_t)plan->first_cmd);
+  }
 }
 
 void lower_emit(Lower *L, NpSchedule *s) {
@@ -701,18 +766,22 @@ void lower_emit(Lower *L, NpSchedule *s) {
   E.weight_loaded = np_xcalloc(L->graph->n_tensors + 1, sizeof *E.weight_loaded);
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
-    NpLayerPlan *plan = &s->layers[i];
-    plan->first_cmd = (int32_t)s->n_cmds;
-    E.layer_read = E.layer_write = 0;
-    if (ly->sram_engine)
+    size_t from = s->n_cmds;
+    if (ly->cascade_head) {
+      emit_cascade(&E, (int)i);
+      command_range(s, (int)i, from);
+      command_range(s, (int)++i, from);
+    } else if (ly->sram_engine) {
       emit_sram_layer(&E, ly, (int)i);
-    else
+      command_range(s, (int)i, from);
+    } else {
       emit_cpu_layer(&E, ly, (int)i);
-    plan->n_cmds = (int32_t)(s->n_cmds - (size_t)plan->first_cmd);
-    plan->dram_read_bytes = E.layer_read;
-    plan->dram_write_bytes = E.layer_write;
-    s->dram_read_bytes += E.layer_read;
-    s->dram_write_bytes += E.layer_write;
+      command_range(s, (int)i, from);
+    }
+  }
+  for (size_t i = 0; i < L->n_layers; i++) {
+    s->dram_read_bytes += s->layers[i].dram_read_bytes;
+    s->dram_write_bytes += s->layers[i].dram_write_bytes;
   }
   free(E.weight_loaded);
 }

@@ -295,6 +295,7 @@ void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
     double est = ly->sram_engine ? ly->plan.est_cycles : 0, prefetch = 0;
     for (int32_t k = 0; k < p->n_cmds; k++) {
       const NpCommand *c = &s->cmds[p->first_cmd + k];
+      if (c->layer != (int32_t)i) continue; /* the other layer of a cascade */
       est += command_extra(L, ly, c);
       if (c->prefetch) prefetch += lower_transfer(&L->rates, (double)c->bytes, (double)c->dram_runs).cycles;
     }

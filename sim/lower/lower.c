@@ -156,6 +156,14 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
       p->placement_estimates = np_xmalloc((size_t)ly->n_estimates * sizeof *p->placement_estimates);
       memcpy(p->placement_estimates, ly->estimates, (size_t)ly->n_estimates * sizeof *p->placement_estimates);
     }
+    p->cascade_into = -1;
+    if (ly->cascade_head) {
+      const LValue *x = &L->values[ly->out_value];
+      const LLayer *tail = &L->layers[i + 1];
+      p->cascade_into = (int32_t)(i + 1);
+      p->cascade_band_rows = tail->plan.th;
+      p->cascade_buffer_bytes = ly->act_base - x->sram_offset;
+    }
     if (ly->sram_engine) {
       p->tile_rows = ly->plan.th;
       p->tile_cols = ly->plan.tw;
@@ -170,6 +178,8 @@ static void fill_plans(const Lower *L, NpSchedule *s) {
       p->staging_bytes = ly->plan.staging;
       p->planned_dram_bytes = ly->plan.dram_bytes;
       p->sram_peak_bytes = ly->prefetch ? ly->w_base + lower_weight_buffer_bytes(L, ly) : ly->act_base + ly->plan.staging;
+      if (ly->cascade_head) /* the tail's buffers sit above the head's, in use at once */
+        p->sram_peak_bytes = L->layers[i + 1].act_base + L->layers[i + 1].plan.staging;
     } else {
       p->n_tiles = 1;
       p->sram_peak_bytes = ly->act_base;

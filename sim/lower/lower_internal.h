@@ -29,6 +29,8 @@ typedef struct LValue {
   bool on_chip;          /* kept in SRAM from producer to last consumer */
   bool needs_dram;       /* has a copy in DRAM (graph input/output, spilled, crossing) */
   int64_t sram_offset;   /* when on_chip */
+  int64_t ring_rows;     /* > 0: a cascade's intermediate, kept on chip in a rolling buffer of
+                            this many rows (row r at r mod ring_rows); 0: whole (cascade.c) */
   int64_t dram_addr;     /* when needs_dram */
   /* emission */
   int32_t ready_chip;    /* command after which it is complete in SRAM (-1: none yet) */
@@ -110,6 +112,7 @@ typedef struct LTileMemo {
 } LTileMemo;
 
 #define LOWER_TILE_MEMOS 8
+#define LOWER_BAND_MEMOS 32 /* a cascade's search tries up to 8 budgets for each of ~20 row tiles */
 
 /* A layer's tile candidates and what the search needs of them that never changes (tile.c). */
 typedef struct LTileSpace LTileSpace;
@@ -140,6 +143,9 @@ typedef struct LLayer {
   int64_t w_base;      /* SRAM offset of its weight buffer's slots (the staging's top part) */
   bool prefetch;       /* its first weight block loads during the previous SRAM layer */
   int64_t min_staging; /* staging of the smallest tile with everything in DRAM */
+  bool cascade_head;   /* runs band by band with the next layer, which reads its output from a
+                          rolling buffer (cascade.c); that layer is the cascade's tail */
+  bool cascade_tail;
   LTileSpace *space;   /* made at its first tile search, shared by every layer of the same
                           shape (tile.c): its candidates, compute table and recent answers */
   /* placement (place.c): how its engine was chosen, the first fit, and the estimates of
@@ -256,6 +262,25 @@ void lower_tile_spaces_free(Lower *L);
 int64_t lower_min_staging(const Lower *L, const LLayer *ly);
 /* Input rows [first, first+count) an output-row range [r0, r1) reads. */
 void lower_input_span(const LGeometry *g, bool rows, int64_t o0, int64_t o1, int64_t *first, int64_t *count);
+
+/* The best tiling with output tiles of exactly `rows` rows whose loops run band by band
+ * (the row loop outermost: loop order 0, or one output-channel tile), as a cascade needs.
+ * Remembered in the tile space apart from lower_tile's answers. `rows` must be one of the
+ * layer's row candidates (lower_tile_rows). */
+LTilePlan lower_tile_banded(const Lower *L, LLayer *ly, int64_t budget, int64_t rows);
+/* The layer's row-tile candidates, largest first; their count. */
+int lower_tile_rows(const Lower *L, LLayer *ly, const int64_t **rows);
+
+/* cascade.c */
+/* Where a row of a value sits in its SRAM copy: a cascade's rolling buffer wraps. */
+static inline int64_t lower_ring_row(const LValue *x, int64_t row) { return x->ring_rows > 0 ? row % x->ring_rows : row; }
+/* Forms the cascades that make the network faster, once every layer is tiled (residency.c):
+ * re-tiles both layers of each, moves their buffers above the rolling buffer and keeps the
+ * intermediate on chip. */
+void lower_cascade(Lower *L);
+/* The input rows a tile of rows [r0, r0 + rc) of a cascade's tail reads end before this row
+ * of its head's output: the head must have computed that many rows before it runs. */
+int64_t lower_cascade_rows_needed(const LLayer *tail, int64_t r0, int64_t rc);
 
 /* residency.c */
 void lower_plan_memory(Lower *L);

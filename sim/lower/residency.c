@@ -317,7 +317,9 @@ static void place_weight_buffers(Lower *L) {
     int64_t weights = lower_weight_buffer_bytes(L, ly);
     int64_t rest = ly->act_base + ly->plan.staging - weights;
     int64_t above = lower_align(L, rest > prev_end ? rest : prev_end);
-    ly->prefetch = weights > 0 && above + weights <= L->arch->sram.capacity_bytes;
+    /* a cascade's layers start together: neither runs beside a previous layer alone */
+    bool cascaded = ly->cascade_head || ly->cascade_tail;
+    ly->prefetch = !cascaded && weights > 0 && above + weights <= L->arch->sram.capacity_bytes;
     ly->w_base = ly->prefetch ? above : rest;
     prev_end = ly->w_base + weights > rest ? ly->w_base + weights : rest;
   }
@@ -335,6 +337,7 @@ static void leave_room_for_prefetch(Lower *L) {
     while (j < L->n_layers && !L->layers[j].sram_engine) j++;
     if (j == L->n_layers) break;
     const LLayer *next = &L->layers[j];
+    if (ly->cascade_head || ly->cascade_tail || next->cascade_head) continue; /* no prefetch there */
     int64_t room = lower_weight_buffer_bytes(L, next);
     if (room == 0 || ly->act_base + ly->plan.staging + room <= capacity) continue;
     LTilePlan reserved = lower_tile(L, ly, capacity - room - ly->act_base);
@@ -375,6 +378,7 @@ void lower_plan_memory(Lower *L) {
     ly->act_base = lower_align(L, base + m.top[i]);
     if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
   }
+  lower_cascade(L);
   leave_room_for_prefetch(L);
   place_weight_buffers(L);
   free(plans);

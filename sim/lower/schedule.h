@@ -141,6 +141,13 @@ typedef struct NpLayerPlan {
   int32_t first_fit_engine;
   NpPlacementEstimate *placement_estimates;
   int32_t n_placement_estimates;
+  /* Cascading (docs/lowering.md, "Cascading"): this layer's output goes, band by band, to the
+   * next layer through a rolling SRAM buffer and never to DRAM; the two layers' commands
+   * interleave, each range [first_cmd, first_cmd + n_cmds) holding some of the other's. */
+  int32_t cascade_into;     /* the layer it cascades into (the next one); -1: none */
+  int64_t cascade_band_rows; /* that layer's output rows per band */
+  int64_t cascade_buffer_bytes; /* the rolling buffer's SRAM bytes (from sram_base of this layer's
+                               cascade: rows of its output) */
 } NpLayerPlan;
 
 typedef struct NpLowerOptions {

@@ -80,6 +80,13 @@ static json_t *layer_json(const NpSchedule *s, size_t i, const NpGraph *g) {
   json_object_set_new(o, "sram_peak_bytes", json_integer(p->sram_peak_bytes));
   json_object_set_new(o, "first_cmd", json_integer(p->first_cmd));
   json_object_set_new(o, "n_cmds", json_integer(p->n_cmds));
+  if (p->cascade_into == (int32_t)i + 1) { /* 0 in a plan made before the field existed */
+    json_t *c = json_object();
+    json_object_set_new(c, "into", json_integer(p->cascade_into));
+    json_object_set_new(c, "band_rows", json_integer(p->cascade_band_rows));
+    json_object_set_new(c, "buffer_bytes", json_integer(p->cascade_buffer_bytes));
+    json_object_set_new(o, "cascade", c);
+  }
   return o;
 }
 
@@ -387,6 +394,16 @@ static void read_layer(Reader *r, json_t *o, size_t i, NpLayerPlan *p) {
   p->sram_peak_bytes = get_int(r, o, path, "sram_peak_bytes", 0, BIG);
   p->first_cmd = (int32_t)get_int(r, o, path, "first_cmd", 0, INT32_MAX);
   p->n_cmds = (int32_t)get_int(r, o, path, "n_cmds", 0, INT32_MAX);
+  p->cascade_into = -1;
+  json_t *c = json_object_get(o, "cascade");
+  if (c && !json_is_object(c)) fail(r, path, "\"cascade\" must be an object");
+  if (c && json_is_object(c)) {
+    char cpath[96];
+    snprintf(cpath, sizeof cpath, "%s.cascade", path);
+    p->cascade_into = (int32_t)get_int(r, c, cpath, "into", (int64_t)i + 1, (int64_t)i + 1);
+    p->cascade_band_rows = get_int(r, c, cpath, "band_rows", 1, BIG);
+    p->cascade_buffer_bytes = get_int(r, c, cpath, "buffer_bytes", 0, BIG);
+  }
 }
 
 static void read_command(Reader *r, json_t *o, size_t i, NpSchedule *s, size_t *deps_cap) {

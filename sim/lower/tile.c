@@ -384,6 +384,9 @@ struct LTileSpace {
   int key_len;
   LTileMemo memos[LOWER_TILE_MEMOS]; /* recent answers (lower_tile) */
   int n_memos, next_memo;
+  LTileMemo band_memos[LOWER_BAND_MEMOS]; /* recent banded answers (lower_tile_banded), the
+                                             row tile in their key */
+  int n_band_memos, next_band_memo;
   int n_rows, n_cols, n_chans, n_ins, n_orders;
   int64_t *rows, *cols, *chans, *ins;
   Spans *row_spans, *col_spans; /* n_rows and n_cols: rows' and cols' halves set */
@@ -584,6 +587,7 @@ typedef struct Search {
   const LTileSpace *t;
   const Operands *o;
   int64_t budget;
+  int64_t band; /* > 0: only tiles of this many rows whose row loop is outermost (a cascade) */
   LTilePlan best;
   /* The budgets that take the same steps: any from the largest staging of a plan that was
    * ever the best (lo) up to, not including, the least staging (or floor) turned down as
@@ -711,6 +715,7 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
   for (int order = 0; order < s->t->n_orders; order++) {
     Traffic t;
     LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order, &t);
+    if (s->band > 0 && order == 1 && p.nco > 1) continue; /* channel tiles outside the rows */
     if (over_budget(s, p.staging)) continue;
     p.feasible = true;
     /* the estimate is at least the DMA chains, and at least the first tile's loads, every
@@ -777,35 +782,41 @@ static void try_candidate(Search *s, const LTilePlan *p) {
   try_tile(s, &sp, p->th, p->tw, p->tc, p->tk, &compute);
 }
 
+/* The candidates with the r-th row tile. Partial-width tiles only once a tile is down to one
+ * row: full rows are contiguous. */
+static void search_row(Search *s, int r) {
+  const LTileSpace *t = s->t;
+  int col_limit = (t->rows[r] == 1 || s->ly->geo.out_h == 1) ? t->n_cols : 1;
+  for (int c = 0; c < col_limit; c++) {
+    Spans sp = {t->row_spans[r].sum_rows, t->row_spans[r].max_rows, t->col_spans[c].sum_cols, t->col_spans[c].max_cols};
+    search_spatial(s, &sp, r, c);
+  }
+}
+
 static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, unsigned key, int64_t budget,
-                        int64_t *lo, int64_t *hi) {
-  const LGeometry *g = &ly->geo;
+                        int64_t band, int64_t *lo, int64_t *hi) {
   const LTileSpace *t = ly->space;
   Search s;
   memset(&s, 0, sizeof s);
-  s.L = L, s.ly = ly, s.t = t, s.o = o, s.budget = budget;
+  s.L = L, s.ly = ly, s.t = t, s.o = o, s.budget = budget, s.band = band;
   s.lo = INT64_MIN, s.hi = INT64_MAX;
-  /* Start from the best of the layer's remembered answers for the same operand placement that
-   * still fit: the order is total, so the answer is the same, and the bounds prune sooner. */
-  for (int i = 0; i < t->n_memos; i++) {
-    const LTilePlan *m = &t->memos[i].plan;
-    if (t->memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
+  /* Start from the best of the layer's remembered answers for the same operand placement (and
+   * row tile, banded) that still fit: the order is total, so the answer is the same, and the
+   * bounds prune sooner. */
+  const LTileMemo *memos = band > 0 ? t->band_memos : t->memos;
+  int n_memos = band > 0 ? t->n_band_memos : t->n_memos;
+  for (int i = 0; i < n_memos; i++) {
+    const LTilePlan *m = &memos[i].plan;
+    if (memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
     s.best = *m;
     if (m->staging > s.lo) s.lo = m->staging;
   }
   /* Without one, the tile sizes the shape chose with its operands elsewhere are costed first
    * with these: a candidate like any other, visited early so that the bounds bite. */
-  for (int i = 0; i < t->n_memos && !s.best.feasible; i++)
+  for (int i = 0; i < t->n_memos && !s.best.feasible && band == 0; i++)
     if (t->memos[i].key != key && t->memos[i].plan.feasible) try_candidate(&s, &t->memos[i].plan);
-  for (int r = 0; r < t->n_rows; r++) {
-    /* partial-width tiles only once a tile is down to one row: full rows are contiguous */
-    int col_limit = (t->rows[r] == 1 || g->out_h == 1) ? t->n_cols : 1;
-    for (int c = 0; c < col_limit; c++) {
-      Spans sp = {t->row_spans[r].sum_rows, t->row_spans[r].max_rows, t->col_spans[c].sum_cols,
-                  t->col_spans[c].max_cols};
-      search_spatial(&s, &sp, r, c);
-    }
-  }
+  for (int r = 0; r < t->n_rows; r++)
+    if (band == 0 || t->rows[r] == band) search_row(&s, r);
   *lo = s.lo, *hi = s.hi;
   if (s.best.feasible) s.best.utilization = utilization(L, ly, s.best.th, s.best.tw, s.best.tc, s.best.tk);
   return s.best;
@@ -819,21 +830,31 @@ static unsigned operands_key(const Operands *o) {
   return key;
 }
 
+/* The remembered answer for this key whose budgets hold `budget`, if any. */
+static const LTilePlan *recall(const LTileMemo *memos, int n, unsigned key, int64_t budget) {
+  for (int i = 0; i < n; i++)
+    if (memos[i].key == key && memos[i].lo <= budget && budget < memos[i].hi) return &memos[i].plan;
+  return NULL;
+}
+
+static void remember(LTileMemo *memos, int *n, int *next, int capacity, unsigned key, int64_t lo, int64_t hi,
+                     const LTilePlan *plan) {
+  LTileMemo *m = &memos[*next];
+  *next = (*next + 1) % capacity;
+  if (*n < capacity) (*n)++;
+  m->key = key, m->lo = lo, m->hi = hi, m->plan = *plan;
+}
+
 static LTilePlan tile_with(const Lower *L, LLayer *ly, int64_t budget, bool all_dram) {
   if (!ly->space) ly->space = shared_space(L, ly);
   LTileSpace *t = ly->space;
   Operands o = operands(L, ly, all_dram);
   unsigned key = operands_key(&o);
-  for (int i = 0; i < t->n_memos; i++) {
-    const LTileMemo *m = &t->memos[i];
-    if (m->key == key && m->lo <= budget && budget < m->hi) return m->plan;
-  }
+  const LTilePlan *known = recall(t->memos, t->n_memos, key, budget);
+  if (known) return *known;
   int64_t lo, hi;
-  LTilePlan plan = search(L, ly, &o, key, budget, &lo, &hi);
-  LTileMemo *m = &t->memos[t->next_memo];
-  t->next_memo = (t->next_memo + 1) % LOWER_TILE_MEMOS;
-  if (t->n_memos < LOWER_TILE_MEMOS) t->n_memos++;
-  m->key = key, m->lo = lo, m->hi = hi, m->plan = plan;
+  LTilePlan plan = search(L, ly, &o, key, budget, 0, &lo, &hi);
+  remember(t->memos, &t->n_memos, &t->next_memo, LOWER_TILE_MEMOS, key, lo, hi, &plan);
   return plan;
 }
 
@@ -865,6 +886,26 @@ double lower_tile_floor(const Lower *L, LLayer *ly) {
   const NpSram *sr = &L->arch->sram;
   double banks = once.sram_lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
   return fmax(ly->space->compute_floor, fmax(once.bus_cycles, banks));
+}
+
+LTilePlan lower_tile_banded(const Lower *L, LLayer *ly, int64_t budget, int64_t rows) {
+  if (!ly->space) ly->space = shared_space(L, ly);
+  LTileSpace *t = ly->space;
+  Operands o = operands(L, ly, false);
+  int r = index_of(t->rows, t->n_rows, rows);
+  unsigned key = operands_key(&o) | (unsigned)(r + 1) << 16; /* the operands take the low bits */
+  const LTilePlan *known = recall(t->band_memos, t->n_band_memos, key, budget);
+  if (known) return *known;
+  int64_t lo, hi;
+  LTilePlan plan = search(L, ly, &o, key, budget, rows, &lo, &hi);
+  remember(t->band_memos, &t->n_band_memos, &t->next_band_memo, LOWER_BAND_MEMOS, key, lo, hi, &plan);
+  return plan;
+}
+
+int lower_tile_rows(const Lower *L, LLayer *ly, const int64_t **rows) {
+  if (!ly->space) ly->space = shared_space(L, ly);
+  *rows = ly->space->rows;
+  return ly->space->n_rows;
 }
 
 int64_t lower_min_staging(const Lower *L, const LLayer *ly) {

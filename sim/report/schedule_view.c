@@ -143,6 +143,21 @@ static void print_residency(const NpSchedule *s, NpBuf *b) {
                 (long long)res_layers, resident, (long long)str_layers, streamed);
 }
 
+/* One line per cascade: which layers, their bands, the rolling buffer's SRAM. */
+static void print_cascades(const NpSchedule *s, NpBuf *b) {
+  bool any = false;
+  for (size_t i = 0; i + 1 < s->n_layers; i++) {
+    const NpLayerPlan *p = &s->layers[i];
+    if (p->cascade_into != (int32_t)i + 1) continue;
+    char buffer[NP_FMT_LEN];
+    np_fmt_bytes(p->cascade_buffer_bytes, buffer);
+    np_buf_printf(b, "cascade: %s -> %s, bands of %lld rows, intermediate kept in SRAM (%s)\n", p->name,
+                  s->layers[i + 1].name, (long long)p->cascade_band_rows, buffer);
+    any = true;
+  }
+  if (any) np_buf_puts(b, "\n");
+}
+
 static void print_command(const NpSchedule *s, const NpCommand *c, NpBuf *b) {
   np_buf_printf(b, "%6d %-7s L%-4d", c->id, np_cmd_kind_name(c->kind), c->layer);
   switch (c->kind) {
@@ -191,6 +206,7 @@ char *np_schedule_view_text(const NpSchedule *s, const NpGraph *g, const NpStats
   print_layers(s, g, replayed, &b);
   print_fallbacks(s, &b);
   print_residency(s, &b);
+  print_cascades(s, &b);
   print_commands(s, commands, &b);
   return np_buf_take(&b);
 }
