@@ -160,6 +160,13 @@ static void trip_counts(const LGeometry *g, int64_t th, int64_t tw, int64_t tc, 
   trips[V_CI] = (grouped || g->family != FAMILY_WINDOW) ? 1 : np_ceil_div_i64(cig, tk);
 }
 
+/* The loop orders that differ for these trips: with one output-channel tile, or one spatial
+ * tile, order 1 is order 0 (moving a loop of one trip changes nothing), and a plan the same
+ * but for its order loses to order 0's (better's last criterion). */
+static int distinct_orders(int n_orders, const int64_t trips[V_COUNT]) {
+  return trips[V_CO] > 1 && trips[V_N] * trips[V_R] * trips[V_C] > 1 ? n_orders : 1;
+}
+
 /* What the loop nest moves: DRAM bytes (the weights' share apart) and the loads of each
  * buffer (0: the operand has no buffer). Depends on the tile size only through the trips
  * and the input spans. */
@@ -670,7 +677,7 @@ static Floor dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw
   p.th = th, p.tw = tw, p.tc = tc, p.tk = tk;
   p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
   Floor least = {INFINITY, INT64_MAX};
-  for (int order = 0; order < s->t->n_orders; order++) {
+  for (int order = 0; order < distinct_orders(s->t->n_orders, trips); order++) {
     Traffic t;
     plan_traffic(g, s->o, sp, trips, order, &t);
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
@@ -683,7 +690,8 @@ static Floor dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw
 
 static Floor with_time(Floor f, double cycles) { return (Floor){fmax(f.cycles, cycles), f.bytes}; }
 
-static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
+/* The entry of the compute table for tile sizes (r, c, k, i); cycles < 0: not worked out. */
+static LCompute *compute_entry(const Search *s, int r, int c, int k, int i) {
   LTileSpace *t = s->ly->space;
   LCompute **slot = &t->computed[r * t->n_cols + c];
   if (*slot == NULL) {
@@ -691,8 +699,13 @@ static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
     *slot = np_xmalloc(n * sizeof **slot);
     for (size_t j = 0; j < n; j++) (*slot)[j].cycles = -1;
   }
-  LCompute *known = &(*slot)[k * t->n_ins + i];
+  return &(*slot)[k * t->n_ins + i];
+}
+
+static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
+  LCompute *known = compute_entry(s, r, c, k, i);
   if (known->cycles >= 0) return *known;
+  const LTileSpace *t = s->t;
   LTilePlan p;
   memset(&p, 0, sizeof p);
   p.th = t->rows[r], p.tw = t->cols[c], p.tc = t->chans[k], p.tk = t->ins[i];
@@ -712,7 +725,9 @@ static double bank_floor(const Search *s, double lines) {
 /* Costs the loop orders of one tile size and keeps any that beats the best. */
 static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk,
                      const LCompute *compute) {
-  for (int order = 0; order < s->t->n_orders; order++) {
+  int64_t trips[V_COUNT];
+  trip_counts(&s->ly->geo, th, tw, tc, tk, trips);
+  for (int order = 0; order < distinct_orders(s->t->n_orders, trips); order++) {
     Traffic t;
     LTilePlan p = evaluate_costs(s->L, s->ly, s->o, sp, th, tw, tc, tk, order, &t);
     if (s->band > 0 && order == 1 && p.nco > 1) continue; /* channel tiles outside the rows */
@@ -754,9 +769,13 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
     if (over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
     for (int i = 0; i < t->n_ins; i++) {
       int64_t tk = t->ins[i];
+      if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
+      /* a compute already in the table may rule the candidate out before its DMA floor */
+      const LCompute *known = compute_entry(s, r, c, k, i);
+      if (i > 0 && known->cycles >= 0 && floor_loses(s, (Floor){fmax(known->cycles, bank_floor(s, known->lines)), 0}))
+        continue;
       if (i > 0) dma = dram_floor(s, sp, th, tw, tc, tk);
       if (i > 0 && floor_loses(s, dma)) break;
-      if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
       LCompute compute = tile_compute(s, r, c, k, i);
       if (floor_loses(s, with_time(dma, fmax(compute.cycles, bank_floor(s, compute.lines))))) continue;
       try_tile(s, sp, th, tw, tc, tk, &compute);
