@@ -64,24 +64,6 @@ LTransfer lower_transfer(const LRates *r, double bytes, double runs) {
   return t;
 }
 
-/* Each transfer takes lat + bt + (bursts - 1) x interval + its misses over the channels,
- * with at least one burst and one row miss a run and a burst per burst_bytes; the interval
- * is at most lat + bt, so the sum over transfers is at least count x (lat + bt - interval)
- * + (all bursts) x interval + (all misses) / channels. */
-LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs) {
-  LTransfer t = {0, 0, 0};
-  if (bytes <= 0 || count <= 0 || !r->bus) return t;
-  if (runs < count) runs = count;
-  double bursts = fmax(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
-  t.cycles = (count * (r->latency_ticks + r->burst_ticks - r->interval_ticks) + bursts * r->interval_ticks +
-              miss_ticks / r->channels) / NP_DRAM_TICKS_PER_CYCLE;
-  t.bus_cycles = (bursts * r->burst_ticks + miss_ticks) / r->channels / NP_DRAM_TICKS_PER_CYCLE;
-  t.sram_lines = bytes / r->bank_width;
-  double sram = t.sram_lines / (r->banks * r->ports);
-  if (sram > t.cycles) t.cycles = sram;
-  return t;
-}
-
 /* ---------------------------------------------------------------- compute */
 
 /* The cycles an SRAM bank set needs for one COMPUTE reading and writing these bytes: the

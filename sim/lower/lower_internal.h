@@ -12,6 +12,8 @@
 #ifndef NPUSIM_LOWER_INTERNAL_H
 #define NPUSIM_LOWER_INTERNAL_H
 
+#include <math.h>
+
 #include "lower/schedule.h"
 
 #define LOWER_MAX_EXTRAS 4 /* extra streamed operands of one layer (fused adds, binary ops) */
@@ -199,8 +201,25 @@ typedef struct LTransfer {
 void lower_rates(const NpArch *arch, LRates *r);
 LTransfer lower_transfer(const LRates *r, double bytes, double runs);
 /* A lower bound of the summed time (cycles) and bus time of `count` transfers moving `bytes`
- * in `runs` runs in all, however the bytes and runs split between them. */
-LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs);
+ * in `runs` runs in all, however the bytes and runs split between them (inline: the tile
+ * searches bound every group of candidates with it). Each transfer takes lat + bt +
+ * (bursts - 1) x interval + its misses over the channels, with at least one burst and one
+ * row miss a run and a burst per burst_bytes; the interval is at most lat + bt, so the sum
+ * over transfers is at least count x (lat + bt - interval) + (all bursts) x interval + (all
+ * misses) / channels. */
+static inline LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs) {
+  LTransfer t = {0, 0, 0};
+  if (bytes <= 0 || count <= 0 || !r->bus) return t;
+  if (runs < count) runs = count;
+  double bursts = fmax(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
+  t.cycles = (count * (r->latency_ticks + r->burst_ticks - r->interval_ticks) + bursts * r->interval_ticks +
+              miss_ticks / r->channels) / NP_DRAM_TICKS_PER_CYCLE;
+  t.bus_cycles = (bursts * r->burst_ticks + miss_ticks) / r->channels / NP_DRAM_TICKS_PER_CYCLE;
+  t.sram_lines = bytes / r->bank_width;
+  double sram = t.sram_lines / (r->banks * r->ports);
+  if (sram > t.cycles) t.cycles = sram;
+  return t;
+}
 
 /* The transfers of one buffer over a layer: `count` of `bytes` in all, `runs` runs each. */
 typedef struct LStream {

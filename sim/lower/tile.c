@@ -218,6 +218,8 @@ __extension__ typedef __int128 wide;
 /* ceil(total x part / whole) without the product overflowing: a tile's share of an operand. */
 static int64_t share_of(int64_t total, int64_t part, int64_t whole) {
   if (whole <= 0) return 0;
+  int64_t product;
+  if (np_mul_i64(total, part, &product) && product <= INT64_MAX - whole) return (product + whole - 1) / whole;
   wide q = ((wide)total * part + whole - 1) / whole;
   return q > INT64_MAX ? INT64_MAX : (int64_t)q;
 }
