@@ -724,6 +724,12 @@ static double bank_floor(const Search *s, double lines) {
   return lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
 }
 
+/* The floors of one tile size with its compute known: the last tile computes after the DMA
+ * chains (in either order), and every tile's compute and bank lines take their time. */
+static Floor with_compute(const Search *s, Floor dma, const LCompute *c) {
+  return (Floor){fmax(dma.cycles + c->last, fmax(c->cycles, bank_floor(s, c->lines))), dma.bytes};
+}
+
 /* Costs the loop orders of one tile size and keeps any that beats the best. */
 static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t tc, int64_t tk,
                      const LCompute *compute) {
@@ -735,14 +741,14 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     if (s->band > 0 && order == 1 && p.nco > 1) continue; /* channel tiles outside the rows */
     if (over_budget(s, p.staging)) continue;
     p.feasible = true;
-    /* the estimate is at least the DMA chains, and at least the first tile's loads, every
-     * compute and the last store one after another */
+    /* the estimate is at least the DMA chains and then the last tile's compute, and at
+     * least the first tile's loads, every compute and the last store one after another */
     double out_tiles = (double)(s->ly->geo.batch * p.nr * p.nc * p.nco);
     double serial = compute->cycles + ends_floor(&s->L->arch->dram, s->o, &t, out_tiles);
     double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
     int n_streams = plan_streams(s->ly, s->o, sp, &p, &t, false, streams);
-    double chains = chain_floor(&s->L->rates, streams, n_streams);
+    double chains = chain_floor(&s->L->rates, streams, n_streams) + compute->last;
     if (floor_loses(s, (Floor){fmax(fmax(serial, banks), chains), p.dram_bytes})) continue;
     LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
     p.est_cycles = e.cycles, p.est_tail = e.tail;
@@ -779,7 +785,7 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
       if (i > 0) dma = dram_floor(s, sp, th, tw, tc, tk);
       if (i > 0 && floor_loses(s, dma)) break;
       LCompute compute = tile_compute(s, r, c, k, i);
-      if (floor_loses(s, with_time(dma, fmax(compute.cycles, bank_floor(s, compute.lines))))) continue;
+      if (floor_loses(s, with_compute(s, dma, &compute))) continue;
       try_tile(s, sp, th, tw, tc, tk, &compute);
     }
   }
