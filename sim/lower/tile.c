@@ -160,11 +160,14 @@ static void trip_counts(const LGeometry *g, int64_t th, int64_t tw, int64_t tc, 
   trips[V_CI] = (grouped || g->family != FAMILY_WINDOW) ? 1 : np_ceil_div_i64(cig, tk);
 }
 
-/* The loop orders that differ for these trips: with one output-channel tile, or one spatial
- * tile, order 1 is order 0 (moving a loop of one trip changes nothing), and a plan the same
- * but for its order loses to order 0's (better's last criterion). */
+/* The loop orders that differ for these trips; a plan the same but for its order loses to
+ * order 0's (better's last criterion). With one output-channel tile, or one spatial tile,
+ * order 1 is order 0 (moving a loop of one trip changes nothing); with more than one
+ * input-channel chunk, every block whose key holds ci (input, weights) changes at every
+ * step in both orders, and those without it (output, extras) hold every other loop in
+ * their key: each buffer loads as often, and repeats as often, either way. */
 static int distinct_orders(int n_orders, const int64_t trips[V_COUNT]) {
-  return trips[V_CO] > 1 && trips[V_N] * trips[V_R] * trips[V_C] > 1 ? n_orders : 1;
+  return trips[V_CO] > 1 && trips[V_N] * trips[V_R] * trips[V_C] > 1 && trips[V_CI] == 1 ? n_orders : 1;
 }
 
 /* What the loop nest moves: DRAM bytes (the weights' share apart) and the loads of each
