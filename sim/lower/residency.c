@@ -84,10 +84,19 @@ typedef struct Placed {
   int first, last;     /* layers */
 } Placed;
 
+/* Where each SRAM layer's tiles go and whether its first weight block loads during the
+ * previous SRAM layer: per layer, for the prefetch passes (plan_prefetch). */
+typedef struct Layout {
+  LTilePlan *plan;
+  int64_t *act_base, *w_base;
+  bool *prefetch;
+} Layout;
+
 typedef struct Memory {
   int64_t *top;   /* per layer: end of the highest on-chip activation live at it */
   Placed *placed;
   size_t n_placed, placed_cap;
+  Layout trial;   /* network_estimate's */
 } Memory;
 
 static int64_t budget_at(const Lower *L, const Memory *m, int layer, int64_t top) {
@@ -229,20 +238,103 @@ static int64_t tile_budget(const Lower *L, const Memory *m, size_t l, int64_t re
   return L->arch->sram.capacity_bytes - lower_align(L, lower_align(L, resident) + m->top[l]);
 }
 
+/* The SRAM a streamed layer's weight buffer takes under plan p (0: resident weights, or
+ * none). */
+static int64_t plan_weight_buffer_bytes(const Lower *L, const LLayer *ly, const LTilePlan *p) {
+  if (!ly->sram_engine || ly->b_value >= 0 || p->buf_slots[BUF_W] <= 0) return 0;
+  return lower_align(L, p->buf_bytes[BUF_W]) * p->buf_slots[BUF_W];
+}
+
+/* A layer tiled to leave the next SRAM layer's weight buffer room above it, when the time
+ * that costs it is less than the first weight block's load it lets that layer hide (up to
+ * this layer's tail, after its last LOAD, where the prefetch runs). */
+static void leave_room_for_prefetch(Lower *L, Layout *t) {
+  int64_t capacity = L->arch->sram.capacity_bytes;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    if (!ly->sram_engine) continue;
+    size_t j = i + 1;
+    while (j < L->n_layers && !L->layers[j].sram_engine) j++;
+    if (j == L->n_layers) break;
+    if (ly->cascade_head || ly->cascade_tail || L->layers[j].cascade_head) continue; /* no prefetch there */
+    int64_t room = plan_weight_buffer_bytes(L, &L->layers[j], &t->plan[j]);
+    if (room == 0 || t->act_base[i] + t->plan[i].staging + room <= capacity) continue;
+    LTilePlan reserved = lower_tile(L, ly, capacity - room - t->act_base[i]);
+    if (!reserved.feasible) continue;
+    double block = lower_transfer(&L->rates, (double)t->plan[j].buf_bytes[BUF_W], 1).cycles;
+    double gain = fmin(block, reserved.est_tail);
+    if (reserved.est_cycles - t->plan[i].est_cycles < gain) t->plan[i] = reserved;
+  }
+}
+
+/* Each SRAM layer's weight buffer goes above the rest of its staging and above everything
+ * the previous SRAM layer uses when that fits under the capacity: nothing the previous layer
+ * touches overlaps it then (the activations live at either layer sit below both layers'
+ * staging), and the layer's first weight block may load while the previous layer runs.
+ * Otherwise the buffer closes the staging, where the tiler counted it. Returns the cycles
+ * those loads hide as the schedule's estimate counts them: each up to the previous SRAM
+ * layer's tail. */
+static double place_weight_buffers(Lower *L, Layout *t) {
+  int64_t prev_end = 0; /* the previous SRAM layer's highest SRAM byte + 1 */
+  double hidden = 0, previous_tail = 0;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    const LTilePlan *p = &t->plan[i];
+    t->prefetch[i] = false;
+    if (!ly->sram_engine) continue;
+    int64_t weights = plan_weight_buffer_bytes(L, ly, p);
+    int64_t rest = t->act_base[i] + p->staging - weights;
+    int64_t above = lower_align(L, rest > prev_end ? rest : prev_end);
+    /* a cascade's layers start together: neither runs beside a previous layer alone */
+    bool cascaded = ly->cascade_head || ly->cascade_tail;
+    t->prefetch[i] = !cascaded && weights > 0 && above + weights <= L->arch->sram.capacity_bytes;
+    t->w_base[i] = t->prefetch[i] ? above : rest;
+    prev_end = t->w_base[i] + weights > rest ? t->w_base[i] + weights : rest;
+    if (t->prefetch[i]) hidden += fmin(lower_transfer(&L->rates, (double)p->buf_bytes[BUF_W], 1).cycles, previous_tail);
+    previous_tail = p->est_tail;
+  }
+  return hidden;
+}
+
+/* The prefetch passes over the tile plans of t: the cycles the prefetches hide. */
+static double plan_prefetch(Lower *L, Layout *t) {
+  leave_room_for_prefetch(L, t);
+  return place_weight_buffers(L, t);
+}
+
+static Layout layout_new(size_t n) {
+  return (Layout){np_xcalloc(n + 1, sizeof(LTilePlan)), np_xcalloc(n + 1, sizeof(int64_t)),
+                  np_xcalloc(n + 1, sizeof(int64_t)), np_xcalloc(n + 1, sizeof(bool))};
+}
+
+static void layout_free(Layout *t) {
+  free(t->plan);
+  free(t->act_base);
+  free(t->w_base);
+  free(t->prefetch);
+}
+
 /* The estimated cycles of every SRAM layer under `resident` bytes of weights, tiled below
- * the activations (INFINITY: some layer no longer fits); its DRAM bytes in *bytes. */
-static double network_estimate(Lower *L, const Memory *m, int64_t resident, int64_t *bytes) {
+ * the activations (INFINITY: some layer no longer fits); its DRAM bytes in *bytes. The
+ * prefetches are planned as the final schedule's are and their hidden load time counted:
+ * resident weights take SRAM from them too, and a choice blind to that can cost more time
+ * than it saves. */
+static double network_estimate(Lower *L, Memory *m, int64_t resident, int64_t *bytes) {
+  Layout *t = &m->trial;
   double cycles = 0;
   *bytes = 0;
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
     if (!ly->sram_engine) continue;
-    LTilePlan p = lower_tile(L, ly, tile_budget(L, m, i, resident));
-    if (!p.feasible) return INFINITY;
-    cycles += p.est_cycles;
-    *bytes += p.dram_bytes;
+    t->plan[i] = lower_tile(L, ly, tile_budget(L, m, i, resident));
+    if (!t->plan[i].feasible) return INFINITY;
+    t->act_base[i] = lower_align(L, lower_align(L, resident) + m->top[i]);
+    *bytes += t->plan[i].dram_bytes;
   }
-  return cycles;
+  double hidden = plan_prefetch(L, t);
+  for (size_t i = 0; i < L->n_layers; i++)
+    if (L->layers[i].sram_engine) cycles += t->plan[i].est_cycles;
+  return cycles - hidden;
 }
 
 #define RESIDENCY_TIE 1e-9 /* relative: estimates closer than this are equal */
@@ -252,10 +344,11 @@ static double network_estimate(Lower *L, const Memory *m, int64_t resident, int6
  * the prefix of that order under which the whole network's estimate is least (at equal
  * time, the longer prefix: fewer DRAM bytes). The SRAM weights take is SRAM every layer's
  * tiles lose, so filling it can make a streamed layer slower than its weights save; and with
- * a larger SRAM every prefix tiles at least as well, so the least of them never rises. Past
- * that prefix, a later candidate still joins when it alone makes the network faster (a
- * small layer early in the order can squeeze a big one that a later candidate does not). */
-static void choose_resident_weights(Lower *L, const Memory *m) {
+ * a larger SRAM every prefix tiles at least as well, so the least of them never rises. Then
+ * each candidate in turn joins the set or leaves it when that alone makes the network
+ * faster: a small layer early in the order can squeeze a big one that a later candidate does
+ * not, and a larger SRAM whose best prefix takes both must still find the set without it. */
+static void choose_resident_weights(Lower *L, Memory *m) {
   if (!L->arch->sram.weights_resident) return; /* every inference streams them (sram.weights_resident) */
   Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
   size_t n = 0;
@@ -278,18 +371,20 @@ static void choose_resident_weights(Lower *L, const Memory *m) {
     if (est < best - tie || (est <= best + tie && bytes_k <= bytes_best)) best = est, bytes_best = bytes_k, best_k = k + 1;
   }
   for (size_t k = 0; k < n; k++) L->layers[c[k].layer].resident = k < best_k;
-  /* then, past the prefix, any later candidate that still makes the network faster alone */
+  /* then every candidate once more, in order: one out of the set joins it, one in it leaves
+   * it, when that alone makes the network faster */
   resident = 0;
   for (size_t k = 0; k < best_k; k++) resident += c[k].bytes;
-  for (size_t k = best_k; k < n; k++) {
+  for (size_t k = 0; k < n; k++) {
     LLayer *ly = &L->layers[c[k].layer];
-    ly->resident = true;
-    double est = network_estimate(L, m, resident + c[k].bytes, &bytes_k);
+    int64_t toggled = ly->resident ? resident - c[k].bytes : resident + c[k].bytes;
+    ly->resident = !ly->resident;
+    double est = network_estimate(L, m, toggled, &bytes_k);
     double tie = RESIDENCY_TIE * (best > 1 ? best : 1);
     if (est < best - tie || (est <= best + tie && bytes_k < bytes_best)) {
-      best = est, bytes_best = bytes_k, resident += c[k].bytes;
+      best = est, bytes_best = bytes_k, resident = toggled;
     } else {
-      ly->resident = false;
+      ly->resident = !ly->resident;
     }
   }
   /* the flags say which stay; make_resident gives them their SRAM homes, in candidate order */
@@ -299,53 +394,7 @@ static void choose_resident_weights(Lower *L, const Memory *m) {
 }
 
 int64_t lower_weight_buffer_bytes(const Lower *L, const LLayer *ly) {
-  if (!ly->sram_engine || ly->b_value >= 0 || ly->plan.buf_slots[BUF_W] <= 0) return 0;
-  return lower_align(L, ly->plan.buf_bytes[BUF_W]) * ly->plan.buf_slots[BUF_W];
-}
-
-/* Each SRAM layer's weight buffer goes above the rest of its staging and above everything
- * the previous SRAM layer uses when that fits under the capacity: nothing the previous layer
- * touches overlaps it then (the activations live at either layer sit below both layers'
- * staging), and the layer's first weight block may load while the previous layer runs.
- * Otherwise the buffer closes the staging, where the tiler counted it. */
-static void place_weight_buffers(Lower *L) {
-  int64_t prev_end = 0; /* the previous SRAM layer's highest SRAM byte + 1 */
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    ly->prefetch = false;
-    if (!ly->sram_engine) continue;
-    int64_t weights = lower_weight_buffer_bytes(L, ly);
-    int64_t rest = ly->act_base + ly->plan.staging - weights;
-    int64_t above = lower_align(L, rest > prev_end ? rest : prev_end);
-    /* a cascade's layers start together: neither runs beside a previous layer alone */
-    bool cascaded = ly->cascade_head || ly->cascade_tail;
-    ly->prefetch = !cascaded && weights > 0 && above + weights <= L->arch->sram.capacity_bytes;
-    ly->w_base = ly->prefetch ? above : rest;
-    prev_end = ly->w_base + weights > rest ? ly->w_base + weights : rest;
-  }
-}
-
-/* A layer tiled to leave the next SRAM layer's weight buffer room above it, when the time
- * that costs it is less than the first weight block's load it lets that layer hide (up to
- * this layer's tail, after its last LOAD, where the prefetch runs). */
-static void leave_room_for_prefetch(Lower *L) {
-  int64_t capacity = L->arch->sram.capacity_bytes;
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    if (!ly->sram_engine) continue;
-    size_t j = i + 1;
-    while (j < L->n_layers && !L->layers[j].sram_engine) j++;
-    if (j == L->n_layers) break;
-    const LLayer *next = &L->layers[j];
-    if (ly->cascade_head || ly->cascade_tail || next->cascade_head) continue; /* no prefetch there */
-    int64_t room = lower_weight_buffer_bytes(L, next);
-    if (room == 0 || ly->act_base + ly->plan.staging + room <= capacity) continue;
-    LTilePlan reserved = lower_tile(L, ly, capacity - room - ly->act_base);
-    if (!reserved.feasible) continue;
-    double block = lower_transfer(&L->rates, (double)next->plan.buf_bytes[BUF_W], 1).cycles;
-    double gain = fmin(block, reserved.est_tail);
-    if (reserved.est_cycles - ly->plan.est_cycles < gain) ly->plan = reserved;
-  }
+  return plan_weight_buffer_bytes(L, ly, &ly->plan);
 }
 
 /* Activations first, each kept on chip where that is faster, offered the SRAM in the order
@@ -359,6 +408,7 @@ void lower_plan_memory(Lower *L) {
   collect_uses(L);
   Memory m = {0};
   m.top = np_xcalloc(L->n_layers + 1, sizeof *m.top);
+  m.trial = layout_new(L->n_layers);
   LTilePlan *plans = np_xcalloc(L->n_layers + 1, sizeof *plans);
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
@@ -379,9 +429,21 @@ void lower_plan_memory(Lower *L) {
     if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
   }
   lower_cascade(L);
-  leave_room_for_prefetch(L);
-  place_weight_buffers(L);
+  Layout *t = &m.trial;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    t->act_base[i] = L->layers[i].act_base;
+    t->plan[i] = L->layers[i].plan;
+  }
+  plan_prefetch(L, t);
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    ly->prefetch = t->prefetch[i];
+    if (!ly->sram_engine) continue;
+    ly->plan = t->plan[i];
+    ly->w_base = t->w_base[i];
+  }
   free(plans);
   free(m.top);
   free(m.placed);
+  layout_free(t);
 }
