@@ -265,9 +265,11 @@ static double fixed_cycles(const NpArch *arch, const NpSchedule *s) {
          (s->warm ? 0.0 : (double)np_arch_fixed_cycles(arch, &f->per_program));
 }
 
-/* A layer's prefetch LOADs run after the previous SRAM layer's last LOAD, while its last
- * tile computes and stores: that tail hides up to as much of them (docs/lowering.md,
- * "Prefetch"). The schedule's estimate adds the fixed costs. */
+/* A layer's prefetch LOADs run after the previous SRAM layer's first and last LOADs of its
+ * own, while its last tile computes and stores: that tail hides up to as much of them
+ * (docs/lowering.md, "Prefetch"). A layer with no LOAD of its own holds them until its first
+ * COMPUTE ends (emit.c's anchor): none of its time is counted. The schedule's estimate adds
+ * the fixed costs. */
 void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
   s->est_cycles = 0;
   double previous = 0; /* the previous SRAM layer's tail */
@@ -275,17 +277,19 @@ void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
     const LLayer *ly = &L->layers[i];
     NpLayerPlan *p = &s->layers[i];
     double est = ly->sram_engine ? ly->plan.est_cycles : 0, prefetch = 0;
+    bool own_load = false;
     for (int32_t k = 0; k < p->n_cmds; k++) {
       const NpCommand *c = &s->cmds[p->first_cmd + k];
       if (c->layer != (int32_t)i) continue; /* the other layer of a cascade */
       est += command_extra(L, ly, c);
       if (c->prefetch) prefetch += lower_transfer(&L->rates, (double)c->bytes, (double)c->dram_runs).cycles;
+      own_load |= c->kind == NP_CMD_LOAD && !c->prefetch;
     }
     est -= fmin(prefetch, previous);
     p->est_cycles = est;
     s->est_cycles += est;
     s->prefetch_bytes += p->prefetch_bytes;
-    if (ly->sram_engine) previous = ly->plan.est_tail;
+    if (ly->sram_engine) previous = own_load ? ly->plan.est_tail : 0;
   }
   s->est_cycles += fixed_cycles(L->arch, s);
 }

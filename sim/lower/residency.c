@@ -245,6 +245,19 @@ static int64_t plan_weight_buffer_bytes(const Lower *L, const LLayer *ly, const 
   return lower_align(L, p->buf_bytes[BUF_W]) * p->buf_slots[BUF_W];
 }
 
+/* Whether a layer under plan p issues a LOAD of its own in a warm inference (an operand in
+ * DRAM, or weights past the prefetched first block): the next layer's prefetch starts after
+ * the first of them (emit.c's anchor) and may use the layer's tail. A layer without one
+ * anchors it at its first COMPUTE, and the prefetch waits for that tile: no tail is counted. */
+static bool loads_own_operands(const Lower *L, const LLayer *ly, const LTilePlan *p, bool prefetched) {
+  if (p->w_dram_bytes > (prefetched ? p->buf_bytes[BUF_W] : 0)) return true;
+  if (ly->in_value >= 0 && !L->values[ly->in_value].on_chip) return true;
+  if (ly->b_value >= 0 && !L->values[ly->b_value].on_chip) return true;
+  for (int k = 0; k < ly->n_extras; k++)
+    if (ly->extras[k].value >= 0 && !L->values[ly->extras[k].value].on_chip) return true;
+  return false;
+}
+
 /* A layer tiled to leave the next SRAM layer's weight buffer room above it, when the time
  * that costs it is less than the first weight block's load it lets that layer hide (up to
  * this layer's tail, after its last LOAD, where the prefetch runs). */
@@ -291,7 +304,7 @@ static double place_weight_buffers(Lower *L, Layout *t) {
     t->w_base[i] = t->prefetch[i] ? above : rest;
     prev_end = t->w_base[i] + weights > rest ? t->w_base[i] + weights : rest;
     if (t->prefetch[i]) hidden += fmin(lower_transfer(&L->rates, (double)p->buf_bytes[BUF_W], 1).cycles, previous_tail);
-    previous_tail = p->est_tail;
+    previous_tail = loads_own_operands(L, ly, p, t->prefetch[i]) ? p->est_tail : 0;
   }
   return hidden;
 }
