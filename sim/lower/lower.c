@@ -259,51 +259,86 @@ static bool check_command_budget(const Lower *L) {
   return true;
 }
 
-bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
-              NpDiag *diag) {
-  memset(out, 0, sizeof *out);
+/* Placement, residency, tiling and the DRAM layout: everything but the command stream,
+ * which is all a cold and a warm schedule differ in. */
+static bool plan(Lower *L, const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpDiag *diag) {
   NpDtype dtype = options && options->dtype != NP_DTYPE_UNKNOWN ? options->dtype : arch->default_dtype;
   if (!check_inputs(graph, arch, dtype, diag)) return false;
-  if (options && options->weight_bits != 0 && !np_weight_bits_valid(options->weight_bits)) {
-    np_diag_add(diag, "%s: error: weight bits %d: expected %s", graph->source, options->weight_bits, NP_WEIGHT_BITS_LIST);
+  int weight_bits = options ? options->weight_bits : 0;
+  if (weight_bits != 0 && !np_weight_bits_valid(weight_bits)) {
+    np_diag_add(diag, "%s: error: weight bits %d: expected %s", graph->source, weight_bits, NP_WEIGHT_BITS_LIST);
     return false;
   }
-  Lower L;
-  memset(&L, 0, sizeof L);
-  L.graph = graph;
-  L.arch = arch;
-  lower_rates(arch, &L.rates);
-  L.dtype = dtype;
-  L.warm = options && options->warm;
-  L.diag = diag;
-  L.spaces = lower_tile_spaces_new();
-  L.align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
+  memset(L, 0, sizeof *L);
+  L->graph = graph;
+  L->arch = arch;
+  lower_rates(arch, &L->rates);
+  L->dtype = dtype;
+  L->diag = diag;
+  L->spaces = lower_tile_spaces_new();
+  L->align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
                                                                        : arch->sram.bank_width_bytes;
-  if (L.align < 1) L.align = 1;
-  out->weight_bits = options ? options->weight_bits : 0;
-  lower_weight_widths(&L, out->weight_bits);
-  lower_place(&L);
-  lower_plan_memory(&L);
-  if (!check_command_budget(&L)) {
-    free_lower(&L);
+  if (L->align < 1) L->align = 1;
+  lower_weight_widths(L, weight_bits);
+  lower_place(L);
+  lower_plan_memory(L);
+  if (!check_command_budget(L)) {
+    free_lower(L);
     return false;
   }
-  layout_dram(&L);
-  out->warm = L.warm;
-  out->dtype = dtype;
+  layout_dram(L);
+  return true;
+}
+
+/* The command stream of the planned L, cold or warm, and what the schedule says of it. */
+static void emit(Lower *L, int weight_bits, bool warm, NpSchedule *out) {
+  const NpArch *arch = L->arch;
+  memset(out, 0, sizeof *out);
+  L->warm = warm;
+  L->crossings = 0; /* counted by the emission */
+  out->weight_bits = weight_bits;
+  out->warm = warm;
+  out->dtype = L->dtype;
   out->sram_capacity_bytes = arch->sram.capacity_bytes;
   memcpy(out->config_name, arch->name, sizeof out->config_name);
   out->n_engines = arch->n_engines;
   for (int i = 0; i < arch->n_engines; i++) memcpy(out->engine_names[i], arch->engines[i].name, NP_ARCH_NAME_MAX);
   out->config_hash = np_schedule_config_hash(arch);
-  fill_plans(&L, out);
-  lower_emit(&L, out);
-  lower_estimate_schedule(&L, out);
-  out->resident_weight_bytes = L.resident_bytes;
-  out->model_weight_bytes = L.model_weight_bytes;
-  if (L.resident_bytes > out->sram_peak_bytes) out->sram_peak_bytes = L.resident_bytes;
-  out->crossings = L.crossings;
+  fill_plans(L, out);
+  lower_emit(L, out);
+  lower_estimate_schedule(L, out);
+  out->resident_weight_bytes = L->resident_bytes;
+  out->model_weight_bytes = L->model_weight_bytes;
+  if (L->resident_bytes > out->sram_peak_bytes) out->sram_peak_bytes = L->resident_bytes;
+  out->crossings = L->crossings;
   out->hash = hash_commands(out);
+}
+
+bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
+              NpDiag *diag) {
+  memset(out, 0, sizeof *out);
+  Lower L;
+  if (!plan(&L, graph, arch, options, diag)) return false;
+  emit(&L, options ? options->weight_bits : 0, options && options->warm, out);
+  free_lower(&L);
+  return true;
+}
+
+bool np_lower_pair(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *cold,
+                   NpSchedule *warm, NpDiag *diag) {
+  memset(cold, 0, sizeof *cold);
+  memset(warm, 0, sizeof *warm);
+  Lower L;
+  if (!plan(&L, graph, arch, options, diag)) return false;
+  int weight_bits = options ? options->weight_bits : 0;
+  /* emission records in each value the commands that make it ready: the warm stream starts
+   * from the values as planned, as its own np_lower would */
+  LValue *planned = np_xmalloc((L.n_values + 1) * sizeof *planned);
+  memcpy(planned, L.values, L.n_values * sizeof *planned);
+  emit(&L, weight_bits, false, cold);
+  memcpy(L.values, planned, L.n_values * sizeof *planned);
+  free(planned);
+  emit(&L, weight_bits, true, warm);
   free_lower(&L);
   return true;
 }

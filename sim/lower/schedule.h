@@ -192,6 +192,11 @@ typedef struct NpSchedule {
  * reason). */
 bool np_lower(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *out,
               NpDiag *diag);
+/* The cold and the warm schedule at once (options->warm is ignored): byte for byte what two
+ * np_lower calls give, for half the planning, since they differ only in the command stream.
+ * On failure both are empty. */
+bool np_lower_pair(const NpGraph *graph, const NpArch *arch, const NpLowerOptions *options, NpSchedule *cold,
+                   NpSchedule *warm, NpDiag *diag);
 void np_schedule_free(NpSchedule *schedule);
 
 /* The ids command `cmd` waits for (NULL when it waits for none: a schedule without any

@@ -196,13 +196,8 @@ bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *o
   memset(out, 0, sizeof *out);
   NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0, 0, NULL, NULL};
   if (!options) options = &defaults;
-  NpLowerOptions cold_options = {false, options->dtype, options->weight_bits};
-  NpLowerOptions warm_options = {true, options->dtype, options->weight_bits};
-  if (!np_lower(graph, arch, &cold_options, &out->cold, diag)) return false;
-  if (!np_lower(graph, arch, &warm_options, &out->warm, diag)) {
-    np_schedule_free(&out->cold);
-    return false;
-  }
+  NpLowerOptions lower_options = {false, options->dtype, options->weight_bits};
+  if (!np_lower_pair(graph, arch, &lower_options, &out->cold, &out->warm, diag)) return false;
   const NpSchedule *both[] = {&out->cold, &out->warm};
   Progress progress = {options->progress, options->progress_user, 0, 0};
   bool ok = np_sim_check_cost(both, 2, arch, options->max_bursts, &progress.total, diag);
