@@ -70,6 +70,8 @@ typedef struct Choice {
   int64_t dram;
   LTilePlan a, b;
   int64_t ring_rows, ring_bytes, base;
+  bool spills_input;   /* A's input, kept on chip from the layer before, goes through DRAM */
+  LTilePlan producer;  /* then that layer's plan, storing it */
 } Choice;
 
 #define CASCADE_TIE 1e-9 /* relative: estimates closer than this are equal */
@@ -138,7 +140,7 @@ static void try_tiles(Search *s, int ka, int kb) {
     double cycles = pa.est_cycles + pb.est_cycles;
     int64_t dram = pa.dram_bytes + pb.dram_bytes;
     if (!beats(&s->best, cycles, dram)) continue;
-    s->best = (Choice){true, cycles, 0, dram, pa, pb, ring, ring_bytes, 0};
+    s->best = (Choice){true, cycles, 0, dram, pa, pb, ring, ring_bytes, 0, false, {0}};
   }
 }
 
@@ -169,14 +171,13 @@ static int64_t base_at(const Lower *L, const LLayer *ly, const LValue *x) {
   return ly->act_base > x->sram_offset + lower_align(L, x->bytes) ? ly->act_base : x->sram_offset;
 }
 
-/* The best cascade of layers i and i + 1 (best->found: one beats their separate plans). The
+/* The best cascade of layers i and i + 1 above `base` (best->found: one was found); the
  * layers are left as they were. */
-static void try_cascade(Lower *L, size_t i, Choice *best) {
+static void search_cascade(Lower *L, size_t i, int64_t base, double apart, Choice *best) {
   LLayer *a = &L->layers[i], *b = &L->layers[i + 1];
   LValue *x = &L->values[a->out_value];
-  double apart = a->plan.est_cycles + b->plan.est_cycles;
   double tie = CASCADE_TIE * fmax(apart, 1);
-  int64_t base = max64(base_at(L, a, x), base_at(L, b, x)), avail = L->arch->sram.capacity_bytes - base;
+  int64_t avail = L->arch->sram.capacity_bytes - base;
   bool was_on_chip = x->on_chip;
   x->on_chip = true, x->needs_dram = false;
   /* The cascade is the two layers tiled with the intermediate on chip, under less SRAM and
@@ -194,14 +195,66 @@ static void try_cascade(Lower *L, size_t i, Choice *best) {
     *best = s.best;
   }
   x->on_chip = was_on_chip, x->needs_dram = !was_on_chip;
-  if (best->found && best->cycles >= apart - tie) best->found = false;
   best->base = base;
+}
+
+/* A's input when it may go through DRAM to make room for the cascade: kept on chip, made by
+ * the layer just before (on the SRAM) for A alone, and the highest value live at A, so that
+ * the cascade can start at its offset. -1 otherwise. */
+static int spillable_input(const Lower *L, size_t i) {
+  const LLayer *a = &L->layers[i];
+  if (i == 0 || a->in_value < 0) return -1;
+  const LValue *y = &L->values[a->in_value];
+  if (!y->on_chip || y->ring_rows > 0 || y->graph_output || y->cpu_consumer) return -1;
+  if (y->producer != (int)i - 1 || y->last_use != (int)i || !L->layers[i - 1].sram_engine) return -1;
+  if (a->act_base > y->sram_offset + lower_align(L, y->bytes)) return -1;
+  return a->in_value;
+}
+
+/* The best cascade of layers i and i + 1 (best->found: one beats their separate plans):
+ * above the activations live at them, or, when A's input stays on chip from the layer before
+ * and takes the SRAM the cascade needs, with that input stored by its producer and loaded
+ * in bands (a larger SRAM that first keeps the input on chip must not lose the cascade the
+ * smaller one had). The layers are left as they were. */
+static void try_cascade(Lower *L, size_t i, Choice *best) {
+  LLayer *a = &L->layers[i], *b = &L->layers[i + 1];
+  LValue *x = &L->values[a->out_value];
+  double apart = a->plan.est_cycles + b->plan.est_cycles;
+  double tie = CASCADE_TIE * fmax(apart, 1);
+  search_cascade(L, i, max64(base_at(L, a, x), base_at(L, b, x)), apart, best);
+  if (best->found && best->cycles >= apart - tie) best->found = false;
   best->gain = best->found ? apart - best->cycles : 0;
+  int v = spillable_input(L, i);
+  if (v < 0) return;
+  LValue *y = &L->values[v];
+  LLayer *p = &L->layers[i - 1];
+  y->on_chip = false, y->needs_dram = true;
+  Choice spilled;
+  memset(&spilled, 0, sizeof spilled);
+  LTilePlan producer = lower_tile(L, p, L->arch->sram.capacity_bytes - p->act_base);
+  if (producer.feasible) {
+    int64_t base = max64(x->on_chip ? base_at(L, a, x) : y->sram_offset, base_at(L, b, x));
+    double with = p->plan.est_cycles + apart;
+    search_cascade(L, i, base, with - producer.est_cycles, &spilled);
+    double gain = spilled.found ? with - producer.est_cycles - spilled.cycles : 0;
+    if (spilled.found && gain > best->gain + CASCADE_TIE * fmax(with, 1)) {
+      *best = spilled;
+      best->gain = gain;
+      best->spills_input = true;
+      best->producer = producer;
+    }
+  }
+  y->on_chip = true, y->needs_dram = false;
 }
 
 static void apply(Lower *L, size_t i, const Choice *c) {
   LLayer *a = &L->layers[i], *b = &L->layers[i + 1];
   LValue *x = &L->values[a->out_value];
+  if (c->spills_input) {
+    LValue *y = &L->values[a->in_value];
+    y->on_chip = false, y->needs_dram = true;
+    L->layers[i - 1].plan = c->producer;
+  }
   x->on_chip = true, x->needs_dram = false;
   x->ring_rows = c->ring_rows;
   x->sram_offset = c->base;
@@ -225,13 +278,15 @@ void lower_cascade(Lower *L) {
   for (size_t i = 0; i + 1 < n; i++)
     if (eligible(L, i)) try_cascade(L, i, &pairs[i]);
   for (size_t k = 2; k <= n; k++) {
-    double with = pairs[k - 2].found ? most[k - 2] + pairs[k - 2].gain : -1;
+    const Choice *c = &pairs[k - 2];
+    size_t span = c->spills_input ? 3 : 2; /* the layers it changes: a spill re-tiles the producer */
+    double with = c->found && k >= span ? most[k - span] + c->gain : -1;
     most[k] = with > most[k - 1] ? with : most[k - 1];
   }
   for (size_t k = n; k >= 2;) {
     if (pairs[k - 2].found && most[k] > most[k - 1]) {
       apply(L, k - 2, &pairs[k - 2]);
-      k -= 2;
+      k -= pairs[k - 2].spills_input ? 3 : 2;
     } else {
       k--;
     }
