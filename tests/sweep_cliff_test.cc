@@ -58,6 +58,43 @@ TEST(SweepCliff, DramBytesStepAtTheExactSramSizeAndNameTheLayer) {
   np_cliffs_free(cliffs, n);
 }
 
+// The pair of tests/lower_cascade_test.cc (x 2x8x4 -> a, 1x1 to 32 channels -> y 2x8x32 -> b,
+// 1x1 to 4): along the SRAM a cascade forms, y kept in a rolling buffer of one row, 8 x 32 =
+// 256 B (a 1x1 kernel has no halo, so a band of b's one row reads one row of y: that file
+// works it out), and later breaks, when y fits on chip whole. Each is a cause of its step.
+TEST(SweepCliff, ACascadeThatFormsAndOneThatBreaksAreCauses) {
+  GraphPtr g = parse_graph(R"(graph pair
+input x int8 1x2x8x4
+conv a x -> y out=32 kernel=1x1 bias=no
+conv b y -> z out=4 kernel=1x1 bias=no
+output z
+)");
+  NpCliffSearch s{};
+  s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", g.get(), 0};
+  char err[256];
+  ASSERT_TRUE(np_axis_range_parse("sram.capacity_bytes=400..2000", &s.axis, err, sizeof err)) << err;
+  s.metric = "warm_ms";
+  s.threshold = 1.05;
+  NpCliff *cliffs;
+  size_t n;
+  NpDiag diag;
+  np_diag_init(&diag);
+  ASSERT_TRUE(np_cliff_find(&s, &cliffs, &n, &diag));
+  np_diag_free(&diag);
+  const std::string forms = "layer 'a': cascade forms into 'b' (bands of 1 row, its output kept in a 256 B rolling "
+                            "buffer in SRAM)";
+  const std::string breaks = "layer 'a': cascade into 'b' breaks (the two run one after the other)";
+  int64_t formed_at = -1, broke_at = -1;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < cliffs[i].n_causes; k++) {
+      if (cliffs[i].causes[k] == forms) formed_at = (int64_t)cliffs[i].x_after;
+      if (cliffs[i].causes[k] == breaks) broke_at = (int64_t)cliffs[i].x_after;
+    }
+  np_cliffs_free(cliffs, n);
+  EXPECT_GT(formed_at, 0) << "no cliff names the cascade forming";
+  EXPECT_GT(broke_at, formed_at) << "no cliff after it names the cascade breaking";
+}
+
 TEST(SweepCliff, WarmLatencyCliffFromTheCommandLine) {
   std::string graph = write_scratch("two.npg", kTwoConvs);
   std::string config = write_scratch("test.yaml", kTestConfig);

@@ -152,6 +152,10 @@ static void activation_traffic(const NpSchedule *s, const NpLayerPlan *l, int64_
   }
 }
 
+static const char *layer_name(const NpSchedule *s, int32_t layer) {
+  return layer >= 0 && (size_t)layer < s->n_layers && s->layers[layer].name ? s->layers[layer].name : "?";
+}
+
 static void add_cause(NpCliff *c, char *text) {
   c->causes = np_xrealloc(c->causes, (c->n_causes + 1) * sizeof *c->causes);
   c->causes[c->n_causes++] = text;
@@ -195,6 +199,15 @@ static void diff_schedules(NpCliff *c, const NpSchedule *from, const NpSchedule 
         else
           add_cause(c, np_xasprintf("layer '%s': moved from engine %s to %s", name, from->engine_names[b->engine],
                                     to->engine_names[w->engine]));
+      } else if (pass == 1 && (b->cascade_into >= 0) != (w->cascade_into >= 0)) {
+        if (w->cascade_into >= 0)
+          add_cause(c, np_xasprintf("layer '%s': cascade forms into '%s' (bands of %lld row%s, its output kept in a "
+                                    "%s rolling buffer in SRAM)",
+                                    name, layer_name(to, w->cascade_into), (long long)w->cascade_band_rows,
+                                    w->cascade_band_rows == 1 ? "" : "s", np_fmt_bytes(w->cascade_buffer_bytes, a)));
+        else
+          add_cause(c, np_xasprintf("layer '%s': cascade into '%s' breaks (the two run one after the other)", name,
+                                    layer_name(from, b->cascade_into)));
       } else if (pass == 2) {
         /* An activation that no longer fits on chip round-trips through DRAM: its producer
          * stores it and its readers load it back, with no residency change to show for it. */
