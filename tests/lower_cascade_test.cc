@@ -3,10 +3,6 @@
 // DRAM 8 B/cycle (8 GB/s at 1 GHz), 64-byte bursts, latency 100.
 #include "lower_support.h"
 
-extern "C" {
-#include "replay/replay.h"
-}
-
 namespace {
 
 // x 2x8x4 = 64 B -> a (1x1, 4 -> 32, weights 128 B) -> y 2x8x32 = 512 B -> b (1x1, 32 -> 4,
@@ -22,19 +18,6 @@ output z
 void lower_pair(const NpGraph *g, const NpArch &arch, Lowered *l) {
   lower(g, arch, true, l);
   ASSERT_TRUE(l->ok) << l->errors;
-}
-
-int64_t warm_cycles(const Lowered &l, const NpArch &arch) {
-  NpReplayOptions opt{};
-  NpStats stats{};
-  NpDiag diag;
-  np_diag_init(&diag);
-  bool ok = np_replay_run(&l.s, &arch, &opt, &stats, &diag);
-  EXPECT_TRUE(ok) << (diag.count ? diag.messages[0] : "");
-  np_diag_free(&diag);
-  int64_t cycles = stats.cycles;
-  np_stats_free(&stats);
-  return cycles;
 }
 
 // At 576 B both weights stay resident (0..255) and y cascades in bands of one row: b's band
@@ -92,7 +75,7 @@ TEST(LowerCascade, TwoConvsRunBandByBandWithTheIntermediateInSram) {
   //  11 COMPUTE 1548..1820   12 COMPUTE 1820..2092 (b row 1)
   //  13 STORE 2092: bank 2092..2108, ends 2200   14 COMPUTE 2092: bank 2108..2380
   //  15 STORE 2380: DRAM 2488.
-  EXPECT_EQ(warm_cycles(l, arch), 2488);
+  EXPECT_EQ(replayed_cycles(l, arch), 2488);
 }
 
 // Without cascading the same SRAM sends y through DRAM: a stores its 512 B and b loads them.
@@ -108,7 +91,7 @@ TEST(LowerCascade, OffTheIntermediateGoesThroughDram) {
   EXPECT_EQ(apart.layer(1).dram_read_bytes, 512);
   // The lowering chose the cascade because its estimate was less; the replay agrees.
   EXPECT_LT(cascaded.s.est_cycles, apart.s.est_cycles);
-  EXPECT_LT(warm_cycles(cascaded, on), warm_cycles(apart, off));
+  EXPECT_LT(replayed_cycles(cascaded, on), replayed_cycles(apart, off));
 }
 
 // The rolling buffer needs at least one row of y (256 B): with 256 B of SRAM nothing is left

@@ -19,7 +19,6 @@
 #include <string>
 
 extern "C" {
-#include "replay/replay.h"
 #include "report/views.h"
 }
 
@@ -87,19 +86,6 @@ void lower_with(const char *graph, const std::vector<std::string> &sets, Choice 
 
 int engine(const NpArch &arch, const char *name) { return np_arch_find_engine(&arch, name); }
 
-// The replayed cycles of the (warm) schedule.
-int64_t replayed(const Choice &c) {
-  NpStats stats;
-  NpDiag diag;
-  np_diag_init(&diag);
-  bool ok = np_replay_run(&c.l.s, &c.arch, nullptr, &stats, &diag);
-  EXPECT_TRUE(ok) << (diag.count ? diag.messages[0] : "");
-  np_diag_free(&diag);
-  int64_t cycles = ok ? stats.cycles : -1;
-  if (ok) np_stats_free(&stats);
-  return cycles;
-}
-
 std::string view(const Choice &c) {
   char *text = np_schedule_view_text(&c.l.s, c.g.get(), nullptr, 0);
   std::string s = text;
@@ -128,7 +114,7 @@ TEST(LowerChoice, DepthwiseGoesToTheVectorUnitByEstimate) {
       << view(c);
   // The warm replay: the weights stay resident (the SRAM holds them), so it is the estimate
   // less their 1-cycle LOAD: 1 + 576 + 1.
-  EXPECT_EQ(replayed(c), 578);
+  EXPECT_EQ(replayed_cycles(c.l, c.arch), 578);
 }
 
 TEST(LowerChoice, TheScheduleJsonKeepsTheEstimates) {
@@ -161,7 +147,7 @@ TEST(LowerChoice, FirstFitKeepsTheFirstEngine) {
   EXPECT_EQ(p.placed_by, NP_PLACED_FIRST_FIT);
   EXPECT_EQ(p.n_placement_estimates, 0);
   EXPECT_EQ(view(c).find("placed by"), std::string::npos);
-  EXPECT_EQ(replayed(c), 2754);  // 1 + 2752 + 1, as above
+  EXPECT_EQ(replayed_cycles(c.l, c.arch), 2754);  // 1 + 2752 + 1, as above
 }
 
 // npu and npu2 are the same array: 2755 cycles each. The tie goes to the one placement lists

@@ -12,6 +12,7 @@
 #include "graph/graph.h"
 #include "graph/textgraph.h"
 #include "lower/schedule.h"
+#include "replay/replay.h"
 #include "util/diag.h"
 
 // One byte per bank line and alignment 1, so that buffer sizes in the tests are exact:
@@ -119,4 +120,18 @@ inline void lower(const NpGraph *g, const NpArch &arch, bool warm, Lowered *out,
   out->ok = np_lower(g, &arch, &options, &out->s, &diag);
   for (size_t i = 0; i < diag.count; i++) out->errors += std::string(diag.messages[i]) + "\n";
   np_diag_free(&diag);
+}
+
+// The cycles the replay measures for a lowered schedule (-1, with a test failure, if it fails).
+inline int64_t replayed_cycles(const Lowered &l, const NpArch &arch) {
+  NpReplayOptions opt{};
+  NpStats stats{};
+  NpDiag diag;
+  np_diag_init(&diag);
+  bool ok = np_replay_run(&l.s, &arch, &opt, &stats, &diag);
+  EXPECT_TRUE(ok) << (diag.count ? diag.messages[0] : "");
+  np_diag_free(&diag);
+  int64_t cycles = ok ? stats.cycles : -1;
+  if (ok) np_stats_free(&stats);
+  return cycles;
 }
