@@ -4,6 +4,7 @@
 // precede the token).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -748,6 +749,41 @@ TEST(ConfigDefault, DeviceMatrixHasThePublishedFigures) {
     EXPECT_EQ(c.arch->engines[ane].cores, d.cores);
     double tops = np_engine_macs_per_cycle(&c.arch->engines[ane], d.dtype) * 2 * c.arch->clock_mhz * 1e6 / 1e12;
     EXPECT_NEAR(tops, d.tops, 0.01 * d.tops);
+  }
+}
+
+// Every neural-engine generation pays the one ANE dispatch measured, on the M1 (the A14's
+// engine): 25 us (binding, host fp16 copies) + 16 (firmware request) + 3 (doorbell) + 130
+// (firmware round trip) + 10 (completion) = 184 us (S. Bryngelson, arXiv:2606.22283, ch. 2,
+// "What one dispatch costs"). The A11 has no neural engine Core ML can use: its GPU keeps
+// Core ML's ~0.1 ms per prediction, which the ANE's firmware round trip does not apply to.
+TEST(ConfigDefault, EveryNeuralEnginePaysTheMeasuredDispatch) {
+  const double ane_dispatch_us = 25 + 16 + 3 + 130 + 10;
+  struct Config {
+    const char *path;
+    double per_inference_us;
+    const char *source_names;
+  };
+  const Config configs[] = {
+      {"configs/phone-npu.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a12.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a13.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a14.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a15.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a16.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a17-pro.yaml", ane_dispatch_us, "arXiv:2606.22283"},
+      {"configs/devices/a11.yaml", 100, "0.1 ms"},
+  };
+  for (const Config &c : configs) {
+    SCOPED_TRACE(c.path);
+    auto l = load_file(source_path(c.path));
+    ASSERT_TRUE(l.ok) << l.errors.at(0);
+    const NpEnergyFigure &dispatch = l.arch->fixed.per_inference;
+    ASSERT_TRUE(dispatch.given);
+    EXPECT_EQ(dispatch.value, c.per_inference_us);
+    EXPECT_NE(std::string(dispatch.source).find(c.source_names), std::string::npos) << dispatch.source;
+    // us x clock_mhz cycles, to the nearest cycle.
+    EXPECT_EQ(np_arch_fixed_cycles(l.arch.get(), &dispatch), std::llround(c.per_inference_us * l.arch->clock_mhz));
   }
 }
 
