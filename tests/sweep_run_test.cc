@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "support/cli.h"
 #include "support/files.h"
@@ -40,7 +41,8 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   // A header and 12 rows, numbered 0..11 in order.
   EXPECT_EQ(count_lines(a), 13);
   EXPECT_EQ(a.rfind("point,model,model_file,sram.capacity_bytes,dram.bandwidth_gb_per_s,model.channel_scale,status,"
-                    "warm_ms,cold_ms,energy_uj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,area_mm2,config,"
+                    "warm_ms,cold_ms,energy_uj,sram_peak_bytes,dram_bytes,fallbacks,uncached_ms,cached_ms,area_mm2,est_warm_ms,"
+                    "config,"
                     "config_hash,set,npusim_version,message\n",
                     0),
             0u);
@@ -48,7 +50,7 @@ TEST(SweepRun, RowsAreInPointOrderWhateverTheThreadCount) {
   // Points 4..7 have the bad size: their rows carry the status and the config's message.
   // A point that did not run has no metrics and no config, but the spec's overrides and the
   // version; sizes are bytes (the spec says 4MiB: 4 * 2^20 = 4194304).
-  EXPECT_NE(a.find("\n4,chain," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,,,,,,," +
+  EXPECT_NE(a.find("\n4,chain," + source_path("models/micro/chain.npg") + ",3000000,8,0.5,bad_config,,,,,,,,,,,,,," +
                    npusim_version() + ","),
             std::string::npos)
       << a;
@@ -248,6 +250,42 @@ TEST(SweepCheck, ConfigCheckNamesASweepSpec) {
   EXPECT_NE(r.err.find("this is a sweep spec, not an accelerator config: check it with npusim sweep"), std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find("unknown key"), std::string::npos) << r.err;
+}
+
+// est_warm_ms is the lowering's own estimate of warm_ms. On configs/ideal.yaml (1 GHz, memories
+// that never limit) a 1x1 stride-2 conv 56x56x64 -> 128 is the systolic formula docs/timing.md
+// follows (SCALE-Sim's per-fold model): 64 x 128 weights on the 32x32 ws array are 2 x 4 = 8
+// folds, each filling 32 rows, streaming 28 x 28 = 784 pixels and draining 32 + 32 - 2:
+// 32 + 784 + 62 = 878 cycles, 8 x 878 = 7,024 cycles = 0.007024 ms. Both figures must be that
+// within 1% (the replay adds a load and a store of a few cycles; so does the estimate).
+TEST(SweepRun, EstimateColumnIsTheCostModelsFigure) {
+  std::string graph = write_scratch("s2.npg", "input x int8 1x56x56x64\n"
+                                              "conv c x -> y out=128 kernel=1x1 stride=2 bias=no\n"
+                                              "output y\n");
+  std::string spec = write_scratch("est.yaml", "models: [" + graph + "]\nconfig: " + source_path("configs/ideal.yaml") +
+                                                   "\naxes:\n  dram.bandwidth_gb_per_s: [1000000]\n");  // ideal's own
+  std::string dir = scratch_dir();
+  CliResult r = run_npusim("sweep " + spec + " -o " + dir + "/est.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string text = read_file(dir + "/est.csv");
+  auto cells = [](const std::string &line) {
+    std::vector<std::string> out;
+    size_t from = 0;
+    for (size_t at; (at = line.find(',', from)) != std::string::npos; from = at + 1) out.push_back(line.substr(from, at - from));
+    out.push_back(line.substr(from));
+    return out;
+  };
+  size_t eol = text.find('\n');
+  std::vector<std::string> header = cells(text.substr(0, eol)), row = cells(text.substr(eol + 1, text.find('\n', eol + 1) - eol - 1));
+  ASSERT_EQ(header.size(), row.size()) << text;
+  auto column = [&](const std::string &name) {
+    for (size_t i = 0; i < header.size(); i++)
+      if (header[i] == name) return std::strtod(row[i].c_str(), nullptr);
+    ADD_FAILURE() << "no column " << name << " in " << text;
+    return 0.0;
+  };
+  EXPECT_NEAR(column("est_warm_ms"), 0.007024, 0.007024 * 0.01) << text;
+  EXPECT_NEAR(column("warm_ms"), 0.007024, 0.007024 * 0.01) << text;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ static double fallbacks(const NpPointMetrics *m) { return (double)m->fallbacks; 
 static double area_mm2(const NpPointMetrics *m) { return m->area_mm2; }
 static double uncached_ms(const NpPointMetrics *m) { return m->uncached_ms; }
 static double cached_ms(const NpPointMetrics *m) { return m->cached_ms; }
+static double est_warm_ms(const NpPointMetrics *m) { return m->est_warm_ms; }
 
 const NpPointMetricInfo np_point_metrics[] = {
     {"warm_ms", false, warm_ms},
@@ -29,6 +30,7 @@ const NpPointMetricInfo np_point_metrics[] = {
     {"uncached_ms", false, uncached_ms},
     {"cached_ms", false, cached_ms},
     {"area_mm2", false, area_mm2},
+    {"est_warm_ms", false, est_warm_ms},
 };
 const size_t np_point_metric_count = sizeof np_point_metrics / sizeof np_point_metrics[0];
 
@@ -73,6 +75,7 @@ bool np_point_evaluate(const NpGraph *graph, const NpArch *arch, const NpSimOpti
   out->fallbacks = sim.warm.fallback_ops;
   out->resident_weight_bytes = sim.warm.resident_weight_bytes;
   out->area_mm2 = np_arch_area_mm2(arch);
+  out->est_warm_ms = sim.warm.est_cycles / (arch->clock_mhz * 1e3);
   snprintf(out->config_name, sizeof out->config_name, "%s", arch->name);
   out->config_hash = sim.warm.config_hash;
   NpColdStartTimes launch;

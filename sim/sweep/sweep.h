@@ -40,6 +40,8 @@ typedef struct NpPointMetrics {
   int64_t resident_weight_bytes;
   double uncached_ms, cached_ms; /* the launch: flash read, compile, cold inference (simulate.h) */
   double area_mm2;          /* the config's silicon area (np_arch_area_mm2); 0 without area figures */
+  double est_warm_ms;       /* the cost model's estimate of warm_ms (NpSchedule.est_cycles at the clock):
+                               a step in warm_ms it does not show is the estimate's error, not the search's */
   /* What the point ran on: the effective config's name and hash (np_schedule_config_hash). */
   char config_name[NP_ARCH_NAME_MAX];
   uint64_t config_hash;

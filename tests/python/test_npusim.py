@@ -141,9 +141,9 @@ def csv_line(row, axes):
         cells += [f"{row['warm_ms']:.17g}", f"{row['cold_ms']:.17g}", f"{row['energy_uj']:.17g}",
                   str(row["sram_peak_bytes"]), str(row["dram_bytes"]), str(row["fallbacks"]),
                   f"{row['uncached_ms']:.17g}", f"{row['cached_ms']:.17g}", f"{row['area_mm2']:.17g}",
-                  row["config"], row["config_hash"], *identity, ""]
+                  f"{row['est_warm_ms']:.17g}", row["config"], row["config_hash"], *identity, ""]
     else:
-        cells += [""] * 11 + identity + [row["message"]]
+        cells += [""] * 12 + identity + [row["message"]]
     return ",".join(cells) + "\n"
 
 
