@@ -13,7 +13,7 @@ const NpCliOption np_cli_search_options[] = {
     {"axis", NP_CLI_AXIS, "KEY=LO..HI",
      "the axis searched: a config key (sram.capacity_bytes=512KiB..16MiB) or\nmodel.channel_scale / model.resolution"},
     {"metric", NP_CLI_METRIC, "M",
-     "warm_ms (default), cold_ms, energy_uj, sram_peak_bytes, dram_bytes, fallbacks,\nuncached_ms, cached_ms, area_mm2 (energy_mj: energy_uj in mJ)"},
+     "warm_ms (default), cold_ms, energy_uj, sram_peak_bytes, dram_bytes, fallbacks,\nuncached_ms, cached_ms, area_mm2, est_warm_ms (energy_mj: energy_uj in mJ)"},
     {"step", NP_CLI_STEP, "S",
      "the axis granularity (default: one SRAM row across all banks for\n"
      "sram.capacity_bytes, 1 for other whole-number keys, 0.01 for channel scale)"},
