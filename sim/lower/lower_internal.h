@@ -106,7 +106,8 @@ typedef struct LTilePlan {
 enum { BUF_IN = 0, BUF_W = 1, BUF_OUT = 2, BUF_EXTRA = 3 };
 
 /* A tile search's answer, kept for the budgets that give the very same answer: the search
- * with any budget in [lo, hi) and the same operand placement (`key`) takes the same steps. */
+ * with any budget in [lo, hi) and the same operand placement (`key`) chooses the same plan
+ * (lo: the plan's own staging; hi: the least staging the search refused as over its budget). */
 typedef struct LTileMemo {
   unsigned key;
   int64_t lo, hi;

@@ -601,10 +601,10 @@ typedef struct Search {
   int64_t budget;
   int64_t band; /* > 0: only tiles of this many rows whose row loop is outermost (a cascade) */
   LTilePlan best;
-  /* The budgets that take the same steps: any from the largest staging of a plan that was
-   * ever the best (lo) up to, not including, the least staging (or floor) turned down as
-   * over the budget (hi). */
-  int64_t lo, hi;
+  /* The least staging (or staging floor) turned down as over the budget: with any budget
+   * from the answer's own staging up to, not including, this one the answer is the same
+   * (search). */
+  int64_t hi;
 } Search;
 
 /* Whether `staging` exceeds the budget; a refusal narrows the range of budgets that refuse
@@ -755,10 +755,7 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     if (floor_loses(s, (Floor){fmax(fmax(serial, banks), chains), p.dram_bytes})) continue;
     LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
     p.est_cycles = e.cycles, p.est_tail = e.tail;
-    if (better(&p, &s->best)) {
-      s->best = p;
-      if (p.staging > s->lo) s->lo = p.staging;
-    }
+    if (better(&p, &s->best)) s->best = p;
   }
 }
 
@@ -829,7 +826,7 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, uns
   Search s;
   memset(&s, 0, sizeof s);
   s.L = L, s.ly = ly, s.t = t, s.o = o, s.budget = budget, s.band = band;
-  s.lo = INT64_MIN, s.hi = INT64_MAX;
+  s.hi = INT64_MAX;
   /* Start from the best of the layer's remembered answers for the same operand placement (and
    * row tile, banded) that still fit: the order is total, so the answer is the same, and the
    * bounds prune sooner. */
@@ -839,7 +836,6 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, uns
     const LTilePlan *m = &memos[i].plan;
     if (memos[i].key != key || !m->feasible || m->staging > budget || !better(m, &s.best)) continue;
     s.best = *m;
-    if (m->staging > s.lo) s.lo = m->staging;
   }
   /* Without one, the tile sizes the shape chose with its operands elsewhere are costed first
    * with these: a candidate like any other, visited early so that the bounds bite. */
@@ -847,7 +843,12 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, uns
     if (t->memos[i].key != key && t->memos[i].plan.feasible) try_candidate(&s, &t->memos[i].plan);
   for (int r = 0; r < t->n_rows; r++)
     if (band == 0 || t->rows[r] == band) search_row(&s, r);
-  *lo = s.lo, *hi = s.hi;
+  /* The answer P is the best of the candidates that fit the budget. With a budget B in
+   * [P's staging, hi) P still fits, every candidate or group refused here is refused again
+   * (its staging, or floor, is at least hi > B), and every other candidate was costed or
+   * ruled out as no better than a running best, which P is at least as good as: P is the
+   * answer under B too. */
+  *lo = s.best.feasible ? s.best.staging : INT64_MIN, *hi = s.hi;
   if (s.best.feasible) s.best.utilization = utilization(L, ly, s.best.th, s.best.tw, s.best.tc, s.best.tk);
   return s.best;
 }
