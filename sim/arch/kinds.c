@@ -201,15 +201,27 @@ static int64_t *cut_dim(NpGemmShape *g, CoreCut cut) {
   }
 }
 
+/* one_array_cycles of a shape whose sizes sizes_check already let through (a core's share:
+ * every dim at least 1 and at most the whole tile's): the formula without the check. */
+static int64_t checked_array_cycles(const NpEngine *e, NpGemmShape g) {
+  if (g.n == 1) {
+    const NpDepthwiseOps *ops = np_depthwise_ops(e->depthwise);
+    return ops ? ops->cycles(e, g) : NP_CYCLES_CANNOT;
+  }
+  const NpDataflowOps *ops = np_dataflow_ops(e->dataflow);
+  return ops ? ops->cycles(e->rows, e->cols, g) : NP_CYCLES_CANNOT;
+}
+
 /* Base cycles of g cut along `cut` in shares of ceil(dim / cores); a cut of K adds up the
- * cores' partial sums. NP_CYCLES_OVERFLOW also for a dim of 1 (nothing to cut). */
-static int64_t split_cycles(const NpEngine *e, NpGemmShape g, CoreCut cut, int64_t cores) {
+ * cores' partial sums. NP_CYCLES_OVERFLOW also for a dim of 1 (nothing to cut). `checked`:
+ * the whole g passed sizes_check, so every share does. */
+static int64_t split_cycles(const NpEngine *e, NpGemmShape g, CoreCut cut, int64_t cores, bool checked) {
   int64_t *dim = cut_dim(&g, cut), whole = *dim;
   if (whole <= 1) return NP_CYCLES_OVERFLOW;
   int64_t outputs = cut == CUT_K ? product3(g.m, g.n, g.batch) : 0;
   int64_t share = np_ceil_div_i64(whole, cores), used = np_ceil_div_i64(whole, share);
   *dim = share;
-  int64_t cycles = one_array_cycles(e, g);
+  int64_t cycles = checked ? checked_array_cycles(e, g) : one_array_cycles(e, g);
   if (cycles < 0 || outputs < 0) return cycles < 0 ? cycles : outputs;
   int64_t adds = cut == CUT_K ? ceil_log2(used) * np_ceil_div_i64(outputs, e->cols) : 0;
   if (!np_add_i64(cycles, e->core_sync_cycles, &cycles) || !np_add_i64(cycles, adds, &cycles))
@@ -222,9 +234,9 @@ static int64_t cores_cycles(const NpEngine *e, NpGemmShape g) {
   if (g.batch <= 0) g.batch = 1;
   int64_t best = one_array_cycles(e, g); /* one core, when nothing can be cut */
   if (cores == 1 || best < 0) return best;
-  bool cut_any = false;
+  bool cut_any = false, checked = sizes_check(e->rows, e->cols, g) == 1;
   for (int cut = 0; cut < CUT_COUNT; cut++) {
-    int64_t cycles = split_cycles(e, g, (CoreCut)cut, cores);
+    int64_t cycles = split_cycles(e, g, (CoreCut)cut, cores, checked);
     if (cycles == NP_CYCLES_CANNOT) return NP_CYCLES_CANNOT;
     if (cycles >= 0 && (!cut_any || cycles < best)) best = cycles, cut_any = true;
   }

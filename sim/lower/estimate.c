@@ -33,7 +33,7 @@ void lower_rates(const NpArch *arch, LRates *r) {
   r->burst_ticks = np_dram_burst_ticks(d);
   /* bursts leave at the pace of the channels' buses, or of the outstanding limit when a
    * burst's round trip is longer than that many bursts of bus time */
-  r->interval_ticks = fmax(r->burst_ticks / r->channels, (r->latency_ticks + r->burst_ticks) / outstanding);
+  r->interval_ticks = lower_max(r->burst_ticks / r->channels, (r->latency_ticks + r->burst_ticks) / outstanding);
   r->row_span = (double)d->row_bytes * r->channels;
   r->miss_ticks = d->row_bytes > 0 ? (double)d->row_miss_cycles * NP_DRAM_TICKS_PER_CYCLE : 0;
   r->bank_width = (double)s->bank_width_bytes;
@@ -51,14 +51,14 @@ LTransfer lower_transfer(const LRates *r, double bytes, double runs) {
   double per_run = ceil(run_bytes / r->burst), bursts = runs * per_run;
   /* each run opens a row on every channel it touches, and one more each time it crosses
    * a row of row_bytes x channels bytes */
-  double misses = r->miss_ticks > 0 ? runs * (fmin(C, per_run) + floor(run_bytes / r->row_span) * C) : 0;
+  double misses = r->miss_ticks > 0 ? runs * (lower_min(C, per_run) + floor(run_bytes / r->row_span) * C) : 0;
   double miss_ticks = misses * r->miss_ticks;
   double ticks = r->latency_ticks + bt + (bursts - 1) * r->interval_ticks + miss_ticks / C;
   t.cycles = ceil(ticks / NP_DRAM_TICKS_PER_CYCLE);
   t.bus_cycles = (ceil(bursts / C) * bt + miss_ticks / C) / NP_DRAM_TICKS_PER_CYCLE;
   /* the SRAM side: the bytes spread over the banks they touch */
   double lines = ceil(bytes / r->bank_width);
-  double sram = ceil(ceil(lines / fmin(r->banks, lines)) / r->ports);
+  double sram = ceil(ceil(lines / lower_min(r->banks, lines)) / r->ports);
   if (sram > t.cycles) t.cycles = sram;
   t.sram_lines = lines;
   return t;
@@ -72,7 +72,7 @@ static double bank_cycles(const NpSram *s, double read, double write, double *li
   double lines = ceil(read / (double)s->bank_width_bytes) + ceil(write / (double)s->bank_width_bytes);
   *lines_out = lines;
   if (lines <= 0) return 0;
-  double banks = fmin((double)s->banks, lines), ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
+  double banks = lower_min((double)s->banks, lines), ports = (double)(s->ports_per_bank > 0 ? s->ports_per_bank : 1);
   return ceil(ceil(lines / banks) / ports);
 }
 
@@ -214,10 +214,10 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LSt
       first_loads += one.cycles;
     }
   }
-  e.dma = fmax(fmax(load_chain, store_chain), bus);
+  e.dma = lower_max(lower_max(load_chain, store_chain), bus);
   double stores_before_last = store_chain - last_store;
-  double dma_bound = fmax(load_chain, fmax(stores_before_last, bus - last_store)) + last_compute;
-  e.cycles = fmax(first_loads + e.compute, dma_bound) + last_store;
+  double dma_bound = lower_max(load_chain, lower_max(stores_before_last, bus - last_store)) + last_compute;
+  e.cycles = lower_max(first_loads + e.compute, dma_bound) + last_store;
   e.tail = last_compute + last_store;
   /* commands that overlap in time still share the banks: every line the layer moves takes
    * a bank port for a cycle */
@@ -285,7 +285,7 @@ void lower_estimate_schedule(const Lower *L, NpSchedule *s) {
       if (c->prefetch) prefetch += lower_transfer(&L->rates, (double)c->bytes, (double)c->dram_runs).cycles;
       own_load |= c->kind == NP_CMD_LOAD && !c->prefetch;
     }
-    est -= fmin(prefetch, previous);
+    est -= lower_min(prefetch, previous);
     p->est_cycles = est;
     s->est_cycles += est;
     s->prefetch_bytes += p->prefetch_bytes;

@@ -194,6 +194,12 @@ typedef struct Lower {
 
 /* estimate.c: the cost model */
 
+/* fmax and fmin as glibc's x86-64 ones answer (the second operand on a tie, the other one
+ * when one is NaN), inline: the tile searches take thousands of them per layer, and the
+ * library's are calls. */
+static inline double lower_max(double a, double b) { return a > b || b != b ? a : b; }
+static inline double lower_min(double a, double b) { return a < b || b != b ? a : b; }
+
 /* One transfer's time alone (latency, bursts, row misses, the outstanding limit, its SRAM
  * side) and its data-bus time, which concurrent transfers share. */
 typedef struct LTransfer {
@@ -212,7 +218,7 @@ static inline LTransfer lower_transfers_floor(const LRates *r, double count, dou
   LTransfer t = {0, 0, 0};
   if (bytes <= 0 || count <= 0 || !r->bus) return t;
   if (runs < count) runs = count;
-  double bursts = fmax(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
+  double bursts = lower_max(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
   t.cycles = (count * (r->latency_ticks + r->burst_ticks - r->interval_ticks) + bursts * r->interval_ticks +
               miss_ticks / r->channels) / NP_DRAM_TICKS_PER_CYCLE;
   t.bus_cycles = (bursts * r->burst_ticks + miss_ticks) / r->channels / NP_DRAM_TICKS_PER_CYCLE;

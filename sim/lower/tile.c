@@ -21,6 +21,7 @@ static const int loop_levels[2][V_COUNT] = {{V_N, V_R, V_C, V_CO, V_CI}, {V_CO, 
 
 int64_t lower_align(const Lower *L, int64_t bytes) {
   int64_t a = L->align > 0 ? L->align : 1;
+  if ((a & (a - 1)) == 0 && bytes >= 0) return (bytes + a - 1) & ~(a - 1); /* the same, without a division */
   return (bytes + a - 1) / a * a;
 }
 
@@ -653,7 +654,7 @@ static double chain_floor(const LRates *rates, const LStream *streams, int n_str
     *(x->store ? &store_chain : &load_chain) += f.cycles;
     bus += f.bus_cycles;
   }
-  return fmax(fmax(load_chain, store_chain), bus);
+  return lower_max(lower_max(load_chain, store_chain), bus);
 }
 
 /* The least time of the first tile's loads and the last tile's store: each transfer pays the
@@ -687,13 +688,13 @@ static Floor dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw
     plan_traffic(g, s->o, sp, trips, order, &t);
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
     int n = plan_streams(s->ly, s->o, sp, &p, &t, true, streams);
-    least.cycles = fmin(least.cycles, chain_floor(&s->L->rates, streams, n));
+    least.cycles = lower_min(least.cycles, chain_floor(&s->L->rates, streams, n));
     if (t.dram < least.bytes) least.bytes = t.dram;
   }
   return least;
 }
 
-static Floor with_time(Floor f, double cycles) { return (Floor){fmax(f.cycles, cycles), f.bytes}; }
+static Floor with_time(Floor f, double cycles) { return (Floor){lower_max(f.cycles, cycles), f.bytes}; }
 
 /* The entry of the compute table for tile sizes (r, c, k, i); cycles < 0: not worked out. */
 static LCompute *compute_entry(const Search *s, int r, int c, int k, int i) {
@@ -730,7 +731,7 @@ static double bank_floor(const Search *s, double lines) {
 /* The floors of one tile size with its compute known: the last tile computes after the DMA
  * chains (in either order), and every tile's compute and bank lines take their time. */
 static Floor with_compute(const Search *s, Floor dma, const LCompute *c) {
-  return (Floor){fmax(dma.cycles + c->last, fmax(c->cycles, bank_floor(s, c->lines))), dma.bytes};
+  return (Floor){lower_max(dma.cycles + c->last, lower_max(c->cycles, bank_floor(s, c->lines))), dma.bytes};
 }
 
 /* Costs the loop orders of one tile size and keeps any that beats the best. */
@@ -752,7 +753,7 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
     int n_streams = plan_streams(s->ly, s->o, sp, &p, &t, false, streams);
     double chains = chain_floor(&s->L->rates, streams, n_streams) + compute->last;
-    if (floor_loses(s, (Floor){fmax(fmax(serial, banks), chains), p.dram_bytes})) continue;
+    if (floor_loses(s, (Floor){lower_max(lower_max(serial, banks), chains), p.dram_bytes})) continue;
     LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
     p.est_cycles = e.cycles, p.est_tail = e.tail;
     if (better(&p, &s->best)) s->best = p;
@@ -769,7 +770,7 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
   if (over_budget(s, staging_floor(s, sp, th, tw, min_tc, min_tk))) return;
   LCompute whole = tile_compute(s, r, c, 0, 0);
   Floor largest = dram_floor(s, sp, th, tw, t->chans[0], t->ins[0]);
-  if (floor_loses(s, with_time(largest, fmax(whole.cycles, t->compute_floor)))) return;
+  if (floor_loses(s, with_time(largest, lower_max(whole.cycles, t->compute_floor)))) return;
   for (int k = 0; k < t->n_chans; k++) {
     int64_t tc = t->chans[k];
     Floor dma = k == 0 ? largest : dram_floor(s, sp, th, tw, tc, t->ins[0]);
@@ -780,7 +781,7 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
       if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
       /* a compute already in the table may rule the candidate out before its DMA floor */
       const LCompute *known = compute_entry(s, r, c, k, i);
-      if (i > 0 && known->cycles >= 0 && floor_loses(s, (Floor){fmax(known->cycles, bank_floor(s, known->lines)), 0}))
+      if (i > 0 && known->cycles >= 0 && floor_loses(s, (Floor){lower_max(known->cycles, bank_floor(s, known->lines)), 0}))
         continue;
       if (i > 0) dma = dram_floor(s, sp, th, tw, tc, tk);
       if (i > 0 && floor_loses(s, dma)) break;
@@ -916,7 +917,7 @@ double lower_tile_floor(const Lower *L, LLayer *ly) {
   LTransfer once = lower_transfers_floor(&L->rates, 1, least_dram_bytes(L, ly), 1);
   const NpSram *sr = &L->arch->sram;
   double banks = once.sram_lines / ((double)sr->banks * (double)(sr->ports_per_bank > 0 ? sr->ports_per_bank : 1));
-  return fmax(ly->space->compute_floor, fmax(once.bus_cycles, banks));
+  return lower_max(ly->space->compute_floor, lower_max(once.bus_cycles, banks));
 }
 
 LTilePlan lower_tile_banded(const Lower *L, LLayer *ly, int64_t budget, int64_t rows) {
