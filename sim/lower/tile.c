@@ -274,9 +274,15 @@ static double block_runs(double rows, double cols, bool narrow, int64_t chans, i
   return narrow ? rows : 1;
 }
 
+/* What plan_streams reads of a candidate: its tile sizes and trip counts (the DMA floors
+ * have no plan to take them from). */
+typedef struct TileDims {
+  int64_t th, tw, tc, tk, nr, nc, nco;
+} TileDims;
+
 /* The transfers a candidate makes, buffer by buffer, for the cost model; with `least_runs`,
  * a weight transfer counts as one run (the least any tiling gives). */
-static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, const LTilePlan *p, const Traffic *t,
+static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, const TileDims *p, const Traffic *t,
                         bool least_runs, LStream *streams) {
   const LGeometry *g = &ly->geo;
   bool window = g->family == FAMILY_WINDOW, grouped = g->groups > 1;
@@ -678,10 +684,7 @@ static Floor dram_floor(const Search *s, const Spans *sp, int64_t th, int64_t tw
   const LGeometry *g = &s->ly->geo;
   int64_t trips[V_COUNT];
   trip_counts(g, th, tw, tc, tk, trips);
-  LTilePlan p;
-  memset(&p, 0, sizeof p);
-  p.th = th, p.tw = tw, p.tc = tc, p.tk = tk;
-  p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
+  TileDims p = {th, tw, tc, tk, trips[V_R], trips[V_C], trips[V_CO]};
   Floor least = {INFINITY, INT64_MAX};
   for (int order = 0; order < distinct_orders(s->t->n_orders, trips); order++) {
     Traffic t;
@@ -751,7 +754,8 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     double serial = compute->cycles + ends_floor(&s->L->arch->dram, s->o, &t, out_tiles);
     double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
-    int n_streams = plan_streams(s->ly, s->o, sp, &p, &t, false, streams);
+    TileDims dims = {th, tw, tc, tk, p.nr, p.nc, p.nco};
+    int n_streams = plan_streams(s->ly, s->o, sp, &dims, &t, false, streams);
     double chains = chain_floor(&s->L->rates, streams, n_streams) + compute->last;
     if (floor_loses(s, (Floor){lower_max(lower_max(serial, banks), chains), p.dram_bytes})) continue;
     LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
