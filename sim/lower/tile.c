@@ -766,7 +766,9 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
 
 /* The candidates with one spatial tile. Cutting the channels into smaller tiles never
  * lowers the compute (every formula's fold or lane count is a ceiling, and a ceiling of a
- * sum is at most the sum of the ceilings), so the whole channels' compute bounds them all. */
+ * sum is at most the sum of the ceilings), so the whole channels' compute bounds them all.
+ * Not so with core splits: a tile's shares can fold worse than two smaller tiles' do
+ * (docs/performance.md, "Cheaper searches"), so this bound can skip the best tile. */
 static void search_spatial(Search *s, const Spans *sp, int r, int c) {
   const LTileSpace *t = s->t;
   int64_t th = t->rows[r], tw = t->cols[c];
@@ -852,7 +854,8 @@ static LTilePlan search(const Lower *L, const LLayer *ly, const Operands *o, uns
    * [P's staging, hi) P still fits, every candidate or group refused here is refused again
    * (its staging, or floor, is at least hi > B), and every other candidate was costed or
    * ruled out as no better than a running best, which P is at least as good as: P is the
-   * answer under B too. */
+   * answer under B too (as far as the bounds hold: see search_spatial's whole-channel one in
+   * docs/performance.md, "Cheaper searches"). */
   *lo = s.best.feasible ? s.best.staging : INT64_MIN, *hi = s.hi;
   if (s.best.feasible) s.best.utilization = utilization(L, ly, s.best.th, s.best.tw, s.best.tc, s.best.tk);
   return s.best;
