@@ -150,7 +150,7 @@ static void dim_sizes(int64_t extent, int64_t tile, int64_t size[2], int64_t cou
 
 /* Sum of compute cycles over the layer's tiles; `last` gets one tile's (the last), `lines`
  * the SRAM bank lines they all read and write. */
-static double compute_cycles(const Lower *L, const LLayer *ly, const LTilePlan *p, double *last, double *lines) {
+static double compute_cycles(const Lower *L, const LLayer *ly, const LTileSizes *p, double *last, double *lines) {
   const LGeometry *g = &ly->geo;
   bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
   int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
@@ -187,7 +187,7 @@ static double compute_cycles(const Lower *L, const LLayer *ly, const LTilePlan *
 
 /* ---------------------------------------------------------------- the layer */
 
-LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTilePlan *p) {
+LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTileSizes *p) {
   LCompute c;
   c.cycles = compute_cycles(L, ly, p, &c.last, &c.lines);
   return c;

@@ -244,7 +244,11 @@ typedef struct LEstimate {
 typedef struct LCompute {
   double cycles, last, lines;
 } LCompute;
-LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTilePlan *p);
+/* A tile size, all the compute part reads of a candidate. */
+typedef struct LTileSizes {
+  int64_t th, tw, tc, tk;
+} LTileSizes;
+LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTileSizes *p);
 /* Estimated cycles of layer ly whose tiles compute as `compute` and move `streams`. */
 LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LStream *streams,
                               int n_streams);

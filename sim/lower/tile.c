@@ -715,12 +715,7 @@ static LCompute tile_compute(const Search *s, int r, int c, int k, int i) {
   LCompute *known = compute_entry(s, r, c, k, i);
   if (known->cycles >= 0) return *known;
   const LTileSpace *t = s->t;
-  LTilePlan p;
-  memset(&p, 0, sizeof p);
-  p.th = t->rows[r], p.tw = t->cols[c], p.tc = t->chans[k], p.tk = t->ins[i];
-  int64_t trips[V_COUNT];
-  trip_counts(&s->ly->geo, p.th, p.tw, p.tc, p.tk, trips);
-  p.nr = trips[V_R], p.nc = trips[V_C], p.nco = trips[V_CO], p.nci = trips[V_CI];
+  LTileSizes p = {t->rows[r], t->cols[c], t->chans[k], t->ins[i]};
   *known = lower_estimate_compute(s->L, s->ly, &p);
   return *known;
 }
@@ -781,10 +776,11 @@ static void search_spatial(Search *s, const Spans *sp, int r, int c) {
     int64_t tc = t->chans[k];
     Floor dma = k == 0 ? largest : dram_floor(s, sp, th, tw, tc, t->ins[0]);
     if (floor_loses(s, dma)) break;
-    if (over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
+    /* (the smallest sizes' floors were checked already: the spatial tile's and this size's) */
+    if (tc != min_tc && over_budget(s, staging_floor(s, sp, th, tw, tc, min_tk))) continue;
     for (int i = 0; i < t->n_ins; i++) {
       int64_t tk = t->ins[i];
-      if (over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
+      if (tk != min_tk && over_budget(s, staging_floor(s, sp, th, tw, tc, tk))) continue;
       /* a compute already in the table may rule the candidate out before its DMA floor */
       const LCompute *known = compute_entry(s, r, c, k, i);
       if (i > 0 && known->cycles >= 0 && floor_loses(s, (Floor){lower_max(known->cycles, bank_floor(s, known->lines)), 0}))
