@@ -24,9 +24,6 @@
 
 __extension__ typedef __int128 wide;
 
-enum { V_N = 0, V_R, V_C, V_CO, V_CI, V_COUNT };
-static const int loop_levels[2][V_COUNT] = {{V_N, V_R, V_C, V_CO, V_CI}, {V_CO, V_N, V_R, V_C, V_CI}};
-
 #define N_BUFS (BUF_EXTRA + LOWER_MAX_EXTRAS)
 
 typedef struct DepSet {
@@ -652,7 +649,7 @@ static void emit_tile(Emitter *E, LayerState *st, const Tile *t) {
 static bool next_tile(const LLayer *ly, int64_t idx[V_COUNT]) {
   const LTilePlan *p = &ly->plan;
   int64_t trips[V_COUNT] = {ly->geo.batch, p->nr, p->nc, p->nco, p->nci};
-  const int *levels = loop_levels[p->order];
+  const int *levels = lower_loop_levels[p->order];
   int level = V_COUNT - 1;
   while (level >= 0 && ++idx[levels[level]] == trips[levels[level]]) idx[levels[level--]] = 0;
   return level >= 0;

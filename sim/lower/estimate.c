@@ -8,8 +8,8 @@
  *   the channels and the outstanding-burst limit;
  * - overlap: LOADs run one after another, as do COMPUTEs and STOREs, and double buffering
  *   lets the next tile's LOAD run beside this tile's COMPUTE, so a layer takes the longer of
- *   its two chains (loads then the last compute; the first loads then every compute), plus
- *   its last STORE.
+ *   its two chains (every load then the computes after the last one; the first tile's
+ *   loads, its whole blocks, then every compute), plus its last STORE.
  * Tiles of a layer come in at most two sizes per dim (whole and remainder), so every sum
  * here is over at most 16 tile shapes, whatever the number of tiles. */
 #include <math.h>
@@ -148,23 +148,82 @@ static void dim_sizes(int64_t extent, int64_t tile, int64_t size[2], int64_t cou
   size[1] = extent % tile, count[1] = size[1] > 0 ? 1 : 0;
 }
 
+const int lower_loop_levels[2][LOWER_LEVELS] = {{V_N, V_R, V_C, V_CO, V_CI}, {V_CO, V_N, V_R, V_C, V_CI}};
+
+/* Which trips of a loop a set of tiles takes. */
+typedef enum { TRIPS_ALL, TRIPS_LAST, TRIPS_BEFORE_LAST } Trips;
+
+/* One loop's tile sizes (whole and remainder, size[1] 0 when there is none), how many trips
+ * have each, and the cycles of every tile shape (rows, cols, channels, chunk; the first
+ * chunk of an output tile reads no partial sums). */
+typedef struct ShapeTable {
+  int64_t count[V_COUNT][2];
+  double first[2][2][2][2], later[2][2][2][2];
+} ShapeTable;
+
+/* How many trips of each size the set takes of a loop of count[0] whole and count[1]
+ * remainder trips: every one, the last or the one before it. */
+static void trips_taken(const int64_t count[2], Trips which, int64_t take[2]) {
+  int64_t n = count[0] + count[1];
+  take[0] = take[1] = 0;
+  if (which == TRIPS_ALL) {
+    take[0] = count[0], take[1] = count[1];
+  } else if (which == TRIPS_LAST) {
+    take[count[1] > 0 ? 1 : 0] = 1;
+  } else if (n >= 2) {
+    take[0] = 1; /* the remainder, if any, is the last trip */
+  }
+}
+
+/* The compute cycles of the tiles whose loops take the trips `which` says. */
+static double shape_sum(const ShapeTable *t, const Trips which[V_COUNT]) {
+  int64_t take[V_COUNT][2];
+  for (int v = 0; v < V_COUNT; v++) trips_taken(t->count[v], which[v], take[v]);
+  /* the chunk index of a lone chunk trip: the first chunk reads no partial sums */
+  int64_t chunks = t->count[V_CI][0] + t->count[V_CI][1];
+  bool lone_first = which[V_CI] == TRIPS_LAST ? chunks == 1 : which[V_CI] == TRIPS_BEFORE_LAST && chunks == 2;
+  int64_t batch = take[V_N][0];
+  double sum = 0;
+  for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++)
+      for (int c = 0; c < 2; c++) {
+        int64_t tiles = batch * take[V_R][a] * take[V_C][b] * take[V_CO][c];
+        if (tiles == 0) continue;
+        for (int d = 0; d < 2; d++) {
+          int64_t n = take[V_CI][d];
+          if (n == 0) continue;
+          if (which[V_CI] != TRIPS_ALL)
+            sum += (double)tiles * (lone_first ? t->first[a][b][c][d] : t->later[a][b][c][d]);
+          else /* one first chunk per output tile, a whole one */
+            sum += (double)tiles * (d == 0 ? t->first[a][b][c][d] + (double)(n - 1) * t->later[a][b][c][d]
+                                           : (double)n * t->later[a][b][c][d]);
+        }
+      }
+  return sum;
+}
+
 /* Sum of compute cycles over the layer's tiles; `last` gets one tile's (the last), `lines`
- * the SRAM bank lines they all read and write. */
-static double compute_cycles(const Lower *L, const LLayer *ly, const LTileSizes *p, double *last, double *lines) {
+ * the SRAM bank lines they all read and write, `group` and `before` the tiles after each
+ * level's last reload and one trip before them (LCompute). */
+static double compute_cycles(const Lower *L, const LLayer *ly, const LTileSizes *p, LCompute *out) {
   const LGeometry *g = &ly->geo;
   bool dense = g->family == FAMILY_WINDOW && g->groups <= 1;
   int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
-  int64_t rs[2], rn[2], cs[2], cn[2], ks[2], kn[2], is[2], in[2];
-  dim_sizes(g->out_h, p->th, rs, rn);
-  dim_sizes(g->out_w, p->tw, cs, cn);
-  dim_sizes(g->out_c, p->tc, ks, kn);
+  int64_t rs[2], cs[2], ks[2], is[2];
+  ShapeTable t;
+  memset(&t, 0, sizeof t);
+  t.count[V_N][0] = g->batch;
+  dim_sizes(g->out_h, p->th, rs, t.count[V_R]);
+  dim_sizes(g->out_w, p->tw, cs, t.count[V_C]);
+  dim_sizes(g->out_c, p->tc, ks, t.count[V_CO]);
   if (dense) {
-    dim_sizes(cig, p->tk, is, in);
+    dim_sizes(cig, p->tk, is, t.count[V_CI]);
   } else {
-    is[0] = cig, in[0] = 1, is[1] = 0, in[1] = 0;
+    is[0] = cig, t.count[V_CI][0] = 1, is[1] = 0, t.count[V_CI][1] = 0;
   }
+  const int64_t *rn = t.count[V_R], *cn = t.count[V_C], *kn = t.count[V_CO], *in = t.count[V_CI];
   double sum = 0;
-  *last = *lines = 0;
+  out->last = out->lines = 0;
   for (int a = 0; a < 2; a++)
     for (int b = 0; b < 2; b++)
       for (int c = 0; c < 2; c++)
@@ -173,15 +232,46 @@ static double compute_cycles(const Lower *L, const LLayer *ly, const LTileSizes 
           if (count == 0) continue;
           /* the first chunk of an output tile (always a whole one) reads no partial sums */
           int64_t firsts = d == 0 ? rn[a] * cn[b] * kn[c] * g->batch : 0;
-          Shape t = {rs[a], cs[b], ks[c], dense ? is[d] : cig};
-          TileWork w = tile_work(L, ly, &t);
+          Shape s = {rs[a], cs[b], ks[c], dense ? is[d] : cig};
+          TileWork w = tile_work(L, ly, &s);
           double first_lines = 0, later_lines = 0;
           double first = firsts > 0 ? tile_cycles(L, &w, true, &first_lines) : 0;
           double later = count > firsts ? tile_cycles(L, &w, false, &later_lines) : 0;
+          t.first[a][b][c][d] = first, t.later[a][b][c][d] = later;
           sum += (double)firsts * first + (double)(count - firsts) * later;
-          *lines += (double)firsts * first_lines + (double)(count - firsts) * later_lines;
-          *last = count > firsts ? later : first;
+          out->lines += (double)firsts * first_lines + (double)(count - firsts) * later_lines;
+          out->last = count > firsts ? later : first;
         }
+  /* order 1 differs from order 0 only with more than one output-channel tile and spatial
+   * tile and one input-channel chunk (tile.c, distinct_orders); a level of one trip is never
+   * the last LOAD's (last_load_level), and its tiles are those of the level above it */
+  int64_t trips[V_COUNT];
+  for (int v = 0; v < V_COUNT; v++) trips[v] = t.count[v][0] + t.count[v][1];
+  bool orders = trips[V_CO] > 1 && trips[V_N] * trips[V_R] * trips[V_C] > 1 && trips[V_CI] == 1;
+  for (int o = 0; o < (orders ? 2 : 1); o++) {
+    Trips which[V_COUNT] = {TRIPS_ALL, TRIPS_ALL, TRIPS_ALL, TRIPS_ALL, TRIPS_ALL};
+    double above = sum;
+    int deepest = -1; /* the deepest level of more than one trip: below it, the last tile */
+    for (int d = 0; d < LOWER_LEVELS; d++)
+      if (trips[lower_loop_levels[o][d]] > 1) deepest = d;
+    for (int d = 0; d < LOWER_LEVELS; d++) {
+      int v = lower_loop_levels[o][d];
+      out->before[o][d] = 0;
+      if (trips[v] <= 1) {
+        out->group[o][d] = above;
+        which[v] = TRIPS_LAST;
+        continue;
+      }
+      which[v] = TRIPS_BEFORE_LAST;
+      out->before[o][d] = shape_sum(&t, which);
+      which[v] = TRIPS_LAST;
+      out->group[o][d] = above = d == deepest ? out->last : shape_sum(&t, which);
+    }
+  }
+  if (!orders) {
+    memcpy(out->group[1], out->group[0], sizeof out->group[0]);
+    memcpy(out->before[1], out->before[0], sizeof out->before[0]);
+  }
   return sum;
 }
 
@@ -189,17 +279,36 @@ static double compute_cycles(const Lower *L, const LLayer *ly, const LTileSizes 
 
 LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTileSizes *p) {
   LCompute c;
-  c.cycles = compute_cycles(L, ly, p, &c.last, &c.lines);
+  c.cycles = compute_cycles(L, ly, p, &c);
   return c;
 }
 
-LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LStream *streams,
+/* The loop level whose last trip makes the last LOAD, in plan p: the outermost level down to
+ * which the loops' trips multiply to the most loads any stream makes (that stream reloads at
+ * every trip of it, and every other stream at some of them). -1: no stream loads more than
+ * once, and its one LOAD comes before every tile. */
+static int last_load_level(const LTilePlan *p, int64_t most) {
+  if (most <= 1) return -1;
+  int64_t spatial = p->nr * p->nc * p->nco * p->nci;
+  int64_t trips[V_COUNT] = {spatial > 0 ? p->n_tiles / spatial : 1, p->nr, p->nc, p->nco, p->nci};
+  int64_t product = 1;
+  for (int l = 0; l < LOWER_LEVELS; l++) {
+    product *= trips[lower_loop_levels[p->order][l]];
+    if (product >= most) return l;
+  }
+  return LOWER_LEVELS - 1;
+}
+
+LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTilePlan *p, const LStream *streams,
                               int n_streams) {
   LEstimate e;
   memset(&e, 0, sizeof e);
   e.compute = compute->cycles;
   double last_compute = compute->last, lines = compute->lines;
-  double first_loads = 0, load_chain = 0, store_chain = 0, bus = 0, last_store = 0;
+  double first_loads = 0, load_chain = 0, store_chain = 0, bus = 0, last_store = 0, last_loads = 0;
+  int64_t most = 0;
+  for (int i = 0; i < n_streams; i++)
+    if (!streams[i].store && streams[i].bytes > 0 && streams[i].count > most) most = streams[i].count;
   for (int i = 0; i < n_streams; i++) {
     const LStream *s = &streams[i];
     if (s->count <= 0 || s->bytes <= 0) continue;
@@ -211,14 +320,28 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LSt
       last_store = one.cycles;
     } else {
       load_chain += one.cycles * (double)s->count;
-      first_loads += one.cycles;
+      /* the first tile's blocks are whole ones; the last tile's may be remainders */
+      double mean = s->bytes / (double)s->count;
+      bool first = s->first > 0 && s->first != mean, last = s->last > 0 && s->last != mean;
+      first_loads += first ? lower_transfer(&L->rates, s->first, s->runs).cycles : one.cycles;
+      if (s->count == most) last_loads += last ? lower_transfer(&L->rates, s->last, s->runs).cycles : one.cycles;
     }
+  }
+  /* After the last LOAD the tiles that use its blocks compute; with two slots they also wait
+   * for the tiles of the blocks before, whose compute began when those loaded: the layer
+   * takes the longer of the LOADs then the last blocks' tiles, and the LOADs but the last
+   * then the tiles of the last two blocks. */
+  int level = last_load_level(p, most);
+  double after_loads = last_compute;
+  if (most > 0) {
+    after_loads = level < 0 ? e.compute : compute->group[p->order][level];
+    if (level >= 0) after_loads = lower_max(after_loads, compute->before[p->order][level] + after_loads - last_loads);
   }
   e.dma = lower_max(lower_max(load_chain, store_chain), bus);
   double stores_before_last = store_chain - last_store;
-  double dma_bound = lower_max(load_chain, lower_max(stores_before_last, bus - last_store)) + last_compute;
+  double dma_bound = lower_max(load_chain + after_loads, lower_max(stores_before_last, bus - last_store) + last_compute);
   e.cycles = lower_max(first_loads + e.compute, dma_bound) + last_store;
-  e.tail = last_compute + last_store;
+  e.tail = after_loads + last_store;
   /* commands that overlap in time still share the banks: every line the layer moves takes
    * a bank port for a cycle */
   const NpSram *sr = &L->arch->sram;
@@ -266,7 +389,7 @@ static double fixed_cycles(const NpArch *arch, const NpSchedule *s) {
 }
 
 /* A layer's prefetch LOADs run after the previous SRAM layer's first and last LOADs of its
- * own, while its last tile computes and stores: that tail hides up to as much of them
+ * own, while the tiles after that LOAD compute and store: that tail hides up to as much of them
  * (docs/lowering.md, "Prefetch"). A layer with no LOAD of its own holds them until its first
  * COMPUTE ends (emit.c's anchor): none of its time is counted. The schedule's estimate adds
  * the fixed costs. */

@@ -97,7 +97,7 @@ typedef struct LTilePlan {
   int64_t commands;
   int64_t pad_waste;
   double est_cycles;   /* the cost model's estimate of the layer's time (estimate.c) */
-  double est_tail;     /* of which after its last LOAD: the last tile's compute and store */
+  double est_tail;     /* of which after its last LOAD: the computes after it and the last store */
   /* buffer sizes and slot counts: input, weights, output, extras */
   int64_t buf_bytes[3 + LOWER_MAX_EXTRAS];
   int buf_slots[3 + LOWER_MAX_EXTRAS];
@@ -228,29 +228,43 @@ static inline LTransfer lower_transfers_floor(const LRates *r, double count, dou
   return t;
 }
 
-/* The transfers of one buffer over a layer: `count` of `bytes` in all, `runs` runs each. */
+/* The transfers of one buffer over a layer: `count` of `bytes` in all, `runs` runs each;
+ * `first` and `last` are the bytes of its first and last transfer (the first and the last
+ * tile's blocks). */
 typedef struct LStream {
   int64_t count;
-  double bytes, runs;
+  double bytes, runs, first, last;
   bool store;
+  int buf; /* the buffer it fills or empties (tile.c) */
 } LStream;
 
 typedef struct LEstimate {
   double cycles, compute, dma, sram;
-  double tail; /* the last tile's compute and store: what follows the last LOAD */
+  double tail; /* what follows the last LOAD: the computes after it and the last store */
 } LEstimate;
+/* The loop levels of the tile loop nest (tile.c): order 0 is n, r, c, co, ci; order 1 is
+ * co, n, r, c, ci. */
+enum { V_N = 0, V_R, V_C, V_CO, V_CI, V_COUNT };
+#define LOWER_LEVELS V_COUNT
+extern const int lower_loop_levels[2][LOWER_LEVELS];
 /* The compute part of a tile plan (its tile sizes; not its loop order): engine or bank
- * cycles summed over the tiles, the last tile's, and the SRAM lines the tiles move. */
+ * cycles summed over the tiles, the last tile's, and the SRAM lines the tiles move.
+ * group[o][d]: the cycles of the last tiles of loop order o whose loops down to level d are
+ * at their last trip (every loop inside d runs through), the tiles that follow the last
+ * reload of a block that changes at level d; before[o][d]: the same tiles one trip of level
+ * d earlier. */
 typedef struct LCompute {
   double cycles, last, lines;
+  double group[2][LOWER_LEVELS], before[2][LOWER_LEVELS];
 } LCompute;
 /* A tile size, all the compute part reads of a candidate. */
 typedef struct LTileSizes {
   int64_t th, tw, tc, tk;
 } LTileSizes;
 LCompute lower_estimate_compute(const Lower *L, const LLayer *ly, const LTileSizes *p);
-/* Estimated cycles of layer ly whose tiles compute as `compute` and move `streams`. */
-LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LStream *streams,
+/* Estimated cycles of layer ly whose tiles compute as `compute` and move `streams`, in plan
+ * p's loop order. */
+LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTilePlan *p, const LStream *streams,
                               int n_streams);
 
 /* Each layer's estimate in the emitted schedule: its plan's, plus its SYNCs and (cold) the

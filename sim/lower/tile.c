@@ -14,10 +14,7 @@
 #include "lower/lower_internal.h"
 #include "util/mem.h"
 
-enum { V_N = 0, V_R, V_C, V_CO, V_CI, V_COUNT };
 #define KEY(v) (1u << (v))
-
-static const int loop_levels[2][V_COUNT] = {{V_N, V_R, V_C, V_CO, V_CI}, {V_CO, V_N, V_R, V_C, V_CI}};
 
 int64_t lower_align(const Lower *L, int64_t bytes) {
   int64_t a = L->align > 0 ? L->align : 1;
@@ -66,12 +63,12 @@ static void span_stats(const LGeometry *g, bool rows, int64_t tile, int64_t *sum
 static void loads_and_repeat(int order, const int64_t trips[V_COUNT], unsigned key, int64_t *loads, int64_t *repeat) {
   int deepest = -1;
   for (int i = 0; i < V_COUNT; i++) {
-    int v = loop_levels[order][i];
+    int v = lower_loop_levels[order][i];
     if ((key & KEY(v)) && trips[v] > 1) deepest = i;
   }
   *loads = *repeat = 1;
   for (int i = 0; i <= deepest; i++) {
-    int v = loop_levels[order][i];
+    int v = lower_loop_levels[order][i];
     *loads *= trips[v];
     if (!(key & KEY(v))) *repeat *= trips[v];
   }
@@ -280,6 +277,50 @@ typedef struct TileDims {
   int64_t th, tw, tc, tk, nr, nc, nco;
 } TileDims;
 
+static int64_t last_trip(int64_t extent, int64_t tile, int64_t trips) { return extent - (trips - 1) * tile; }
+
+static int64_t out_elements(const LGeometry *g) { return g->batch * g->out_h * g->out_w * g->out_c; }
+
+/* The last tile's output elements: the remainder, if any, of every dim. */
+static int64_t last_tile_elements(const LGeometry *g, const LTilePlan *p) {
+  return last_trip(g->out_h, p->th, p->nr) * last_trip(g->out_w, p->tw, p->nc) * last_trip(g->out_c, p->tc, p->nco);
+}
+
+/* The input bytes the first and the last tile load: their rows and columns with the halo,
+ * clipped at the image, of their channel chunk. */
+static void first_last_input(const LGeometry *g, const LTilePlan *p, double *first, double *last) {
+  if (g->family != FAMILY_WINDOW) {
+    *first = (double)share_of(g->in_total, p->th, g->out_h);
+    *last = (double)share_of(g->in_total, last_trip(g->out_h, p->th, p->nr), g->out_h);
+    return;
+  }
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t r0, rn, c0, cn, first_chunk, last_chunk;
+  if (g->groups > 1) {
+    int64_t cpg = g->out_c / g->groups;
+    first_chunk = p->tc / cpg * cig, last_chunk = last_trip(g->out_c, p->tc, p->nco) / cpg * cig;
+  } else {
+    first_chunk = p->tk, last_chunk = last_trip(cig, p->tk, p->nci);
+  }
+  lower_input_span(g, true, 0, min64(p->th, g->out_h), &r0, &rn);
+  lower_input_span(g, false, 0, min64(p->tw, g->out_w), &c0, &cn);
+  *first = (double)(rn * cn * first_chunk * g->in_eb);
+  lower_input_span(g, true, (p->nr - 1) * p->th, g->out_h, &r0, &rn);
+  lower_input_span(g, false, (p->nc - 1) * p->tw, g->out_w, &c0, &cn);
+  *last = (double)(rn * cn * last_chunk * g->in_eb);
+}
+
+/* The weight block of the last tile: its output channels by its input-channel chunk, with
+ * their bias when that chunk is the only one (the bias comes with the first). */
+static int64_t last_weight_block(const LGeometry *g, const LTilePlan *p) {
+  if (g->family != FAMILY_WINDOW) return g->w_total;
+  int64_t cig = g->in_c / (g->groups > 0 ? g->groups : 1);
+  int64_t co = last_trip(g->out_c, p->tc, p->nco), chunk = g->groups > 1 ? cig : last_trip(cig, p->tk, p->nci);
+  int64_t pairs = lower_pair_bytes(g, co * chunk);
+  if (g->w_batched) return pairs;
+  return pairs + (p->nci == 1 ? share_of(g->w_other, co, g->out_c) : 0);
+}
+
 /* The transfers a candidate makes, buffer by buffer, for the cost model; with `least_runs`,
  * a weight transfer counts as one run (the least any tiling gives). */
 static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, const TileDims *p, const Traffic *t,
@@ -295,6 +336,8 @@ static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, co
     x->count = b == BUF_OUT ? (o->out_store ? g->batch * p->nr * p->nc * p->nco : 0) : t->loads[b];
     x->bytes = (double)t->bytes[b];
     if (x->count <= 0 || t->bytes[b] <= 0) continue;
+    x->buf = b;
+    x->first = x->last = 0; /* the floors need neither: stream_ends */
     if (b == BUF_IN) {
       int64_t chunk = grouped ? p->tc / cpg * cig : p->tk;
       double rows = (double)sp->sum_rows / (double)p->nr, cols = (double)sp->sum_cols / (double)p->nc;
@@ -319,6 +362,27 @@ static int plan_streams(const LLayer *ly, const Operands *o, const Spans *sp, co
     n++;
   }
   return n;
+}
+
+/* The bytes of each stream's first and last transfer under plan p: the first tile's blocks
+ * (whole ones, its input rows clipped at the image) and the last tile's (remainders). */
+static void stream_ends(const LLayer *ly, const Operands *o, const LTilePlan *p, LStream *streams, int n_streams) {
+  const LGeometry *g = &ly->geo;
+  for (int i = 0; i < n_streams; i++) {
+    LStream *x = &streams[i];
+    int b = x->buf;
+    if (x->store) continue;
+    x->first = (double)p->buf_bytes[b];
+    if (b == BUF_IN) {
+      first_last_input(g, p, &x->first, &x->last);
+    } else if (b == BUF_W) {
+      x->last = (double)last_weight_block(g, p);
+    } else {
+      int e = b - BUF_EXTRA;
+      x->last = o->ex_bcast[e] ? (double)o->ex_total[e]
+                               : (double)share_of(o->ex_total[e], last_tile_elements(g, p), out_elements(g));
+    }
+  }
 }
 
 /* Costs one candidate (traffic, buffers, commands), all but its time and utilization. */
@@ -664,14 +728,16 @@ static double chain_floor(const LRates *rates, const LStream *streams, int n_str
 }
 
 /* The least time of the first tile's loads and the last tile's store: each transfer pays the
- * latency and moves its (mean) bytes no faster than the bandwidth. */
-static double ends_floor(const NpDram *d, const Operands *o, const Traffic *t, double out_tiles) {
+ * latency and moves its bytes (the first block of a load, the mean of the stores) no faster
+ * than the bandwidth. */
+static double ends_floor(const NpDram *d, const LStream *streams, int n_streams) {
   if (!(d->bytes_per_cycle > 0)) return 0.0;
   double lat = (double)d->latency_cycles, sum = 0;
-  for (int b = 0; b < BUF_EXTRA + o->n_extras; b++) {
-    if (t->bytes[b] <= 0) continue;
-    double count = b == BUF_OUT ? out_tiles : (double)t->loads[b];
-    if (count > 0) sum += lat + (double)t->bytes[b] / count / d->bytes_per_cycle;
+  for (int i = 0; i < n_streams; i++) {
+    const LStream *x = &streams[i];
+    if (x->count <= 0 || x->bytes <= 0) continue;
+    double bytes = !x->store && x->first > 0 && x->count > 1 ? x->first : x->bytes / (double)x->count;
+    sum += lat + bytes / d->bytes_per_cycle;
   }
   return sum;
 }
@@ -743,17 +809,18 @@ static void try_tile(Search *s, const Spans *sp, int64_t th, int64_t tw, int64_t
     if (s->band > 0 && order == 1 && p.nco > 1) continue; /* channel tiles outside the rows */
     if (over_budget(s, p.staging)) continue;
     p.feasible = true;
-    /* the estimate is at least the DMA chains and then the last tile's compute, and at
-     * least the first tile's loads, every compute and the last store one after another */
-    double out_tiles = (double)(s->ly->geo.batch * p.nr * p.nc * p.nco);
-    double serial = compute->cycles + ends_floor(&s->L->arch->dram, s->o, &t, out_tiles);
-    double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
+    /* the estimate is at least the DMA chains and then the last tile's compute (the
+     * computes after the last LOAD include it), and at least the first tile's loads, every
+     * compute and the last store one after another */
     LStream streams[BUF_EXTRA + LOWER_MAX_EXTRAS];
     TileDims dims = {th, tw, tc, tk, p.nr, p.nc, p.nco};
     int n_streams = plan_streams(s->ly, s->o, sp, &dims, &t, false, streams);
+    stream_ends(s->ly, s->o, &p, streams, n_streams);
+    double serial = compute->cycles + ends_floor(&s->L->arch->dram, streams, n_streams);
+    double banks = bank_floor(s, compute->lines + (double)p.dram_bytes / (double)s->L->arch->sram.bank_width_bytes);
     double chains = chain_floor(&s->L->rates, streams, n_streams) + compute->last;
     if (floor_loses(s, (Floor){lower_max(lower_max(serial, banks), chains), p.dram_bytes})) continue;
-    LEstimate e = lower_estimate_plan(s->L, compute, streams, n_streams);
+    LEstimate e = lower_estimate_plan(s->L, compute, &p, streams, n_streams);
     p.est_cycles = e.cycles, p.est_tail = e.tail;
     if (better(&p, &s->best)) s->best = p;
   }
