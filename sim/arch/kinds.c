@@ -112,15 +112,6 @@ const NpDepthwiseOps *np_depthwise_ops(NpDepthwise depthwise) {
   return depthwise >= 0 && depthwise < NP_DEPTHWISE_COUNT ? &depthwise_modes[depthwise] : NULL;
 }
 
-/* Base cycles of channelwise work (n = 1) by the engine's depthwise mode. */
-static int64_t depthwise_cycles(const NpEngine *e, NpGemmShape g) {
-  const NpDepthwiseOps *ops = np_depthwise_ops(e->depthwise);
-  if (g.batch <= 0) g.batch = 1;
-  if (ops == NULL) return NP_CYCLES_CANNOT;
-  int64_t check = sizes_check(e->rows, e->cols, g);
-  return check == 1 ? ops->cycles(e, g) : check;
-}
-
 /* ---- shared by the kinds ---- */
 
 static int64_t divide_by_rate(double work, double per_cycle) {
@@ -167,10 +158,22 @@ static const char *compute_width_key_name(int v) {
 
 static int64_t engine_cores(const NpEngine *e) { return e->cores > 1 ? e->cores : 1; }
 
-/* Base cycles of a GEMM on one array: its dataflow's formula, or its depthwise mode's for
- * channelwise work (N = 1). */
+/* Base cycles of a GEMM (batch at least 1) whose sizes sizes_check let through, on one
+ * array: its dataflow's formula, or its depthwise mode's for channelwise work (N = 1). */
+static int64_t checked_array_cycles(const NpEngine *e, NpGemmShape g) {
+  if (g.n == 1) {
+    const NpDepthwiseOps *ops = np_depthwise_ops(e->depthwise);
+    return ops ? ops->cycles(e, g) : NP_CYCLES_CANNOT;
+  }
+  const NpDataflowOps *ops = np_dataflow_ops(e->dataflow);
+  return ops ? ops->cycles(e->rows, e->cols, g) : NP_CYCLES_CANNOT;
+}
+
+/* The same for any sizes: 0 or NP_CYCLES_OVERFLOW where sizes_check says so. */
 static int64_t one_array_cycles(const NpEngine *e, NpGemmShape g) {
-  return g.n == 1 ? depthwise_cycles(e, g) : np_dataflow_cycles(e->rows, e->cols, e->dataflow, g);
+  if (g.batch <= 0) g.batch = 1;
+  int64_t check = sizes_check(e->rows, e->cols, g);
+  return check == 1 ? checked_array_cycles(e, g) : check;
 }
 
 /* ---- cores: one COMPUTE split across identical arrays (docs/timing.md, "Cores") ----
@@ -201,20 +204,10 @@ static int64_t *cut_dim(NpGemmShape *g, CoreCut cut) {
   }
 }
 
-/* one_array_cycles of a shape whose sizes sizes_check already let through (a core's share:
- * every dim at least 1 and at most the whole tile's): the formula without the check. */
-static int64_t checked_array_cycles(const NpEngine *e, NpGemmShape g) {
-  if (g.n == 1) {
-    const NpDepthwiseOps *ops = np_depthwise_ops(e->depthwise);
-    return ops ? ops->cycles(e, g) : NP_CYCLES_CANNOT;
-  }
-  const NpDataflowOps *ops = np_dataflow_ops(e->dataflow);
-  return ops ? ops->cycles(e->rows, e->cols, g) : NP_CYCLES_CANNOT;
-}
-
 /* Base cycles of g cut along `cut` in shares of ceil(dim / cores); a cut of K adds up the
  * cores' partial sums. NP_CYCLES_OVERFLOW also for a dim of 1 (nothing to cut). `checked`:
- * the whole g passed sizes_check, so every share does. */
+ * the whole g passed sizes_check, so every share does (each dim at least 1 and at most the
+ * whole tile's). */
 static int64_t split_cycles(const NpEngine *e, NpGemmShape g, CoreCut cut, int64_t cores, bool checked) {
   int64_t *dim = cut_dim(&g, cut), whole = *dim;
   if (whole <= 1) return NP_CYCLES_OVERFLOW;
