@@ -58,7 +58,9 @@ void dma_free(Dma *dma) {
 
 /* ---- rings: the issue queue of slots, and the bursts in flight ---- */
 
-/* Doubles a full ring's storage (or makes `initial` items), unwrapped to start at index 0. */
+/* Doubles a full ring's storage (or makes `initial` items), unwrapped to start at index 0.
+ * Capacities stay powers of two (`initial` is one), so an index wraps with a mask: a
+ * division per burst was most of the replay's time. */
 static void ring_grow(void **items, size_t *head, size_t len, size_t *capacity, size_t item_size, size_t initial) {
   size_t old = *capacity, grown = old ? old * 2 : initial;
   char *to = np_xmalloc(grown * item_size);
@@ -73,13 +75,13 @@ static void ring_grow(void **items, size_t *head, size_t len, size_t *capacity, 
 static void queue_push(Dma *dma, int32_t slot) {
   if (dma->q_len == dma->q_capacity)
     ring_grow((void **)&dma->queue, &dma->q_head, dma->q_len, &dma->q_capacity, sizeof *dma->queue, 16);
-  dma->queue[(dma->q_head + dma->q_len) % dma->q_capacity] = slot;
+  dma->queue[(dma->q_head + dma->q_len) & (dma->q_capacity - 1)] = slot;
   dma->q_len++;
 }
 
 static int32_t queue_pop(Dma *dma) {
   int32_t slot = dma->queue[dma->q_head];
-  dma->q_head = (dma->q_head + 1) % dma->q_capacity;
+  dma->q_head = (dma->q_head + 1) & (dma->q_capacity - 1);
   dma->q_len--;
   return slot;
 }
@@ -89,7 +91,7 @@ static int32_t queue_pop(Dma *dma) {
 static void ring_push(Dma *dma, int64_t done_cycle) {
   if (dma->ring_len == dma->ring_capacity)
     ring_grow((void **)&dma->ring, &dma->ring_head, dma->ring_len, &dma->ring_capacity, sizeof *dma->ring, 64);
-  dma->ring[(dma->ring_head + dma->ring_len) % dma->ring_capacity] = done_cycle;
+  dma->ring[(dma->ring_head + dma->ring_len) & (dma->ring_capacity - 1)] = done_cycle;
   dma->ring_len++;
 }
 
@@ -98,7 +100,7 @@ static void ring_retire(Dma *dma, int64_t now) {
   while (dma->ring_len > 0) {
     int64_t done = dma->ring[dma->ring_head];
     if (done < 0 || done > now) break;
-    dma->ring_head = (dma->ring_head + 1) % dma->ring_capacity;
+    dma->ring_head = (dma->ring_head + 1) & (dma->ring_capacity - 1);
     dma->ring_len--;
     dma->ring_first_id++;
   }
@@ -153,7 +155,8 @@ int32_t dma_activate(Dma *dma, const NpCommand *cmd, int64_t now) {
   t->run_extra = bytes % runs;
   t->bursts = np_transfer_bursts(bytes, runs, dma->burst_bytes);
   int64_t addr = cmd->dram_addr > 0 ? cmd->dram_addr : 0;
-  t->first_channel = (addr / dma->burst_bytes) % dma->channels;
+  t->channel = (addr / dma->burst_bytes) % dma->channels;
+  t->phase = t->row_pos = dma->row_span > 0 ? addr % dma->row_span : 0;
   t->max_end_tick = now * NP_REPLAY_TICKS_PER_CYCLE;
   if (t->bursts > 0) queue_push(dma, slot);
   return slot;
@@ -167,15 +170,28 @@ void dma_release(Dma *dma, int32_t slot) {
 static int64_t run_bytes(const Transfer *t, int64_t run) { return t->run_base + (run < t->run_extra ? 1 : 0); }
 
 /* Row model: a burst opens a row when it is among the first `channels` bursts of its run
- * (the first on its channel) or when the previous burst of its run on its channel lay in
- * another row. Rows span row_bytes x channels of address (channels interleave by burst). */
-static bool opens_row(const Dma *dma, const NpCommand *cmd, const Transfer *t) {
+ * (the first on its channel) or when the previous burst of its run on its channel, `channels`
+ * bursts back, lay in another row. Rows span row_bytes x channels of address (channels
+ * interleave by burst), and every run starts at the transfer's phase in the row span. Burst
+ * by burst, without a division: the previous burst on this channel lies in another row when
+ * the span from it to here holds a row boundary, that is when that span is a whole row or
+ * more, or the position here within the row is less than it. */
+static bool opens_row(const Dma *dma, const Transfer *t) {
   if (dma->row_span == 0) return false;
   if (t->run_burst < dma->channels) return true;
-  int64_t phase = (cmd->dram_addr > 0 ? cmd->dram_addr : 0) % dma->row_span;
-  int64_t here = phase + t->run_burst * dma->burst_bytes;
-  int64_t before = here - dma->channels * dma->burst_bytes;
-  return here / dma->row_span != before / dma->row_span;
+  int64_t back = dma->channels * dma->burst_bytes;
+  return back >= dma->row_span || t->row_pos < back;
+}
+
+/* Moves the row position to the next burst of the run, or to the start of the next run. */
+static void advance_row(const Dma *dma, Transfer *t, bool next_run) {
+  if (dma->row_span == 0) return;
+  if (next_run) {
+    t->row_pos = t->phase;
+    return;
+  }
+  t->row_pos += dma->burst_bytes;
+  if (t->row_pos >= dma->row_span) t->row_pos %= dma->row_span;
 }
 
 /* A host may answer past the span the replay times: that stops the replay. */
@@ -203,19 +219,22 @@ static void issue_one(Dma *dma, const NpCommand *cmd, int32_t slot, int64_t now,
       .write = t->write,
       .addr = (cmd->dram_addr > 0 ? cmd->dram_addr : 0) + t->run_offset + offset,
       .bytes = bytes,
-      .channel = (int32_t)((t->first_channel + t->issued) % dma->channels),
-      .row_miss = opens_row(dma, cmd, t),
+      .channel = (int32_t)t->channel,
+      .row_miss = opens_row(dma, t),
       .issue_cycle = now,
   };
   if (req.row_miss) t->row_misses++;
   t->issued++;
-  if (offset + bytes >= len) { /* next run */
+  if (++t->channel == dma->channels) t->channel = 0;
+  bool next_run = offset + bytes >= len;
+  if (next_run) {
     t->run_offset += len;
     t->run++;
     t->run_burst = 0;
   } else {
     t->run_burst++;
   }
+  advance_row(dma, t, next_run);
   int64_t done_tick;
   if (dma->model->request(dma->model->user, &req, &done_tick)) {
     done_tick = within_span(dma, done_tick);
@@ -257,7 +276,7 @@ bool dma_answer(Dma *dma, int32_t slot, uint64_t id, int64_t now, int64_t done_t
   if (slot < 0 || (size_t)slot >= dma->n_slots || id < dma->ring_first_id ||
       id - dma->ring_first_id >= dma->ring_len || done_tick < now * NP_REPLAY_TICKS_PER_CYCLE)
     return false;
-  int64_t *entry = &dma->ring[(dma->ring_head + (id - dma->ring_first_id)) % dma->ring_capacity];
+  int64_t *entry = &dma->ring[(dma->ring_head + (id - dma->ring_first_id)) & (dma->ring_capacity - 1)];
   if (*entry >= 0) return false;
   done_tick = within_span(dma, done_tick);
   *entry = ticks_to_cycles_ceil(done_tick);

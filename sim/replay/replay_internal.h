@@ -45,7 +45,8 @@ typedef struct Transfer {
   /* walking the runs */
   int64_t runs, run_base, run_extra; /* run r has run_base bytes, +1 when r < run_extra */
   int64_t run, run_burst, run_offset; /* current run, burst index in it, its first byte's offset */
-  int64_t first_channel;
+  int64_t channel;        /* of the next burst: channels interleave by burst */
+  int64_t phase, row_pos; /* the transfer's address, and the next burst's, within a row span */
   int64_t sram_finish;    /* when its SRAM bank work is done */
   int64_t sram_work;      /* its largest per-bank work */
 } Transfer;
