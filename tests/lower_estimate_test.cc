@@ -46,7 +46,7 @@ TEST(LowerEstimate, PredictsTheReplayOnTheZooAndEveryConfig) {
     for (const std::string &model : models) {
       NpGraph *g = np_model_load(model.c_str(), &diag);
       ASSERT_NE(g, nullptr) << model;
-      NpLowerOptions lo = {true, NP_DTYPE_UNKNOWN, 0};
+      NpLowerOptions lo = {true, NP_DTYPE_UNKNOWN, 0, NULL};
       NpSchedule s;
       ASSERT_TRUE(np_lower(g, &arch, &lo, &s, &diag)) << model << " on " << config;
       NpReplayOptions ro{};

@@ -38,7 +38,7 @@ int64_t warm_cycles(const NpGraph *g, const std::vector<std::string> &set_list, 
     EXPECT_TRUE(np_arch_load_file(source_path(config).c_str(), sets.data(), sets.size(), &arch, &diag)) << config;
   else
     EXPECT_TRUE(np_arch_load_default(sets.data(), sets.size(), &arch, &diag));
-  NpLowerOptions lo = {true, dtype, 0};
+  NpLowerOptions lo = {true, dtype, 0, NULL};
   NpSchedule s;
   EXPECT_TRUE(np_lower(g, &arch, &lo, &s, &diag)) << diag_text(&diag);
   NpReplayOptions ro{};

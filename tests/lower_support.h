@@ -116,7 +116,7 @@ struct Lowered {
 inline void lower(const NpGraph *g, const NpArch &arch, bool warm, Lowered *out, int weight_bits = 0) {
   NpDiag diag;
   np_diag_init(&diag);
-  NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN, weight_bits};
+  NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN, weight_bits, NULL};
   out->ok = np_lower(g, &arch, &options, &out->s, &diag);
   for (size_t i = 0; i < diag.count; i++) out->errors += std::string(diag.messages[i]) + "\n";
   np_diag_free(&diag);

@@ -284,7 +284,7 @@ TEST(RobustnessLower, AScheduleOverTheCommandLimitIsRefusedBeforeItIsBuilt) {
   NpArch arch;
   ASSERT_TRUE(np_arch_load_default(nullptr, 0, &arch, &diag));
   NpSchedule s;
-  NpLowerOptions options = {false, NP_DTYPE_INT8, 0};
+  NpLowerOptions options = {false, NP_DTYPE_INT8, 0, NULL};
   EXPECT_FALSE(np_lower(g, &arch, &options, &s, &diag));
   ASSERT_EQ(diag.count, 1u);
   EXPECT_NE(std::string(diag.messages[0]).find("big.npg: error: layer 'c' would take the schedule past 1048576 commands"),

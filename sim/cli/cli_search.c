@@ -113,7 +113,7 @@ int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search) {
   memset(search, 0, sizeof *search);
   search->base = (NpPointBase){o->config_text, o->config_len,
                                o->config.config_path ? o->config.config_path : NP_ARCH_DEFAULT_SOURCE, o->graph,
-                               o->max_bursts};
+                               o->max_bursts, o->lower_cache = np_lower_cache_new()};
   search->sets = o->sets;
   search->n_sets = o->n_sets;
   search->axis = o->axis;
@@ -128,5 +128,6 @@ void np_cli_search_free(NpSearchOptions *o) {
   free(o->sets);
   free(o->config_text);
   np_graph_free(o->graph);
+  np_lower_cache_free(o->lower_cache);
   np_cli_config_options_free(&o->config);
 }

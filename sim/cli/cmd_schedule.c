@@ -118,7 +118,7 @@ static int load_target(const ScheduleOptions *o, NpArch *arch, NpLowerOptions *l
 int cmd_schedule(int argc, char **argv) {
   ScheduleOptions o;
   NpArch arch;
-  NpLowerOptions lo = {false, NP_DTYPE_UNKNOWN, 0};
+  NpLowerOptions lo = {false, NP_DTYPE_UNKNOWN, 0, NULL};
   int rc = parse_options(argc, argv, &o);
   if (rc < 0) rc = load_target(&o, &arch, &lo);
   np_cli_config_options_free(&o.run.config);

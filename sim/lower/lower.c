@@ -275,10 +275,10 @@ static bool plan(Lower *L, const NpGraph *graph, const NpArch *arch, const NpLow
   lower_rates(arch, &L->rates);
   L->dtype = dtype;
   L->diag = diag;
-  L->spaces = lower_tile_spaces_new();
   L->align = arch->sram.alignment_bytes > arch->sram.bank_width_bytes ? arch->sram.alignment_bytes
                                                                        : arch->sram.bank_width_bytes;
   if (L->align < 1) L->align = 1;
+  lower_tile_spaces_open(L, options ? options->cache : NULL);
   lower_weight_widths(L, weight_bits);
   lower_place(L);
   lower_plan_memory(L);

@@ -190,6 +190,7 @@ typedef struct Lower {
   int *weight_bits;      /* tensor -> the width a weight is stored at; 0: its dtype's */
   int64_t crossings;
   struct LTileSpaces *spaces; /* tile.c: the layers' tile spaces, one per distinct shape */
+  bool spaces_borrowed;       /* spaces belong to an NpLowerCache, not to this lowering */
 } Lower;
 
 /* estimate.c: the cost model */
@@ -300,7 +301,10 @@ LTilePlan lower_tile_in_dram(const Lower *L, LLayer *ly, int64_t budget);
  * rate, and the bus time and SRAM bank time of moving every operand once (the input as far
  * as its windows reach). */
 double lower_tile_floor(const Lower *L, LLayer *ly);
-struct LTileSpaces *lower_tile_spaces_new(void);
+/* The tile spaces this lowering uses: the cache's (emptied first when its engines or SRAM
+ * banks differ from L's arch, its remembered answers dropped always), or with no cache its
+ * own. */
+void lower_tile_spaces_open(Lower *L, NpLowerCache *cache);
 void lower_tile_spaces_free(Lower *L);
 /* The smallest tiling's buffers with every operand in DRAM; -1 when the layer cannot be tiled. */
 int64_t lower_min_staging(const Lower *L, const LLayer *ly);

@@ -150,11 +150,24 @@ typedef struct NpLayerPlan {
                                cascade: rows of its output) */
 } NpLayerPlan;
 
+/* What one lowering works out about its layers' tile spaces that the next lowering of the
+ * same engines and SRAM banks can reuse: the candidate tile sizes of every layer shape and
+ * their compute cycles. A sweep lowers the same model hundreds of times on configs that
+ * differ in a few keys; with one cache per thread, a point whose engines and banks match the
+ * previous point's starts from those tables. The answers are the same with or without it
+ * (the tables are pure functions of the shape, the engine and the banks, and the searches'
+ * remembered answers are dropped at every lowering, so nothing depends on which points came
+ * before). Not thread-safe: one per thread. */
+typedef struct NpLowerCache NpLowerCache;
+NpLowerCache *np_lower_cache_new(void);
+void np_lower_cache_free(NpLowerCache *cache);
+
 typedef struct NpLowerOptions {
   bool warm;                /* a warm inference: resident weights are already in SRAM */
   NpDtype dtype;            /* compute data type; NP_DTYPE_UNKNOWN: the arch's default */
   int weight_bits;          /* width the matrix ops' weights are stored at (8, 6, 4, 2) unless
                                the model gives one (NpTensor.storage_bits); 0: their dtype's */
+  NpLowerCache *cache;      /* may be NULL: tables kept from earlier lowerings (above) */
 } NpLowerOptions;
 
 typedef struct NpSchedule {

@@ -478,6 +478,7 @@ struct LTileSpace {
    * tile (n_rows x n_cols), made at its first visit, n_chans x n_ins entries each (cycles < 0:
    * not yet worked out). */
   LCompute **computed;
+  size_t bytes; /* what this space's arrays and tables hold (a lower cache's bound) */
 };
 
 static void tile_space_free(LTileSpace *t) {
@@ -574,15 +575,83 @@ static LTileSpace *spaces_find(const struct LTileSpaces *sp, const int64_t *key,
   return NULL;
 }
 
-struct LTileSpaces *lower_tile_spaces_new(void) { return np_xcalloc(1, sizeof(struct LTileSpaces)); }
+static void spaces_clear(struct LTileSpaces *sp) {
+  for (size_t i = 0; i < sp->size; i++) tile_space_free(sp->slots[i]);
+  free(sp->slots);
+  memset(sp, 0, sizeof *sp);
+}
+
+/* Everything of the arch that a tile space's tables read besides the layer's shape: the
+ * engines (compute cycles and floors), the SRAM banks (bank cycles) and the alignment. */
+typedef struct SpaceContext {
+  NpEngine engines[NP_ARCH_MAX_ENGINES];
+  int n_engines;
+  int64_t banks, bank_width_bytes, ports_per_bank, align;
+} SpaceContext;
+
+static SpaceContext space_context(const Lower *L) {
+  SpaceContext c;
+  memset(&c, 0, sizeof c); /* the padding too: contexts are compared with memcmp */
+  const NpArch *a = L->arch;
+  memcpy(c.engines, a->engines, (size_t)a->n_engines * sizeof a->engines[0]);
+  c.n_engines = a->n_engines;
+  c.banks = a->sram.banks, c.bank_width_bytes = a->sram.bank_width_bytes;
+  c.ports_per_bank = a->sram.ports_per_bank, c.align = L->align;
+  return c;
+}
+
+/* A cache whose tables grew past this (a sweep over resolutions or channel scales makes new
+ * shapes at every point, and a shape's compute tables reach megabytes) starts again rather
+ * than grow without bound. A whole MobileNetV2 or ResNet-50 lowering fills a few MB. */
+#define CACHE_MAX_BYTES ((size_t)16 << 20)
+
+struct NpLowerCache {
+  struct LTileSpaces spaces;
+  SpaceContext context;
+};
+
+NpLowerCache *np_lower_cache_new(void) { return np_xcalloc(1, sizeof(NpLowerCache)); }
+
+void np_lower_cache_free(NpLowerCache *cache) {
+  if (cache == NULL) return;
+  spaces_clear(&cache->spaces);
+  free(cache);
+}
+
+/* The remembered answers depend on the DRAM, the sync costs and the budgets of the lowering
+ * that found them: a new lowering starts without them. Returns the bytes the spaces hold. */
+static size_t forget_answers(struct LTileSpaces *sp) {
+  size_t bytes = sp->size * sizeof *sp->slots;
+  for (size_t i = 0; i < sp->size; i++) {
+    LTileSpace *t = sp->slots[i];
+    if (t == NULL) continue;
+    t->n_memos = t->next_memo = t->n_band_memos = t->next_band_memo = 0;
+    bytes += t->bytes;
+  }
+  return bytes;
+}
+
+void lower_tile_spaces_open(Lower *L, NpLowerCache *cache) {
+  if (cache == NULL) {
+    L->spaces = np_xcalloc(1, sizeof(struct LTileSpaces));
+    L->spaces_borrowed = false;
+    return;
+  }
+  SpaceContext context = space_context(L);
+  if (memcmp(&context, &cache->context, sizeof context) != 0 || forget_answers(&cache->spaces) > CACHE_MAX_BYTES) {
+    spaces_clear(&cache->spaces);
+    cache->context = context;
+  }
+  L->spaces = &cache->spaces;
+  L->spaces_borrowed = true;
+}
 
 void lower_tile_spaces_free(Lower *L) {
   struct LTileSpaces *sp = L->spaces;
-  if (sp == NULL) return;
-  for (size_t i = 0; i < sp->size; i++) tile_space_free(sp->slots[i]);
-  free(sp->slots);
-  free(sp);
   L->spaces = NULL;
+  if (sp == NULL || L->spaces_borrowed) return;
+  spaces_clear(sp);
+  free(sp);
 }
 
 static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
@@ -611,6 +680,8 @@ static LTileSpace *tile_space(const Lower *L, const LLayer *ly) {
     for (int c = 0; c < t->n_cols; c++) span_stats(g, false, t->cols[c], &t->col_spans[c].sum_cols, &t->col_spans[c].max_cols);
   }
   t->compute_floor = compute_floor(L, ly);
+  t->bytes = sizeof *t + (size_t)(t->n_rows + t->n_cols + t->n_chans + t->n_ins) * sizeof(int64_t) +
+             (size_t)(t->n_rows + t->n_cols) * sizeof(Spans) + (size_t)(t->n_rows * t->n_cols) * sizeof *t->computed;
   return t;
 }
 
@@ -773,6 +844,7 @@ static LCompute *compute_entry(const Search *s, int r, int c, int k, int i) {
     size_t n = (size_t)t->n_chans * (size_t)t->n_ins;
     *slot = np_xmalloc(n * sizeof **slot);
     for (size_t j = 0; j < n; j++) (*slot)[j].cycles = -1;
+    t->bytes += n * sizeof **slot;
   }
   return &(*slot)[k * t->n_ins + i];
 }

@@ -58,7 +58,7 @@ bool np_run(const NpGraph *graph, const NpArch *arch, const char *model_source, 
   memset(&defaults, 0, sizeof defaults);
   if (!options) options = &defaults;
   NpSimOptions sim_options = {options->dtype,       options->trace_path, options->trace_warm,   options->weight_bits,
-                              options->max_bursts,  options->progress,   options->progress_user};
+                              options->max_bursts,  options->progress,   options->progress_user, NULL};
   NpSimulation sim;
   if (!np_simulate(graph, arch, &sim_options, &sim, diag)) return false;
   np_sim_cold_start(&sim, arch, &out->cold_start);

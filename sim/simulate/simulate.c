@@ -194,9 +194,9 @@ static bool replay_one(const NpSchedule *schedule, const NpGraph *graph, const N
 bool np_simulate(const NpGraph *graph, const NpArch *arch, const NpSimOptions *options, NpSimulation *out,
                  NpDiag *diag) {
   memset(out, 0, sizeof *out);
-  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0, 0, NULL, NULL};
+  NpSimOptions defaults = {NP_DTYPE_UNKNOWN, NULL, false, 0, 0, NULL, NULL, NULL};
   if (!options) options = &defaults;
-  NpLowerOptions lower_options = {false, options->dtype, options->weight_bits};
+  NpLowerOptions lower_options = {false, options->dtype, options->weight_bits, options->lower_cache};
   if (!np_lower_pair(graph, arch, &lower_options, &out->cold, &out->warm, diag)) return false;
   const NpSchedule *both[] = {&out->cold, &out->warm};
   Progress progress = {options->progress, options->progress_user, 0, 0};

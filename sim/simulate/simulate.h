@@ -50,6 +50,7 @@ typedef struct NpSimOptions {
   int64_t max_bursts;     /* refuse replays of more DRAM bursts; 0: NP_SIM_MAX_BURSTS_DEFAULT */
   NpSimProgress progress; /* may be NULL */
   void *progress_user;
+  NpLowerCache *lower_cache; /* NpLowerOptions.cache (may be NULL) */
 } NpSimOptions;
 
 typedef struct NpSimulation {

@@ -159,7 +159,7 @@ static bool simulate_step(void *user, int k, NpSustainStep *out, NpDiag *diag) {
   *arch = *s->arch;
   np_arch_set_clock(arch, t->dvfs_mhz[k]);
   NpSimOptions sim_options = {s->options->dtype, NULL, false, s->options->weight_bits, s->options->max_bursts, NULL,
-                              NULL};
+                              NULL, NULL};
   NpSimulation sim;
   bool ok = np_simulate(s->graph, arch, &sim_options, &sim, diag);
   if (ok) {

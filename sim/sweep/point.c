@@ -164,7 +164,8 @@ NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, N
   NpArch *arch = np_xmalloc(sizeof *arch); /* large: keep it off small thread stacks */
   NpPointStatus status = NP_POINT_OK;
   NpGraph *owned = NULL;
-  NpSimOptions options = {setup->dtype, NULL, false, setup->weight_bits, base->max_bursts, NULL, NULL};
+  NpSimOptions options = {setup->dtype, NULL, false, setup->weight_bits, base->max_bursts, NULL, NULL,
+                          base->lower_cache};
   if (!np_arch_load_text(base->config_text, base->config_len, base->config_source, setup->sets, setup->n_sets, arch,
                          &diag)) {
     status = NP_POINT_BAD_CONFIG;

@@ -266,7 +266,7 @@ bool np_sweep_check(const NpSweepSpec *spec, size_t *bad, NpDiag *diag) {
   return *bad == 0;
 }
 
-static char *evaluate_point(const Runner *r, size_t point) {
+static char *evaluate_point(const Runner *r, size_t point, NpLowerCache *cache) {
   const NpSweepSpec *spec = r->spec;
   const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
   char **kvs = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *kvs);
@@ -279,7 +279,7 @@ static char *evaluate_point(const Runner *r, size_t point) {
   NpPointStatus status = NP_POINT_BAD_CONFIG;
   if (ok) {
     const NpSweepConfig *c = &spec->configs[config];
-    NpPointBase base = {c->text, c->len, c->source, r->graphs[model], r->run->max_bursts};
+    NpPointBase base = {c->text, c->len, c->source, r->graphs[model], r->run->max_bursts, cache};
     status = np_point_run(&base, &setup, &m, NULL, &message);
   } else {
     message = np_xstrdup(err);
@@ -320,21 +320,26 @@ static void write_ready_rows(Runner *r) {
   }
 }
 
+/* Each worker keeps one lower cache over the points it takes: neighbouring points of a sweep
+ * mostly share their engines and SRAM banks (sweep.h, NpLowerCache in lower/schedule.h). */
 static void *worker(void *arg) {
   Runner *r = arg;
+  NpLowerCache *cache = np_lower_cache_new();
   for (;;) {
     pthread_mutex_lock(&r->lock);
     size_t i = r->next_claim;
     bool stop = i >= r->n || r->write_failed;
     if (!stop) r->next_claim++;
     pthread_mutex_unlock(&r->lock);
-    if (stop) return NULL;
-    char *row = evaluate_point(r, np_sweep_shard_point(i, r->run->shard, r->run->n_shards));
+    if (stop) break;
+    char *row = evaluate_point(r, np_sweep_shard_point(i, r->run->shard, r->run->n_shards), cache);
     pthread_mutex_lock(&r->lock);
     r->rows[i] = row;
     write_ready_rows(r);
     pthread_mutex_unlock(&r->lock);
   }
+  np_lower_cache_free(cache);
+  return NULL;
 }
 
 NpGraph **np_sweep_load_models(const NpSweepSpec *spec, NpDiag *diag) {

@@ -172,6 +172,7 @@ typedef struct NpPointBase {
   const char *config_source;
   const NpGraph *graph;
   int64_t max_bursts;      /* NpSimOptions.max_bursts of every point; 0: the default bound */
+  NpLowerCache *lower_cache; /* NpSimOptions.lower_cache: the calling thread's (may be NULL) */
 } NpPointBase;
 NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, NpPointMetrics *out,
                            NpSchedule *warm_schedule, char **message);

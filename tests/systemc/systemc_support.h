@@ -59,7 +59,7 @@ inline void lower_model(const std::string &model, const NpArch &arch, bool warm,
   NpDiag diag;
   np_diag_init(&diag);
   NpGraph *graph = np_model_load(source_path(model).c_str(), &diag);
-  NpLowerOptions options{warm, NP_DTYPE_UNKNOWN, 0};
+  NpLowerOptions options{warm, NP_DTYPE_UNKNOWN, 0, nullptr};
   out.ok = graph && np_lower(graph, &arch, &options, &out.schedule, &diag);
   EXPECT_TRUE(out.ok) << diag_text(diag);
   np_graph_free(graph);
