@@ -95,6 +95,54 @@ TEST(RunOutput, TraceHoldsEveryCommandOfTheColdInference) {
   EXPECT_EQ(records[2].stall[NP_TRACE_STALL_UNIT], 0u);
 }
 
+// A COMPUTE on an engine of two cores adds a record per core that had a share. Worked by
+// hand from docs/timing.md ("Cores", and ws's 2R + C + M - 2 cycles per fold) for the tiny
+// config's 4x4 ws array with cores: 2 and core_sync_cycles: 10, on a GEMM of M = 11, K = 4,
+// N = 4 (one fold whole):
+//   cut N (2 channels each): 1 fold x (8 + 4 + 11 - 2) = 21, + 10 = 31
+//   cut M (6 and 5 rows):    1 fold x (8 + 4 + 6 - 2) = 16, + 10 = 26   <- fewest
+//   cut K (2 each):          21 + 10 + ceil(log2 2) x ceil(11 x 4 / 4) = 42
+// so the COMPUTE takes 26 cycles, core 0 is busy 16 of them and core 1 (5 rows) 15.
+TEST(RunOutput, TraceShowsEachCoreOfAMultiCoreEngine) {
+  std::string arch = kTinyArch;
+  size_t at = arch.find("    dataflow: ws\n");
+  ASSERT_NE(at, std::string::npos);
+  arch.insert(at, "    cores: 2\n    core_sync_cycles: 10\n");
+  std::string trace = scratch_dir() + "/cores.npt.zst";
+  JsonPtr j = run_json("graph g\ninput x int8 11x4\ngemm fc x -> y n=4 bias=no\noutput y\n", arch,
+                       "--trace '" + trace + "'");
+  ASSERT_TRUE(j.get());
+  NpDiag diag;
+  np_diag_init(&diag);
+  NpTraceReader *reader = np_trace_reader_open(trace.c_str(), &diag);
+  ASSERT_NE(reader, nullptr) << (diag.count ? diag.messages[0] : "");
+  std::vector<NpTraceRecord> compute, cores;
+  NpTraceRecord rec;
+  while (np_trace_read(reader, &rec, &diag) == 1) {
+    if (rec.unit_kind == NP_TRACE_UNIT_CORE) cores.push_back(rec);
+    if (rec.unit_kind == NP_TRACE_UNIT_ENGINE && rec.kind == NP_TRACE_COMPUTE) compute.push_back(rec);
+  }
+  np_trace_reader_close(reader);
+  np_diag_free(&diag);
+  ASSERT_EQ(compute.size(), 1u);
+  EXPECT_EQ(compute[0].end - compute[0].start, 26u);
+  ASSERT_EQ(cores.size(), 2u);
+  for (int c = 0; c < 2; c++) {
+    EXPECT_EQ(cores[c].unit, np_trace_core_unit(0, c));
+    EXPECT_EQ(cores[c].command, compute[0].command);
+    EXPECT_EQ(cores[c].kind, NP_TRACE_COMPUTE);
+    EXPECT_EQ(cores[c].start, compute[0].start);
+  }
+  EXPECT_EQ(cores[0].end - cores[0].start, 16u);
+  EXPECT_EQ(cores[1].end - cores[1].start, 15u);
+  // trace stats counts one COMPUTE, and lists each core as a unit of its own.
+  CliResult stats = run_npusim("trace stats '" + trace + "'");
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("npu core 0 "), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("npu core 1 "), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("COMPUTE          1 "), std::string::npos) << stats.out;
+}
+
 TEST(RunOutput, TraceWarmTracesTheWarmInference) {
   std::string trace = scratch_dir() + "/w.npt.zst";
   JsonPtr j = run_json(kGemmGraph, kTinyArch, "--trace '" + trace + "' --trace-warm");

@@ -65,8 +65,8 @@ TEST(TraceStats, HandComputedTotalsAndUtilization) {
   EXPECT_EQ(s.bursts, 28u);     // 16 + 8 + 4
   EXPECT_EQ(s.kinds[NP_TRACE_LOAD].records, 2u);
   EXPECT_EQ(s.kinds[NP_TRACE_LOAD].cycles, 200u);     // 100 + 100
-  EXPECT_EQ(s.kinds[NP_TRACE_COMPUTE].records, 3u);   // the bank record counts under its command's kind
-  EXPECT_EQ(s.kinds[NP_TRACE_COMPUTE].cycles, 400u);  // 200 + 100 + 100
+  EXPECT_EQ(s.kinds[NP_TRACE_COMPUTE].records, 2u);   // commands 2 and 3: the bank record is detail
+  EXPECT_EQ(s.kinds[NP_TRACE_COMPUTE].cycles, 300u);  // 200 + 100
   EXPECT_EQ(s.kinds[NP_TRACE_STORE].cycles, 50u);
   EXPECT_EQ(s.kinds[NP_TRACE_SYNC].records, 0u);
   EXPECT_EQ(s.stall[NP_TRACE_STALL_DRAM], 10u);

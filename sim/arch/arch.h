@@ -363,6 +363,8 @@ typedef struct NpEngineKindOps {
   /* How its work is priced: MACs at mac[dtype], elements at element[dtype] of its table. */
   void (*priced_work)(const NpEngineWork *work, int64_t *macs, int64_t *elements);
   NpEnergyTable energy_table;
+  /* Kinds with cores: how a COMPUTE spreads over them (np_engine_core_shares); NULL: one unit. */
+  int (*core_shares)(const NpEngine *engine, const NpEngineWork *work, int64_t *cycles, int max);
 } NpEngineKindOps;
 
 typedef struct NpDataflowOps {
@@ -390,6 +392,10 @@ const NpDepthwiseOps *np_depthwise_ops(NpDepthwise depthwise);
 int64_t np_dataflow_cycles(int64_t rows, int64_t cols, NpDataflow dataflow, NpGemmShape gemm);
 /* Engine cycles of work on engine (its kind's formula); NP_CYCLES_CANNOT or _OVERFLOW. */
 int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work);
+/* The cores that work keeps busy on engine and each one's cycles, in cycles[0..n) (n at most
+ * max): one core with the whole np_engine_cycles on an engine of one core or a tile that
+ * cannot be cut (docs/timing.md, "Cores"). 0 when the engine cannot run the work. */
+int np_engine_core_shares(const NpEngine *engine, const NpEngineWork *work, int64_t *cycles, int max);
 
 /* The per-dtype figures of a table: energy.mac / energy.element, or energy.gpu_mac /
  * energy.gpu_element; and their names as configs write them. */

@@ -222,30 +222,63 @@ static int64_t split_cycles(const NpEngine *e, NpGemmShape g, CoreCut cut, int64
   return cycles;
 }
 
-static int64_t cores_cycles(const NpEngine *e, NpGemmShape g) {
+/* The base cycles of g on the cores, and in *chosen the cut that gives them (-1: the whole
+ * tile on one core, when there is one core or nothing can be cut). */
+static int64_t cores_cycles(const NpEngine *e, NpGemmShape g, int *chosen) {
   int64_t cores = engine_cores(e);
   if (g.batch <= 0) g.batch = 1;
+  *chosen = -1;
   int64_t best = one_array_cycles(e, g); /* one core, when nothing can be cut */
   if (cores == 1 || best < 0) return best;
-  bool cut_any = false, checked = sizes_check(e->rows, e->cols, g) == 1;
+  bool checked = sizes_check(e->rows, e->cols, g) == 1;
   for (int cut = 0; cut < CUT_COUNT; cut++) {
     int64_t cycles = split_cycles(e, g, (CoreCut)cut, cores, checked);
     if (cycles == NP_CYCLES_CANNOT) return NP_CYCLES_CANNOT;
-    if (cycles >= 0 && (!cut_any || cycles < best)) best = cycles, cut_any = true;
+    if (cycles >= 0 && (*chosen < 0 || cycles < best)) best = cycles, *chosen = cut;
   }
   return best;
+}
+
+static bool array_gemm(const NpEngineWork *w) {
+  const NpGemmShape *g = &w->gemm;
+  return w->op_class == NP_CLASS_MATRIX && g->m > 0 && g->n > 0 && g->k > 0;
 }
 
 /* A GEMM by its dataflow's formula, channelwise work (N = 1) by its depthwise mode, split
  * across the cores; other work at the class throughput. */
 static int64_t array_cycles(const NpEngine *e, const NpEngineWork *w) {
-  const NpGemmShape *g = &w->gemm;
-  if (w->op_class != NP_CLASS_MATRIX || g->m <= 0 || g->n <= 0 || g->k <= 0) return throughput_cycles(e, w);
+  if (!array_gemm(w)) return throughput_cycles(e, w);
   double rate = e->dtype_rate[w->dtype];
   if (!(rate > 0)) return NP_CYCLES_CANNOT;
-  int64_t base = cores_cycles(e, *g);
+  int cut;
+  int64_t base = cores_cycles(e, w->gemm, &cut);
   if (base < 0) return base;
   return divide_by_rate((double)base, rate);
+}
+
+/* Each core's share of a GEMM under the cut array_cycles takes: the shares of ceil(dim /
+ * cores), the last one what is left, each at its own array cycles over the rate. The sync
+ * and a K cut's adds come after them (in the COMPUTE's cycles, not a core's). */
+static int array_core_shares(const NpEngine *e, const NpEngineWork *w, int64_t *cycles, int max) {
+  int64_t whole_cycles = array_cycles(e, w);
+  if (whole_cycles < 0 || max < 1) return 0;
+  NpGemmShape g = w->gemm;
+  if (g.batch <= 0) g.batch = 1;
+  int cut = -1;
+  if (array_gemm(w)) cores_cycles(e, g, &cut);
+  if (cut < 0) {
+    cycles[0] = whole_cycles;
+    return 1;
+  }
+  int64_t *dim = cut_dim(&g, (CoreCut)cut), whole = *dim;
+  int64_t share = np_ceil_div_i64(whole, engine_cores(e)), used = np_ceil_div_i64(whole, share);
+  int n = used < max ? (int)used : max;
+  for (int i = 0; i < n; i++) {
+    *dim = i + 1 < used ? share : whole - (used - 1) * share;
+    int64_t base = one_array_cycles(e, g);
+    cycles[i] = base < 0 ? base : divide_by_rate((double)base, e->dtype_rate[w->dtype]);
+  }
+  return n;
 }
 
 static int64_t array_pes(const NpEngine *e) { return e->rows * e->cols * engine_cores(e); }
@@ -300,13 +333,14 @@ static void gpu_throughput(NpEngine *e) {
  * compiles_kernels, the functions, the energy table. */
 static const NpEngineKindOps kinds[NP_ENGINE_KIND_COUNT] = {
     [NP_ENGINE_MAC_ARRAY] = {"mac_array", array_keys, N_OF(array_keys), array_ops, N_OF(array_ops), false, true,
-                             false, false, array_throughput, array_cycles, array_pes, price_by_class, NP_ENERGY_TABLE_ENGINE},
+                             false, false, array_throughput, array_cycles, array_pes, price_by_class, NP_ENERGY_TABLE_ENGINE,
+                             array_core_shares},
     [NP_ENGINE_VECTOR] = {"vector", lane_keys, N_OF(lane_keys), vector_ops, N_OF(vector_ops), false, true, false,
-                          false, lanes_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE},
+                          false, lanes_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE, NULL},
     [NP_ENGINE_CPU] = {"cpu", lane_keys, N_OF(lane_keys), NULL, 0, true, false, true, false, lanes_throughput,
-                       throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE},
+                       throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_ENGINE, NULL},
     [NP_ENGINE_GPU] = {"gpu", gpu_keys, N_OF(gpu_keys), gpu_ops, N_OF(gpu_ops), false, false, true, true,
-                       gpu_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_GPU},
+                       gpu_throughput, throughput_cycles, no_array, price_by_class, NP_ENERGY_TABLE_GPU, NULL},
 };
 
 const NpEngineKindOps *np_engine_kind_ops(NpEngineKind kind) {
@@ -341,4 +375,14 @@ int64_t np_engine_cycles(const NpEngine *engine, const NpEngineWork *work) {
   if (work->dtype <= NP_DTYPE_UNKNOWN || work->dtype >= NP_DTYPE_COUNT) return NP_CYCLES_CANNOT;
   const NpEngineKindOps *ops = np_engine_kind_ops(engine->kind);
   return ops ? ops->cycles(engine, work) : NP_CYCLES_CANNOT;
+}
+
+int np_engine_core_shares(const NpEngine *engine, const NpEngineWork *work, int64_t *cycles, int max) {
+  if (work->dtype <= NP_DTYPE_UNKNOWN || work->dtype >= NP_DTYPE_COUNT || max < 1) return 0;
+  const NpEngineKindOps *ops = np_engine_kind_ops(engine->kind);
+  if (ops && ops->core_shares) return ops->core_shares(engine, work, cycles, max);
+  int64_t whole = np_engine_cycles(engine, work);
+  if (whole < 0) return 0;
+  cycles[0] = whole;
+  return 1;
 }

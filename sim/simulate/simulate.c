@@ -65,11 +65,38 @@ static void trace_record(TraceSink *sink, const NpCommandTiming *t, NpTraceRecor
   }
 }
 
+/* A COMPUTE on an engine of more than one core adds a record per core that had a share of
+ * it: from the COMPUTE's start for that share's cycles (docs/timing.md, "Cores"), so that
+ * idle and unevenly loaded cores show. The sync and a K cut's adds after the shares, and
+ * any bank time beyond them, are the engine's record alone. */
+static void trace_cores(TraceSink *sink, const NpTraceRecord *compute, int engine_index) {
+  const NpEngine *engine = &sink->arch->engines[engine_index];
+  if (engine->cores <= 1) return;
+  int64_t cycles[NP_TRACE_CORES_PER_ENGINE];
+  NpEngineWork work = np_command_work(&sink->schedule->cmds[compute->command]);
+  int n = np_engine_core_shares(engine, &work, cycles, NP_TRACE_CORES_PER_ENGINE);
+  for (int core = 0; core < n; core++) {
+    if (cycles[core] < 0) continue;
+    NpTraceRecord r;
+    memset(&r, 0, sizeof r);
+    r.command = compute->command;
+    r.layer = compute->layer;
+    r.kind = NP_TRACE_COMPUTE;
+    r.unit_kind = NP_TRACE_UNIT_CORE;
+    r.unit = np_trace_core_unit(engine_index, core);
+    r.start = compute->start;
+    uint64_t span = compute->end - compute->start;
+    r.end = r.start + ((uint64_t)cycles[core] < span ? (uint64_t)cycles[core] : span);
+    (void)np_trace_write(sink->writer, &r);
+  }
+}
+
 static void trace_command(void *user, const NpCommandTiming *timing) {
   TraceSink *sink = user;
   NpTraceRecord record;
   trace_record(sink, timing, &record);
   (void)np_trace_write(sink->writer, &record); /* the writer keeps the first error for close */
+  if (timing->kind == NP_CMD_COMPUTE) trace_cores(sink, &record, timing->engine);
 }
 
 NpTraceHeader np_sim_trace_header(const NpSchedule *schedule, const NpArch *arch, NpTraceSource source) {

@@ -25,7 +25,7 @@ const char *np_trace_kind_name(NpTraceKind kind) {
 }
 
 const char *np_trace_unit_kind_name(NpTraceUnitKind kind) {
-  static const char *const names[] = {"engine", "dma", "bank"};
+  static const char *const names[] = {"engine", "dma", "bank", "core"};
   return (unsigned)kind < NP_TRACE_UNIT_KIND_COUNT ? names[kind] : "?";
 }
 
@@ -266,6 +266,12 @@ void np_trace_unit_label(const NpTraceHeader *h, NpTraceUnitKind kind, uint32_t 
   const char *engine = kind == NP_TRACE_UNIT_ENGINE ? np_trace_engine_name(h, unit) : NULL;
   if (engine)
     snprintf(out, size, "%s", engine);
+  else if (kind == NP_TRACE_UNIT_CORE && np_trace_engine_name(h, unit / NP_TRACE_CORES_PER_ENGINE))
+    snprintf(out, size, "%s core %u", np_trace_engine_name(h, unit / NP_TRACE_CORES_PER_ENGINE),
+             (unsigned)(unit % NP_TRACE_CORES_PER_ENGINE));
+  else if (kind == NP_TRACE_UNIT_CORE)
+    snprintf(out, size, "engine %u core %u", (unsigned)(unit / NP_TRACE_CORES_PER_ENGINE),
+             (unsigned)(unit % NP_TRACE_CORES_PER_ENGINE));
   else if (kind == NP_TRACE_UNIT_DMA)
     snprintf(out, size, "dma ch%u", (unsigned)unit);
   else
@@ -290,6 +296,7 @@ enum {
 const char *np_trace_record_problem(const NpTraceRecord *r) {
   if ((unsigned)r->kind >= NP_TRACE_KIND_COUNT) return "unknown command kind";
   if ((unsigned)r->unit_kind >= NP_TRACE_UNIT_KIND_COUNT) return "unknown unit kind";
+  if (r->unit_kind == NP_TRACE_UNIT_CORE && r->kind != NP_TRACE_COMPUTE) return "a core record that is not a COMPUTE";
   if (r->end < r->start) return "end cycle before start cycle";
   uint64_t inside = 0;
   const NpTraceStall causes[] = {NP_TRACE_STALL_DRAM, NP_TRACE_STALL_BANK_CONFLICT, NP_TRACE_STALL_OUTSTANDING};

@@ -76,7 +76,7 @@ static json_int_t tid_of(const NpTraceRecord *r, int lane) {
 static double cycle_ns(uint64_t cycle, double clock_mhz) { return nearbyint((double)cycle * 1000.0 / clock_mhz); }
 
 static const char *process_name(NpTraceUnitKind kind) {
-  static const char *const names[] = {"engines", "DMA channels", "SRAM banks"};
+  static const char *const names[] = {"engines", "DMA channels", "SRAM banks", "cores"};
   return names[kind];
 }
 

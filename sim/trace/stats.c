@@ -59,7 +59,9 @@ static bool visit_record(void *ctx, const NpTraceRecord *r, NpDiag *diag) {
   add_sat(&s->bytes, r->bytes);
   add_sat(&s->bursts, r->bursts);
 
-  NpTraceKindStats *k = &s->kinds[r->kind];
+  /* A command kind's totals are its commands' (primary records): a COMPUTE split over 16
+   * cores is one COMPUTE of its own duration, not 17. The units below take every record. */
+  NpTraceKindStats detail = {0}, *k = np_trace_is_primary(r) ? &s->kinds[r->kind] : &detail;
   k->records++;
   add_sat(&k->cycles, r->end - r->start);
   add_sat(&k->bytes, r->bytes);

@@ -62,13 +62,22 @@ typedef enum NpTraceKind {
 
 /* The resource a record occupied. A command's primary record is on an engine (COMPUTE, SYNC:
  * the receiving engine) or a DMA channel (LOAD, STORE: the DRAM channel). A command may add
- * records on SRAM banks (the window it accessed that bank); those are occupancy detail. */
+ * records on SRAM banks (the window it accessed that bank) and, a COMPUTE on an engine of more
+ * than one core, on the cores that had a share of it (NP_TRACE_CORE_UNIT); those are occupancy
+ * detail. */
 typedef enum NpTraceUnitKind {
   NP_TRACE_UNIT_ENGINE = 0,
   NP_TRACE_UNIT_DMA,
   NP_TRACE_UNIT_BANK,
+  NP_TRACE_UNIT_CORE,
   NP_TRACE_UNIT_KIND_COUNT
 } NpTraceUnitKind;
+
+/* A core record's unit: its engine's index x 256 + the core (cores: at most 256). */
+#define NP_TRACE_CORES_PER_ENGINE 256
+static inline uint16_t np_trace_core_unit(int engine, int core) {
+  return (uint16_t)(engine * NP_TRACE_CORES_PER_ENGINE + core);
+}
 
 /* Stall cycles by cause. dram, bank_conflict and outstanding are cycles lost inside
  * [start, end), so their sum never exceeds end - start. dependency and unit are waits before

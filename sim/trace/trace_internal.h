@@ -38,8 +38,10 @@ void np_trace_encode_trailer(uint64_t count, uint64_t records_hash, uint8_t out[
 /* False when the bytes are not a trailer. */
 bool np_trace_decode_trailer(const uint8_t in[NP_TRACE_TRAILER_BYTES], uint64_t *count, uint64_t *records_hash);
 
-/* Primary records (engine, DMA) describe a command; bank records are detail. */
-static inline bool np_trace_is_primary(const NpTraceRecord *r) { return r->unit_kind != NP_TRACE_UNIT_BANK; }
+/* Primary records (engine, DMA) describe a command; bank and core records are detail. */
+static inline bool np_trace_is_primary(const NpTraceRecord *r) {
+  return r->unit_kind == NP_TRACE_UNIT_ENGINE || r->unit_kind == NP_TRACE_UNIT_DMA;
+}
 
 /* Reads every record of the trace at `path`, in file order, calling `visit` on each; the
  * header goes to *header first, with its own copy of the names (np_trace_header_free; zeroed
