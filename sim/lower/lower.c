@@ -128,18 +128,19 @@ static void layout_dram(Lower *L) {
   }
 }
 
-static void fill_plans(const Lower *L, NpSchedule *s) {
+static void fill_plans(Lower *L, NpSchedule *s) {
   s->n_layers = L->n_layers;
   s->layers = np_xcalloc(L->n_layers + 1, sizeof *s->layers);
   for (size_t i = 0; i < L->n_layers; i++) {
-    const LLayer *ly = &L->layers[i];
+    LLayer *ly = &L->layers[i];
     NpLayerPlan *p = &s->layers[i];
     p->op = ly->op;
     p->name = np_xstrdup(L->graph->ops[ly->op].name);
     p->engine = ly->engine;
     p->on_accelerator = !np_engine_off_accelerator(&L->arch->engines[ly->engine]);
     p->fallback_reason = ly->reason ? np_xstrdup(ly->reason) : NULL;
-    p->kernel = layer_kernel(L, ly);
+    if (ly->kernel == 0) ly->kernel = layer_kernel(L, ly); /* a hash of 0 is only worked out again */
+    p->kernel = ly->kernel;
     p->n_fused = ly->n_fused;
     p->fused_ops = np_xmalloc((size_t)(ly->n_fused + 1) * sizeof *p->fused_ops);
     for (int k = 0; k < ly->n_fused; k++) p->fused_ops[k] = ly->fused[k];
@@ -279,6 +280,7 @@ static bool plan(Lower *L, const NpGraph *graph, const NpArch *arch, const NpLow
                                                                        : arch->sram.bank_width_bytes;
   if (L->align < 1) L->align = 1;
   lower_tile_spaces_open(L, options ? options->cache : NULL);
+  L->config_hash = np_schedule_config_hash(arch);
   lower_weight_widths(L, weight_bits);
   lower_place(L);
   lower_plan_memory(L);
@@ -303,7 +305,7 @@ static void emit(Lower *L, int weight_bits, bool warm, NpSchedule *out) {
   memcpy(out->config_name, arch->name, sizeof out->config_name);
   out->n_engines = arch->n_engines;
   for (int i = 0; i < arch->n_engines; i++) memcpy(out->engine_names[i], arch->engines[i].name, NP_ARCH_NAME_MAX);
-  out->config_hash = np_schedule_config_hash(arch);
+  out->config_hash = L->config_hash;
   fill_plans(L, out);
   lower_emit(L, out);
   lower_estimate_schedule(L, out);

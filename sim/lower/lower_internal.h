@@ -123,6 +123,7 @@ typedef struct LTileSpace LTileSpace;
 typedef struct LLayer {
   int op;
   int engine;
+  uint64_t kernel;     /* NpLayerPlan.kernel once the first emission worked it out; 0: not yet */
   bool sram_engine;    /* the engine can read SRAM */
   NpOpClass cls;
   NpDtype dtype;
@@ -190,6 +191,7 @@ typedef struct Lower {
   int *weight_bits;      /* tensor -> the width a weight is stored at; 0: its dtype's */
   int64_t crossings;
   struct LTileSpaces *spaces; /* tile.c: the layers' tile spaces, one per distinct shape */
+  uint64_t config_hash;       /* np_schedule_config_hash(arch), for both emissions of a pair */
   bool spaces_borrowed;       /* spaces belong to an NpLowerCache, not to this lowering */
 } Lower;
 
