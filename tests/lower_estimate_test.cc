@@ -17,6 +17,8 @@
 #include "lower/schedule.h"
 #include "model/model.h"
 #include "replay/replay.h"
+#include "lower_support.h"
+#include "run_support.h"
 #include "support/files.h"
 
 namespace {
@@ -30,6 +32,26 @@ std::vector<std::string> files(const char *dir, const char *ext) {
 }
 
 double relative_error(double estimate, double actual) { return std::fabs(estimate - actual) / actual; }
+
+// Where nothing overlaps, the estimate is the replay's formulas themselves. The tiny config's
+// 16x16x16 GEMM (tests/run_support.h), worked by hand in run_latency_test.cc from
+// docs/timing.md: LOAD of the weights and of the input, 256 B each, 10 + 4 x 8 = 42 cycles;
+// 16 ws folds of 2R + C + M - 2 = 26 cycles = 416; STORE 42. Cold: 542 cycles; warm, the
+// weights resident: 500. Dropping the fill and drain (10 of each fold's 26) would give 382.
+TEST(LowerEstimate, IsTheHandWorkedCyclesOfAOneTileGemm) {
+  GraphPtr g = parse_graph(kGemmGraph);
+  NpArch arch = load_arch({}, kTinyArch);
+  for (bool warm : {false, true}) {
+    NpLowerOptions options = {warm, NP_DTYPE_UNKNOWN, 0, NULL};
+    NpSchedule s;
+    NpDiag diag;
+    np_diag_init(&diag);
+    ASSERT_TRUE(np_lower(g.get(), &arch, &options, &s, &diag)) << (diag.count ? diag.messages[0] : "");
+    np_diag_free(&diag);
+    EXPECT_DOUBLE_EQ(s.est_cycles, warm ? 500.0 : 542.0) << (warm ? "warm" : "cold");
+    np_schedule_free(&s);
+  }
+}
 
 TEST(LowerEstimate, PredictsTheReplayOnTheZooAndEveryConfig) {
   std::vector<std::string> configs = files("configs", ".yaml"), models = files("models", ".onnx");
