@@ -260,14 +260,18 @@ static int64_t array_cycles(const NpEngine *e, const NpEngineWork *w) {
  * cores), the last one what is left, each at its own array cycles over the rate. The sync
  * and a K cut's adds come after them (in the COMPUTE's cycles, not a core's). */
 static int array_core_shares(const NpEngine *e, const NpEngineWork *w, int64_t *cycles, int max) {
-  int64_t whole_cycles = array_cycles(e, w);
-  if (whole_cycles < 0 || max < 1) return 0;
+  if (!array_gemm(w)) {
+    cycles[0] = throughput_cycles(e, w);
+    return cycles[0] < 0 ? 0 : 1;
+  }
+  double rate = e->dtype_rate[w->dtype];
   NpGemmShape g = w->gemm;
   if (g.batch <= 0) g.batch = 1;
-  int cut = -1;
-  if (array_gemm(w)) cores_cycles(e, g, &cut);
+  int cut;
+  int64_t base = cores_cycles(e, g, &cut);
+  if (!(rate > 0) || base < 0) return 0;
   if (cut < 0) {
-    cycles[0] = whole_cycles;
+    cycles[0] = divide_by_rate((double)base, rate);
     return 1;
   }
   int64_t *dim = cut_dim(&g, (CoreCut)cut), whole = *dim;
@@ -275,8 +279,8 @@ static int array_core_shares(const NpEngine *e, const NpEngineWork *w, int64_t *
   int n = used < max ? (int)used : max;
   for (int i = 0; i < n; i++) {
     *dim = i + 1 < used ? share : whole - (used - 1) * share;
-    int64_t base = one_array_cycles(e, g);
-    cycles[i] = base < 0 ? base : divide_by_rate((double)base, e->dtype_rate[w->dtype]);
+    int64_t share_base = one_array_cycles(e, g);
+    cycles[i] = share_base < 0 ? share_base : divide_by_rate((double)share_base, rate);
   }
   return n;
 }

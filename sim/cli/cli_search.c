@@ -111,9 +111,10 @@ int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search) {
   }
   np_point_setup_free(&setup);
   memset(search, 0, sizeof *search);
+  o->lower_cache = np_lower_cache_new();
   search->base = (NpPointBase){o->config_text, o->config_len,
                                o->config.config_path ? o->config.config_path : NP_ARCH_DEFAULT_SOURCE, o->graph,
-                               o->max_bursts, o->lower_cache = np_lower_cache_new()};
+                               o->max_bursts, o->lower_cache};
   search->sets = o->sets;
   search->n_sets = o->n_sets;
   search->axis = o->axis;

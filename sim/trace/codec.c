@@ -263,15 +263,18 @@ const char *np_trace_engine_name(const NpTraceHeader *h, uint32_t unit) {
 }
 
 void np_trace_unit_label(const NpTraceHeader *h, NpTraceUnitKind kind, uint32_t unit, char *out, size_t size) {
+  if (kind == NP_TRACE_UNIT_CORE) {
+    uint32_t index = unit / NP_TRACE_CORES_PER_ENGINE, core = unit % NP_TRACE_CORES_PER_ENGINE;
+    const char *engine = np_trace_engine_name(h, index);
+    if (engine)
+      snprintf(out, size, "%s core %u", engine, (unsigned)core);
+    else
+      snprintf(out, size, "engine %u core %u", (unsigned)index, (unsigned)core);
+    return;
+  }
   const char *engine = kind == NP_TRACE_UNIT_ENGINE ? np_trace_engine_name(h, unit) : NULL;
   if (engine)
     snprintf(out, size, "%s", engine);
-  else if (kind == NP_TRACE_UNIT_CORE && np_trace_engine_name(h, unit / NP_TRACE_CORES_PER_ENGINE))
-    snprintf(out, size, "%s core %u", np_trace_engine_name(h, unit / NP_TRACE_CORES_PER_ENGINE),
-             (unsigned)(unit % NP_TRACE_CORES_PER_ENGINE));
-  else if (kind == NP_TRACE_UNIT_CORE)
-    snprintf(out, size, "engine %u core %u", (unsigned)(unit / NP_TRACE_CORES_PER_ENGINE),
-             (unsigned)(unit % NP_TRACE_CORES_PER_ENGINE));
   else if (kind == NP_TRACE_UNIT_DMA)
     snprintf(out, size, "dma ch%u", (unsigned)unit);
   else

@@ -63,7 +63,7 @@ typedef enum NpTraceKind {
 /* The resource a record occupied. A command's primary record is on an engine (COMPUTE, SYNC:
  * the receiving engine) or a DMA channel (LOAD, STORE: the DRAM channel). A command may add
  * records on SRAM banks (the window it accessed that bank) and, a COMPUTE on an engine of more
- * than one core, on the cores that had a share of it (NP_TRACE_CORE_UNIT); those are occupancy
+ * than one core, on the cores that had a share of it (np_trace_core_unit); those are occupancy
  * detail. */
 typedef enum NpTraceUnitKind {
   NP_TRACE_UNIT_ENGINE = 0,
