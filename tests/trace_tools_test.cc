@@ -98,6 +98,24 @@ TEST(TraceStats, HandComputedTotalsAndUtilization) {
   EXPECT_NE(cli.out.find("37.5%"), std::string::npos) << cli.out;  // dma ch0: 150 / 400
 }
 
+// The table names each record's unit as stats does; the CSV keeps the raw index, a core's
+// being engine x 256 + core (trace.h): engine 1's core 3 is 259.
+TEST(TraceDump, TableNamesCoresCsvKeepsTheIndex) {
+  std::vector<NpTraceRecord> r;
+  r.push_back(make_record(0, 0, NP_TRACE_LOAD, NP_TRACE_UNIT_DMA, 1, 0, 50, 64));
+  r.push_back(make_record(1, 0, NP_TRACE_COMPUTE, NP_TRACE_UNIT_ENGINE, 1, 50, 150));
+  r.push_back(make_record(1, 0, NP_TRACE_COMPUTE, NP_TRACE_UNIT_CORE, np_trace_core_unit(1, 3), 50, 140));
+  std::string path = write_small("cores.npt.zst", r);
+  CliResult table = run_npusim("trace dump '" + path + "'");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find(" COMPUTE  engine 1 core 3 "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(" LOAD     dma ch1 "), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("259"), std::string::npos) << table.out;
+  CliResult csv = run_npusim("trace dump --csv '" + path + "'");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("\n1,0,COMPUTE,core,259,50,140,90,"), std::string::npos) << csv.out;
+}
+
 TEST(TraceDump, TableLimitAndCsv) {
   std::string path = write_small("small.npt.zst", small_trace());
   CliResult all = run_npusim("trace dump '" + path + "'");

@@ -156,15 +156,27 @@ static void print_header_lines(FILE *out, const char *path, const NpTraceHeader 
 
 /* ---------------------------------------------------------------- dump */
 
-static void print_record(FILE *out, const NpTraceRecord *r, bool csv) {
-  const char *fmt = csv ? "%" PRIu32 ",%" PRIu32 ",%s,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                          ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n"
-                        : "%8" PRIu32 " %6" PRIu32 " %-8s %-6s %5u %12" PRIu64 " %12" PRIu64 " %9" PRIu64
-                          " %10" PRIu64 " %7" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n";
-  fprintf(out, fmt, r->command, r->layer, np_trace_kind_name(r->kind), np_trace_unit_kind_name(r->unit_kind),
-          (unsigned)r->unit, r->start, r->end, r->end - r->start, r->bytes, r->bursts, r->stall[NP_TRACE_STALL_DRAM],
-          r->stall[NP_TRACE_STALL_BANK_CONFLICT], r->stall[NP_TRACE_STALL_DEPENDENCY], r->stall[NP_TRACE_STALL_OUTSTANDING],
-          r->stall[NP_TRACE_STALL_UNIT]);
+/* The CSV keeps the raw unit index (a core's is engine x 256 + core, np_trace_core_unit)
+ * for scripts; the table names the unit as stats and perfetto do ("ane core 3", "dma ch1"). */
+static void print_record(FILE *out, const NpTraceHeader *h, const NpTraceRecord *r, bool csv) {
+  if (csv) {
+    fprintf(out,
+            "%" PRIu32 ",%" PRIu32 ",%s,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            r->command, r->layer, np_trace_kind_name(r->kind), np_trace_unit_kind_name(r->unit_kind), (unsigned)r->unit,
+            r->start, r->end, r->end - r->start, r->bytes, r->bursts, r->stall[NP_TRACE_STALL_DRAM],
+            r->stall[NP_TRACE_STALL_BANK_CONFLICT], r->stall[NP_TRACE_STALL_DEPENDENCY],
+            r->stall[NP_TRACE_STALL_OUTSTANDING], r->stall[NP_TRACE_STALL_UNIT]);
+    return;
+  }
+  char unit[96];
+  np_trace_unit_label(h, r->unit_kind, r->unit, unit, sizeof unit);
+  fprintf(out,
+          "%8" PRIu32 " %6" PRIu32 " %-8s %-16s %12" PRIu64 " %12" PRIu64 " %9" PRIu64 " %10" PRIu64 " %7" PRIu64
+          " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+          r->command, r->layer, np_trace_kind_name(r->kind), unit, r->start, r->end, r->end - r->start, r->bytes,
+          r->bursts, r->stall[NP_TRACE_STALL_DRAM], r->stall[NP_TRACE_STALL_BANK_CONFLICT],
+          r->stall[NP_TRACE_STALL_DEPENDENCY], r->stall[NP_TRACE_STALL_OUTSTANDING], r->stall[NP_TRACE_STALL_UNIT]);
 }
 
 typedef struct DumpArgs {
@@ -199,14 +211,14 @@ static int trace_dump(int argc, char **argv) {
          "stall_dram,stall_bank_conflict,stall_dependency,stall_outstanding,stall_unit");
   } else {
     print_header_lines(stdout, path, np_trace_reader_header(reader));
-    printf("\n%8s %6s %-8s %-6s %5s %12s %12s %9s %10s %7s %9s %9s %9s %9s %9s\n", "command", "layer", "kind", "unit",
-           "index", "start", "end", "cycles", "bytes", "bursts", "dram", "bank", "dep", "outst", "unitwait");
+    printf("\n%8s %6s %-8s %-16s %12s %12s %9s %10s %7s %9s %9s %9s %9s %9s\n", "command", "layer", "kind", "unit",
+           "start", "end", "cycles", "bytes", "bursts", "dram", "bank", "dep", "outst", "unitwait");
   }
   NpTraceRecord record;
   uint64_t n = 0;
   int status;
   while ((status = np_trace_read(reader, &record, &diag)) == 1) {
-    if (n < limit) print_record(stdout, &record, csv);
+    if (n < limit) print_record(stdout, np_trace_reader_header(reader), &record, csv);
     n++;
     if (!np_cli_stdout_ok()) break; /* main says why; reading on would only waste time */
   }
