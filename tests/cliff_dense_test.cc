@@ -54,7 +54,7 @@ void expect_cliffs_match_the_scan(const char *graph_text, const char *config, in
   }
   ASSERT_GE(dense.size(), at_least) << "the scan should hold the steps worked out by hand";
   NpCliffSearch s{};
-  s.base = NpPointBase{config, strlen(config), "<config>", g.get(), 0, nullptr};
+  s.base = NpPointBase{config, strlen(config), "<config>", g.get(), 0, nullptr, nullptr};
   std::string axis = "sram.capacity_bytes=" + std::to_string(lo) + ".." + std::to_string(hi);
   char err[256];
   ASSERT_TRUE(np_axis_range_parse(axis.c_str(), &s.axis, err, sizeof err)) << err;

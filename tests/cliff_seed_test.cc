@@ -33,7 +33,7 @@ void expect_one_step(const char *axis, double threshold, int64_t before, int64_t
   ASSERT_NE(graph, nullptr);
   ASSERT_TRUE(np_graph_finalize(graph, &diag));
   NpCliffSearch s{};
-  s.base = NpPointBase{kTinyArch, strlen(kTinyArch), "<tiny>", graph, 0, nullptr};
+  s.base = NpPointBase{kTinyArch, strlen(kTinyArch), "<tiny>", graph, 0, nullptr, nullptr};
   char err[256];
   ASSERT_TRUE(np_axis_range_parse(axis, &s.axis, err, sizeof err)) << err;
   s.metric = "warm_ms";

@@ -836,3 +836,61 @@ TEST(ConfigCli, HelpTeachesWithExamples) {
     EXPECT_NE(r.out.find("--set"), std::string::npos) << args;
   }
 }
+
+// ---- the parse cache: a sweep worker parses its base config once ----
+
+// np_arch_load_parsed must load what np_arch_load_text loads, errors and their positions
+// included, whether it parses the text (first sight) or copies the parsed document (every
+// later load): each case below is loaded three times through one cache.
+TEST(ConfigParseCache, LoadsWhatTheTextLoadsErrorsAndPositionsIncluded) {
+  std::string inconsistent = insert_after(14, "  bank_bytes: 128");  // 4 x 128 = 512, not 1KiB
+  struct Case {
+    std::string text;
+    std::vector<std::string> sets;
+  };
+  std::vector<Case> cases = {
+      {minimal(), {}},
+      {minimal(), {"sram.capacity_bytes=2KiB", "dram.bandwidth_gb_per_s=4"}},
+      {minimal(), {"sram.banks=four"}},
+      {minimal(), {"engines.npu.rows=8"}},
+      {inconsistent, {}},
+      {inconsistent, {"sram.capacity_bytes=512"}},
+      {inconsistent, {"sram.banks=2"}},
+      {"name: [\n", {}},
+      {"", {}},
+  };
+  NpArchParseCache *cache = np_arch_parse_cache_new();
+  for (int round = 0; round < 3; round++) {
+    for (const Case &c : cases) {
+      Loaded want = load_text(c.text, c.sets);
+      std::vector<const char *> set_ptrs;
+      for (const auto &s : c.sets) set_ptrs.push_back(s.c_str());
+      NpDiag diag;
+      np_diag_init(&diag);
+      std::unique_ptr<NpArch> arch(new NpArch());
+      bool ok = np_arch_load_parsed(cache, c.text.data(), c.text.size(), "t.yaml", set_ptrs.data(), set_ptrs.size(),
+                                    arch.get(), &diag);
+      std::vector<std::string> errors;
+      for (size_t i = 0; i < diag.count; i++) errors.push_back(diag.messages[i]);
+      np_diag_free(&diag);
+      std::string where = "round " + std::to_string(round) + ", text of " + std::to_string(c.text.size()) +
+                          " bytes, " + std::to_string(c.sets.size()) + " sets";
+      EXPECT_EQ(ok, want.ok) << where;
+      EXPECT_EQ(errors, want.errors) << where;
+      if (ok && want.ok) {
+        EXPECT_TRUE(np_arch_same(arch.get(), want.arch.get())) << where;
+        EXPECT_STREQ(arch->origin, want.arch->origin) << where;
+      }
+      if (c.text == inconsistent && c.sets.empty()) {
+        // the base's own error keeps its place on a copy of the parse (worked by hand: the
+        // inserted line 15, "  bank_bytes: " is 14 characters)
+        ASSERT_EQ(errors.size(), 1u) << where;
+        EXPECT_EQ(errors[0], at(15, 15, "sram: banks x bank_bytes = 4 x 128 = 512, but capacity_bytes is 1KiB",
+                                "  bank_bytes: 128"))
+            << where;
+      }
+    }
+  }
+  np_arch_parse_cache_free(cache);
+  np_arch_parse_cache_free(nullptr);  // allowed, like free()
+}

@@ -16,7 +16,7 @@ struct Search {
   GraphPtr graph;
   NpCliffSearch s{};
   Search(const char *metric) : graph(parse_graph(kTwoConvs)) {
-    s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", graph.get(), 0, nullptr};
+    s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", graph.get(), 0, nullptr, nullptr};
     char err[256];
     EXPECT_TRUE(np_axis_range_parse("sram.capacity_bytes=8KiB..32KiB", &s.axis, err, sizeof err)) << err;
     s.metric = metric;
@@ -70,7 +70,7 @@ conv b y -> z out=4 kernel=1x1 bias=no
 output z
 )");
   NpCliffSearch s{};
-  s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", g.get(), 0, nullptr};
+  s.base = NpPointBase{kTestConfig, strlen(kTestConfig), "<test config>", g.get(), 0, nullptr, nullptr};
   char err[256];
   ASSERT_TRUE(np_axis_range_parse("sram.capacity_bytes=400..2000", &s.axis, err, sizeof err)) << err;
   s.metric = "warm_ms";

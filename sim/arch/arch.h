@@ -275,6 +275,18 @@ bool np_arch_load_default(const char *const *sets, size_t n_sets, NpArch *arch, 
 /* The bytes of the embedded default config (NUL-terminated), and their count. */
 const char *np_arch_default_text(size_t *len);
 
+/* Config texts parsed once for one thread that loads them many times with different sets (a
+ * sweep worker's points): np_arch_load_parsed gives what np_arch_load_text gives, errors and
+ * their positions included, and parses a text only the first time the cache sees it, working
+ * on a copy of that document after. One cache per thread: documents and their copies share
+ * libfyaml's token references, which are not counted atomically. Keeps a few texts (the
+ * caller keeps them alive while the cache lives); a text that does not parse is not kept. */
+typedef struct NpArchParseCache NpArchParseCache;
+NpArchParseCache *np_arch_parse_cache_new(void);
+void np_arch_parse_cache_free(NpArchParseCache *cache);
+bool np_arch_load_parsed(NpArchParseCache *cache, const char *text, size_t len, const char *source_name,
+                         const char *const *sets, size_t n_sets, NpArch *arch, NpDiag *diag);
+
 /* ---- writing ---- */
 
 /* The config as YAML (malloc'd; free it): every key, defaults included, in a fixed order,

@@ -471,31 +471,137 @@ static void apply_set(NpArchLoader *loader, size_t set_index) {
 
 /* ---- entry points ---- */
 
-static void loader_free(NpArchLoader *loader) {
-  flush_errors(loader);
-  if (loader->doc) fy_parse_document_destroy(loader->parser, loader->doc);
+/* Frees the loader's document, parser and YAML diag (its errors stay pending). */
+static void loader_free_parse(NpArchLoader *loader) {
+  if (loader->doc) {
+    if (loader->parser)
+      fy_parse_document_destroy(loader->parser, loader->doc);
+    else
+      fy_document_destroy(loader->doc); /* a parse cache's copy */
+  }
   if (loader->parser) fy_parser_destroy(loader->parser);
   if (loader->yaml_diag) fy_diag_destroy(loader->yaml_diag);
+  loader->doc = NULL, loader->parser = NULL, loader->yaml_diag = NULL;
+}
+
+static void loader_free(NpArchLoader *loader) {
+  flush_errors(loader);
+  loader_free_parse(loader);
   free(loader->origins);
+}
+
+static NpArchLoader loader_new(const char *text, size_t len, const char *source_name, const char *const *sets,
+                               size_t n_sets, NpDiag *diag) {
+  return (NpArchLoader){.source = source_name ? source_name : "<config>",
+                        .text = text,
+                        .len = len,
+                        .diag = diag,
+                        .sets = sets,
+                        .n_sets = n_sets};
+}
+
+/* The sets on the parsed document, then the build. */
+static bool load_document(NpArchLoader *loader, NpArch *arch) {
+  if (fy_node_get_type(fy_document_root(loader->doc)) == FYNT_MAPPING)
+    for (size_t k = 0; k < loader->n_sets; k++) apply_set(loader, k);
+  bool ok = np_arch_build(loader, arch) && loader->errors == 0;
+  if (ok) snprintf(arch->origin, sizeof arch->origin, "%s", loader->source);
+  return ok;
 }
 
 bool np_arch_load_text(const char *text, size_t len, const char *source_name, const char *const *sets,
                        size_t n_sets, NpArch *arch, NpDiag *diag) {
   memset(arch, 0, sizeof *arch);
-  NpArchLoader loader = {.source = source_name ? source_name : "<config>",
-                         .text = text,
-                         .len = len,
-                         .diag = diag,
-                         .sets = sets,
-                         .n_sets = n_sets};
-  bool ok = false;
-  if (np_yaml_text_check(text, len, loader.source, NP_ARCH_MAX_FILE_BYTES, "config", diag) &&
-      parse_document(&loader)) {
-    if (fy_node_get_type(fy_document_root(loader.doc)) == FYNT_MAPPING)
-      for (size_t k = 0; k < n_sets; k++) apply_set(&loader, k);
-    ok = np_arch_build(&loader, arch) && loader.errors == 0;
+  NpArchLoader loader = loader_new(text, len, source_name, sets, n_sets, diag);
+  bool ok = np_yaml_text_check(text, len, loader.source, NP_ARCH_MAX_FILE_BYTES, "config", diag) &&
+            parse_document(&loader) && load_document(&loader, arch);
+  loader_free(&loader);
+  if (!ok) memset(arch, 0, sizeof *arch);
+  return ok;
+}
+
+/* ---- the parse cache ---- */
+
+#define PARSE_CACHE_TEXTS 8
+
+typedef struct ParsedText {
+  char *text; /* a copy: the parse's tokens point into it */
+  size_t len;
+  struct fy_parser *parser;
+  struct fy_document *doc; /* as parsed: loads work on copies */
+  struct fy_diag *yaml_diag;
+} ParsedText;
+
+struct NpArchParseCache {
+  ParsedText texts[PARSE_CACHE_TEXTS];
+  int n, next; /* filled; the one replaced next */
+};
+
+NpArchParseCache *np_arch_parse_cache_new(void) { return np_xcalloc(1, sizeof(NpArchParseCache)); }
+
+static void parsed_text_free(ParsedText *t) {
+  if (t->doc) fy_parse_document_destroy(t->parser, t->doc);
+  if (t->parser) fy_parser_destroy(t->parser);
+  if (t->yaml_diag) fy_diag_destroy(t->yaml_diag);
+  free(t->text);
+  memset(t, 0, sizeof *t);
+}
+
+void np_arch_parse_cache_free(NpArchParseCache *cache) {
+  if (cache == NULL) return;
+  for (int i = 0; i < cache->n; i++) parsed_text_free(&cache->texts[i]);
+  free(cache);
+}
+
+static const ParsedText *find_parsed(NpArchParseCache *cache, const char *text, size_t len) {
+  for (int i = 0; i < cache->n; i++) {
+    const ParsedText *t = &cache->texts[i];
+    if (t->len == len && memcmp(t->text, text, len) == 0) return t;
   }
-  if (ok) snprintf(arch->origin, sizeof arch->origin, "%s", loader.source);
+  return NULL;
+}
+
+/* Parses a copy of the loader's text and keeps the parse in the cache, in place of the
+ * oldest; NULL (the errors reported) when it does not parse. */
+static const ParsedText *parse_and_keep(NpArchParseCache *cache, NpArchLoader *loader) {
+  const char *text = loader->text;
+  char *copy = np_xmalloc(loader->len + 1);
+  memcpy(copy, text, loader->len);
+  copy[loader->len] = '\0';
+  loader->text = copy;
+  bool parsed = parse_document(loader);
+  loader->text = text; /* the same bytes, for the messages */
+  if (!parsed) {
+    loader_free_parse(loader);
+    free(copy);
+    return NULL;
+  }
+  ParsedText *t = &cache->texts[cache->next];
+  cache->next = (cache->next + 1) % PARSE_CACHE_TEXTS;
+  if (cache->n < PARSE_CACHE_TEXTS) cache->n++;
+  parsed_text_free(t);
+  *t = (ParsedText){copy, loader->len, loader->parser, loader->doc, loader->yaml_diag};
+  loader->parser = NULL, loader->doc = NULL, loader->yaml_diag = NULL;
+  return t;
+}
+
+bool np_arch_load_parsed(NpArchParseCache *cache, const char *text, size_t len, const char *source_name,
+                         const char *const *sets, size_t n_sets, NpArch *arch, NpDiag *diag) {
+  if (cache == NULL) return np_arch_load_text(text, len, source_name, sets, n_sets, arch, diag);
+  memset(arch, 0, sizeof *arch);
+  NpArchLoader loader = loader_new(text, len, source_name, sets, n_sets, diag);
+  const ParsedText *known = find_parsed(cache, text, len);
+  if (known == NULL && np_yaml_text_check(text, len, loader.source, NP_ARCH_MAX_FILE_BYTES, "config", diag))
+    known = parse_and_keep(cache, &loader);
+  bool ok = false;
+  if (known) {
+    /* the sets go on a copy; its nodes keep the parse's tokens, and so their positions */
+    loader.doc = fy_document_clone(known->doc);
+    if (loader.doc == NULL)
+      add_unplaced(&loader, "%s: error: out of memory copying the parsed config", loader.source);
+    else
+      ok = load_document(&loader, arch);
+  }
   loader_free(&loader);
   if (!ok) memset(arch, 0, sizeof *arch);
   return ok;

@@ -112,9 +112,10 @@ int np_cli_search_begin(NpSearchOptions *o, NpCliffSearch *search) {
   np_point_setup_free(&setup);
   memset(search, 0, sizeof *search);
   o->lower_cache = np_lower_cache_new();
+  o->parse_cache = np_arch_parse_cache_new();
   search->base = (NpPointBase){o->config_text, o->config_len,
                                o->config.config_path ? o->config.config_path : NP_ARCH_DEFAULT_SOURCE, o->graph,
-                               o->max_bursts, o->lower_cache};
+                               o->max_bursts, o->lower_cache, o->parse_cache};
   search->sets = o->sets;
   search->n_sets = o->n_sets;
   search->axis = o->axis;
@@ -130,5 +131,6 @@ void np_cli_search_free(NpSearchOptions *o) {
   free(o->config_text);
   np_graph_free(o->graph);
   np_lower_cache_free(o->lower_cache);
+  np_arch_parse_cache_free(o->parse_cache);
   np_cli_config_options_free(&o->config);
 }

@@ -26,6 +26,7 @@ typedef struct NpSearchOptions {
   const char **sets;     /* config --set values then fixed model settings */
   size_t n_sets;
   NpLowerCache *lower_cache; /* every point's (NpPointBase.lower_cache) */
+  NpArchParseCache *parse_cache; /* every point's (NpPointBase.parse_cache) */
 } NpSearchOptions;
 
 enum { NP_CLI_AXIS = NP_CLI_SHARED + 30, NP_CLI_METRIC, NP_CLI_STEP };

@@ -194,8 +194,9 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
   bool ok = in->graph != NULL;
   if (ok) {
     NpLowerCache *cache = np_lower_cache_new();
+    NpArchParseCache *parsed = np_arch_parse_cache_new();
     in->search = (NpCliffSearch){{in->config_text, len, path ? path : NP_ARCH_DEFAULT_SOURCE, in->graph,
-                                  a->run.max_bursts, cache},
+                                  a->run.max_bursts, cache, parsed},
                                  in->sets,
                                  n_sets,
                                  a->cliff,
@@ -206,8 +207,9 @@ static int search_cliffs(const ReportArgs *a, Inputs *in) {
                                  &in->curve};
     ok = np_cliff_find(&in->search, &in->cliffs, &in->n_cliffs, &diag);
     in->search.sets = NULL; /* dtype_set lives on this stack frame only */
-    in->search.base.lower_cache = NULL;
+    in->search.base.lower_cache = NULL, in->search.base.parse_cache = NULL;
     np_lower_cache_free(cache);
+    np_arch_parse_cache_free(parsed);
   }
   in->have_cliffs = ok;
   np_diag_print(&diag, stderr);

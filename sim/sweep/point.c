@@ -166,8 +166,8 @@ NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, N
   NpGraph *owned = NULL;
   NpSimOptions options = {setup->dtype, NULL, false, setup->weight_bits, base->max_bursts, NULL, NULL,
                           base->lower_cache};
-  if (!np_arch_load_text(base->config_text, base->config_len, base->config_source, setup->sets, setup->n_sets, arch,
-                         &diag)) {
+  if (!np_arch_load_parsed(base->parse_cache, base->config_text, base->config_len, base->config_source, setup->sets,
+                           setup->n_sets, arch, &diag)) {
     status = NP_POINT_BAD_CONFIG;
   } else if (!np_whatif_is_identity(&setup->whatif) &&
              (owned = np_whatif_apply(base->graph, &setup->whatif, &diag)) == NULL) {

@@ -266,7 +266,7 @@ bool np_sweep_check(const NpSweepSpec *spec, size_t *bad, NpDiag *diag) {
   return *bad == 0;
 }
 
-static char *evaluate_point(const Runner *r, size_t point, NpLowerCache *cache) {
+static char *evaluate_point(const Runner *r, size_t point, NpLowerCache *cache, NpArchParseCache *parsed) {
   const NpSweepSpec *spec = r->spec;
   const char **values = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *values);
   char **kvs = np_xmalloc((spec->n_axes ? spec->n_axes : 1) * sizeof *kvs);
@@ -279,7 +279,7 @@ static char *evaluate_point(const Runner *r, size_t point, NpLowerCache *cache) 
   NpPointStatus status = NP_POINT_BAD_CONFIG;
   if (ok) {
     const NpSweepConfig *c = &spec->configs[config];
-    NpPointBase base = {c->text, c->len, c->source, r->graphs[model], r->run->max_bursts, cache};
+    NpPointBase base = {c->text, c->len, c->source, r->graphs[model], r->run->max_bursts, cache, parsed};
     status = np_point_run(&base, &setup, &m, NULL, &message);
   } else {
     message = np_xstrdup(err);
@@ -321,10 +321,12 @@ static void write_ready_rows(Runner *r) {
 }
 
 /* Each worker keeps one lower cache over the points it takes: neighbouring points of a sweep
- * mostly share their engines and SRAM banks (sweep.h, NpLowerCache in lower/schedule.h). */
+ * mostly share their engines and SRAM banks (sweep.h, NpLowerCache in lower/schedule.h); and
+ * one parse cache, so that a base config is parsed once per worker, not once per point. */
 static void *worker(void *arg) {
   Runner *r = arg;
   NpLowerCache *cache = np_lower_cache_new();
+  NpArchParseCache *parsed = np_arch_parse_cache_new();
   for (;;) {
     pthread_mutex_lock(&r->lock);
     size_t i = r->next_claim;
@@ -332,13 +334,14 @@ static void *worker(void *arg) {
     if (!stop) r->next_claim++;
     pthread_mutex_unlock(&r->lock);
     if (stop) break;
-    char *row = evaluate_point(r, np_sweep_shard_point(i, r->run->shard, r->run->n_shards), cache);
+    char *row = evaluate_point(r, np_sweep_shard_point(i, r->run->shard, r->run->n_shards), cache, parsed);
     pthread_mutex_lock(&r->lock);
     r->rows[i] = row;
     write_ready_rows(r);
     pthread_mutex_unlock(&r->lock);
   }
   np_lower_cache_free(cache);
+  np_arch_parse_cache_free(parsed);
   return NULL;
 }
 

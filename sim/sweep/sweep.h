@@ -173,6 +173,7 @@ typedef struct NpPointBase {
   const NpGraph *graph;
   int64_t max_bursts;      /* NpSimOptions.max_bursts of every point; 0: the default bound */
   NpLowerCache *lower_cache; /* NpSimOptions.lower_cache: the calling thread's (may be NULL) */
+  NpArchParseCache *parse_cache; /* the calling thread's: the base config parsed once (may be NULL) */
 } NpPointBase;
 NpPointStatus np_point_run(const NpPointBase *base, const NpPointSetup *setup, NpPointMetrics *out,
                            NpSchedule *warm_schedule, char **message);
