@@ -9,7 +9,8 @@
  * - overlap: LOADs run one after another, as do COMPUTEs and STOREs, and double buffering
  *   lets the next tile's LOAD run beside this tile's COMPUTE, so a layer takes the longer of
  *   its two chains (every load then the computes after the last one; the first tile's
- *   loads, its whole blocks, then every compute), plus its last STORE.
+ *   loads, its whole blocks, then every compute), plus its last STORE; while a STORE drains,
+ *   the next tiles' LOADs share the channels with it and their computes wait (store_sharing).
  * Tiles of a layer come in at most two sizes per dim (whole and remainder), so every sum
  * here is over at most 16 tile shapes, whatever the number of tiles. */
 #include <math.h>
@@ -299,6 +300,28 @@ static int last_load_level(const LTilePlan *p, int64_t most) {
   return LOWER_LEVELS - 1;
 }
 
+/* The cycles the tiles lose while an output STORE shares the DRAM with the next tiles'
+ * LOADs. The DMA issues their bursts in turn, so on every channel each LOAD burst waits for a
+ * STORE burst (its bus time and its row miss): a tile's LOADs take L' = L + (n / C) x t_s, L
+ * their time alone, n their bursts, t_s a STORE burst's time on its channel. The STORE lasts D
+ * = B_s + (D / L') x b, its bus time B_s and the tiles' LOAD bus time b over the D / L' tiles
+ * that load meanwhile; with two slots a tile's compute waits for its LOADs, so each of those
+ * tiles takes max(compute, L') for max(compute, L). Every STORE but the last has tiles after
+ * it. */
+static double store_sharing(const Lower *L, const LTilePlan *p, double compute, double load_chain, double load_bursts,
+                            double load_bus, int64_t stores, double store_bus, double store_bursts) {
+  if (stores < 2 || p->n_tiles <= stores || store_bursts <= 0 || load_bursts <= 0) return 0;
+  double tiles = (double)p->n_tiles, C = L->rates.channels;
+  double alone = load_chain / tiles, per_tile_bus = load_bus / tiles;
+  double shared = alone + load_bursts / tiles / C * (store_bus / (store_bursts / C));
+  if (per_tile_bus >= shared) return 0;
+  double during = store_bus / (1 - per_tile_bus / shared);
+  double waiting = lower_min(during / shared, tiles / (double)stores);
+  double per_tile = compute / tiles;
+  double lost = lower_max(per_tile, shared) - lower_max(per_tile, alone);
+  return (double)(stores - 1) * waiting * lost;
+}
+
 LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTilePlan *p, const LStream *streams,
                               int n_streams) {
   LEstimate e;
@@ -306,7 +329,8 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTi
   e.compute = compute->cycles;
   double last_compute = compute->last, lines = compute->lines;
   double first_loads = 0, load_chain = 0, store_chain = 0, bus = 0, last_store = 0, last_loads = 0;
-  int64_t most = 0;
+  double load_bursts = 0, load_bus = 0, store_bus = 0, store_bursts = 0;
+  int64_t stores = 0, most = 0;
   for (int i = 0; i < n_streams; i++)
     if (!streams[i].store && streams[i].bytes > 0 && streams[i].count > most) most = streams[i].count;
   for (int i = 0; i < n_streams; i++) {
@@ -315,11 +339,15 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTi
     LTransfer one = lower_transfer(&L->rates, s->bytes / (double)s->count, s->runs);
     bus += one.bus_cycles * (double)s->count;
     lines += one.sram_lines * (double)s->count;
+    double runs = s->runs < 1 ? 1 : s->runs;
+    double bursts = runs * ceil(s->bytes / (double)s->count / runs / L->rates.burst);
     if (s->store) {
       store_chain += one.cycles * (double)s->count;
       last_store = one.cycles;
+      stores = s->count, store_bus = one.bus_cycles, store_bursts = bursts;
     } else {
       load_chain += one.cycles * (double)s->count;
+      load_bursts += bursts * (double)s->count, load_bus += one.bus_cycles * (double)s->count;
       /* the first tile's blocks are whole ones; the last tile's may be remainders */
       double mean = s->bytes / (double)s->count;
       bool first = s->first > 0 && s->first != mean, last = s->last > 0 && s->last != mean;
@@ -340,7 +368,8 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTi
   e.dma = lower_max(lower_max(load_chain, store_chain), bus);
   double stores_before_last = store_chain - last_store;
   double dma_bound = lower_max(load_chain + after_loads, lower_max(stores_before_last, bus - last_store) + last_compute);
-  e.cycles = lower_max(first_loads + e.compute, dma_bound) + last_store;
+  double shared = store_sharing(L, p, e.compute, load_chain, load_bursts, load_bus, stores, store_bus, store_bursts);
+  e.cycles = lower_max(first_loads + e.compute + shared, dma_bound) + last_store;
   e.tail = after_loads + last_store;
   /* commands that overlap in time still share the banks: every line the layer moves takes
    * a bank port for a cycle */
