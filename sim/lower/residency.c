@@ -361,17 +361,23 @@ static double network_estimate(Lower *L, Memory *m, int64_t resident, int64_t *b
  * each candidate in turn joins the set or leaves it when that alone makes the network
  * faster: a small layer early in the order can squeeze a big one that a later candidate does
  * not, and a larger SRAM whose best prefix takes both must still find the set without it. */
-static void choose_resident_weights(Lower *L, Memory *m) {
-  if (!L->arch->sram.weights_resident) return; /* every inference streams them (sram.weights_resident) */
+/* The layers whose weights may stay resident, in their order (compare_candidates). */
+static Candidate *weight_candidates(Lower *L, size_t *n) {
   Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
-  size_t n = 0;
+  *n = 0;
+  if (!L->arch->sram.weights_resident) return c; /* every inference streams them (sram.weights_resident) */
   for (size_t i = 0; i < L->n_layers; i++) {
     LLayer *ly = &L->layers[i];
     if (!ly->sram_engine || ly->b_value >= 0 || ly->n_weights == 0 || ly->weight_bytes == 0) continue;
     int64_t bytes = new_weight_bytes(L, ly);
-    if (bytes > 0) c[n++] = (Candidate){(int)i, bytes, lower_transfer(&L->rates, (double)bytes, 1).cycles};
+    if (bytes > 0) c[(*n)++] = (Candidate){(int)i, bytes, lower_transfer(&L->rates, (double)bytes, 1).cycles};
   }
-  qsort(c, n, sizeof *c, compare_candidates);
+  qsort(c, *n, sizeof *c, compare_candidates);
+  return c;
+}
+
+static void choose_resident_weights(Lower *L, Memory *m, const Candidate *c, size_t n) {
+  if (n == 0) return;
   int64_t bytes_best, bytes_k, resident = 0;
   double best = network_estimate(L, m, 0, &bytes_best);
   size_t best_k = 0;
@@ -400,19 +406,109 @@ static void choose_resident_weights(Lower *L, Memory *m) {
       ly->resident = !ly->resident;
     }
   }
-  /* the flags say which stay; make_resident gives them their SRAM homes, in candidate order */
-  for (size_t k = 0; k < n; k++)
-    if (L->layers[c[k].layer].resident) make_resident(L, &L->layers[c[k].layer]);
-  free(c);
 }
 
 int64_t lower_weight_buffer_bytes(const Lower *L, const LLayer *ly) {
   return plan_weight_buffer_bytes(L, ly, &ly->plan);
 }
 
+/* The rest of the plan once the resident flags are set: the weights' SRAM homes (in
+ * candidate order), the activations above them, every layer's tiles, the cascades and the
+ * prefetches. Returns the SRAM layers' planned cycles less what the prefetches hide. */
+static double finish_plan(Lower *L, Memory *m, const Candidate *c, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (L->layers[c[k].layer].resident) make_resident(L, &L->layers[c[k].layer]);
+  int64_t base = lower_align(L, L->resident_bytes);
+  for (size_t v = 0; v < L->n_values; v++)
+    if (L->values[v].on_chip) L->values[v].sram_offset += base;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    ly->act_base = lower_align(L, base + m->top[i]);
+    if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
+  }
+  lower_cascade(L);
+  Layout *t = &m->trial;
+  for (size_t i = 0; i < L->n_layers; i++) {
+    t->act_base[i] = L->layers[i].act_base;
+    t->plan[i] = L->layers[i].plan;
+  }
+  double cycles = -plan_prefetch(L, t);
+  for (size_t i = 0; i < L->n_layers; i++) {
+    LLayer *ly = &L->layers[i];
+    ly->prefetch = t->prefetch[i];
+    if (!ly->sram_engine) continue;
+    ly->plan = t->plan[i];
+    ly->w_base = t->w_base[i];
+    cycles += ly->plan.est_cycles;
+  }
+  return cycles;
+}
+
+/* What finish_plan changes, to compare two finished plans. */
+typedef struct Finished {
+  LLayer *layers;
+  LValue *values;
+  int64_t *weight_sram;
+  int64_t resident_bytes;
+} Finished;
+
+static Finished finished_new(const Lower *L) {
+  return (Finished){np_xmalloc((L->n_layers + 1) * sizeof(LLayer)), np_xmalloc((L->n_values + 1) * sizeof(LValue)),
+                    np_xmalloc((L->graph->n_tensors + 1) * sizeof(int64_t)), 0};
+}
+
+static void finished_take(Finished *f, const Lower *L) {
+  memcpy(f->layers, L->layers, L->n_layers * sizeof *f->layers);
+  memcpy(f->values, L->values, L->n_values * sizeof *f->values);
+  memcpy(f->weight_sram, L->weight_sram, L->graph->n_tensors * sizeof *f->weight_sram);
+  f->resident_bytes = L->resident_bytes;
+}
+
+static void finished_put_back(const Finished *f, Lower *L) {
+  memcpy(L->layers, f->layers, L->n_layers * sizeof *f->layers);
+  memcpy(L->values, f->values, L->n_values * sizeof *f->values);
+  memcpy(L->weight_sram, f->weight_sram, L->graph->n_tensors * sizeof *f->weight_sram);
+  L->resident_bytes = f->resident_bytes;
+}
+
+static void finished_free(Finished *f) {
+  free(f->layers);
+  free(f->values);
+  free(f->weight_sram);
+}
+
+#define FINISH_TRIALS 3 /* the chosen set less its last 1, 2 and 3 candidates (6 removed no more inversions) */
+
+/* The resident set is chosen by an estimate taken before the cascades (a cascade pass per
+ * trial would cost more than the whole choice), and weights that squeeze a cascade's bands
+ * or a layer's tiles there can cost more than they save. So the plan is finished with the
+ * chosen set and with that set less its last candidates (in candidate order) one by one, and
+ * the one of fewest planned cycles stays (at equal cycles, the larger set). */
+static void choose_final(Lower *L, Memory *m, const Candidate *c, size_t n) {
+  Finished before = finished_new(L), best = finished_new(L);
+  finished_take(&before, L);
+  double least = finish_plan(L, m, c, n);
+  finished_take(&best, L);
+  for (int r = 0; r < FINISH_TRIALS; r++) {
+    finished_put_back(&before, L);
+    long last = -1;
+    for (size_t k = 0; k < n; k++)
+      if (L->layers[c[k].layer].resident) last = (long)k;
+    if (last < 0) break;
+    L->layers[c[last].layer].resident = false;
+    finished_take(&before, L);
+    double cycles = finish_plan(L, m, c, n);
+    if (cycles < least - RESIDENCY_TIE * (least > 1 ? least : 1)) least = cycles, finished_take(&best, L);
+  }
+  finished_put_back(&best, L);
+  finished_free(&before);
+  finished_free(&best);
+}
+
 /* Activations first, each kept on chip where that is faster, offered the SRAM in the order
  * of activation_offers; then the weights that make the network faster still stay resident
- * below them, and the activations move up above. */
+ * below them, and the activations move up above; the plan is finished (cascades, prefetches)
+ * for that set and a few smaller ones, and the fastest kept (choose_final). */
 void lower_plan_memory(Lower *L) {
   size_t n_tensors = L->graph->n_tensors;
   L->weight_sram = np_xmalloc((n_tensors + 1) * sizeof *L->weight_sram);
@@ -432,31 +528,13 @@ void lower_plan_memory(Lower *L) {
   Offer *offers = activation_offers(L, &n_offers);
   for (size_t k = 0; k < n_offers; k++) try_on_chip(L, &m, offers[k].value, plans);
   free(offers);
-  choose_resident_weights(L, &m);
-  int64_t base = lower_align(L, L->resident_bytes);
-  for (size_t v = 0; v < L->n_values; v++)
-    if (L->values[v].on_chip) L->values[v].sram_offset += base;
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    ly->act_base = lower_align(L, base + m.top[i]);
-    if (ly->sram_engine) ly->plan = lower_tile(L, ly, L->arch->sram.capacity_bytes - ly->act_base);
-  }
-  lower_cascade(L);
-  Layout *t = &m.trial;
-  for (size_t i = 0; i < L->n_layers; i++) {
-    t->act_base[i] = L->layers[i].act_base;
-    t->plan[i] = L->layers[i].plan;
-  }
-  plan_prefetch(L, t);
-  for (size_t i = 0; i < L->n_layers; i++) {
-    LLayer *ly = &L->layers[i];
-    ly->prefetch = t->prefetch[i];
-    if (!ly->sram_engine) continue;
-    ly->plan = t->plan[i];
-    ly->w_base = t->w_base[i];
-  }
+  size_t n_candidates;
+  Candidate *candidates = weight_candidates(L, &n_candidates);
+  choose_resident_weights(L, &m, candidates, n_candidates);
+  choose_final(L, &m, candidates, n_candidates);
+  free(candidates);
   free(plans);
   free(m.top);
   free(m.placed);
-  layout_free(t);
+  layout_free(&m.trial);
 }
