@@ -352,15 +352,6 @@ static double network_estimate(Lower *L, Memory *m, int64_t resident, int64_t *b
 
 #define RESIDENCY_TIE 1e-9 /* relative: estimates closer than this are equal */
 
-/* Which layers' weights stay in SRAM, below the on-chip activations already planned. The
- * candidates come in an order that does not depend on the SRAM size, and the resident set is
- * the prefix of that order under which the whole network's estimate is least (at equal
- * time, the longer prefix: fewer DRAM bytes). The SRAM weights take is SRAM every layer's
- * tiles lose, so filling it can make a streamed layer slower than its weights save; and with
- * a larger SRAM every prefix tiles at least as well, so the least of them never rises. Then
- * each candidate in turn joins the set or leaves it when that alone makes the network
- * faster: a small layer early in the order can squeeze a big one that a later candidate does
- * not, and a larger SRAM whose best prefix takes both must still find the set without it. */
 /* The layers whose weights may stay resident, in their order (compare_candidates). */
 static Candidate *weight_candidates(Lower *L, size_t *n) {
   Candidate *c = np_xmalloc((L->n_layers + 1) * sizeof *c);
@@ -376,6 +367,15 @@ static Candidate *weight_candidates(Lower *L, size_t *n) {
   return c;
 }
 
+/* Which layers' weights stay in SRAM, below the on-chip activations already planned. The
+ * candidates come in an order that does not depend on the SRAM size, and the resident set is
+ * the prefix of that order under which the whole network's estimate is least (at equal
+ * time, the longer prefix: fewer DRAM bytes). The SRAM weights take is SRAM every layer's
+ * tiles lose, so filling it can make a streamed layer slower than its weights save; and with
+ * a larger SRAM every prefix tiles at least as well, so the least of them never rises. Then
+ * each candidate in turn joins the set or leaves it when that alone makes the network
+ * faster: a small layer early in the order can squeeze a big one that a later candidate does
+ * not, and a larger SRAM whose best prefix takes both must still find the set without it. */
 static void choose_resident_weights(Lower *L, Memory *m, const Candidate *c, size_t n) {
   if (n == 0) return;
   int64_t bytes_best, bytes_k, resident = 0;
