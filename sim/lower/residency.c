@@ -485,6 +485,10 @@ static void finished_free(Finished *f) {
  * chosen set and with that set less its last candidates (in candidate order) one by one, and
  * the one of fewest planned cycles stays (at equal cycles, the larger set). */
 static void choose_final(Lower *L, Memory *m, const Candidate *c, size_t n) {
+  if (n == 0) { /* no weights may stay resident (or no layers): one plan */
+    finish_plan(L, m, c, n);
+    return;
+  }
   Finished before = finished_new(L), best = finished_new(L);
   finished_take(&before, L);
   double least = finish_plan(L, m, c, n);
