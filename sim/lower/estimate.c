@@ -44,12 +44,13 @@ void lower_rates(const NpArch *arch, LRates *r) {
 }
 
 LTransfer lower_transfer(const LRates *r, double bytes, double runs) {
-  LTransfer t = {0, 0, 0};
+  LTransfer t = {0, 0, 0, 0};
   if (bytes <= 0) return t;
   double C = r->channels, bt = r->burst_ticks;
   if (runs < 1) runs = 1;
   double run_bytes = bytes / runs;
   double per_run = ceil(run_bytes / r->burst), bursts = runs * per_run;
+  t.bursts = bursts;
   /* each run opens a row on every channel it touches, and one more each time it crosses
    * a row of row_bytes x channels bytes */
   double misses = r->miss_ticks > 0 ? runs * (lower_min(C, per_run) + floor(run_bytes / r->row_span) * C) : 0;
@@ -339,15 +340,13 @@ LEstimate lower_estimate_plan(const Lower *L, const LCompute *compute, const LTi
     LTransfer one = lower_transfer(&L->rates, s->bytes / (double)s->count, s->runs);
     bus += one.bus_cycles * (double)s->count;
     lines += one.sram_lines * (double)s->count;
-    double runs = s->runs < 1 ? 1 : s->runs;
-    double bursts = runs * ceil(s->bytes / (double)s->count / runs / L->rates.burst);
     if (s->store) {
       store_chain += one.cycles * (double)s->count;
       last_store = one.cycles;
-      stores = s->count, store_bus = one.bus_cycles, store_bursts = bursts;
+      stores = s->count, store_bus = one.bus_cycles, store_bursts = one.bursts;
     } else {
       load_chain += one.cycles * (double)s->count;
-      load_bursts += bursts * (double)s->count, load_bus += one.bus_cycles * (double)s->count;
+      load_bursts += one.bursts * (double)s->count, load_bus += one.bus_cycles * (double)s->count;
       /* the first tile's blocks are whole ones; the last tile's may be remainders */
       double mean = s->bytes / (double)s->count;
       bool first = s->first > 0 && s->first != mean, last = s->last > 0 && s->last != mean;

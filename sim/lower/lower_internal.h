@@ -207,6 +207,7 @@ static inline double lower_min(double a, double b) { return a < b || b != b ? a 
  * side) and its data-bus time, which concurrent transfers share. */
 typedef struct LTransfer {
   double cycles, bus_cycles, sram_lines;
+  double bursts; /* lower_transfer's; a floor's least count */
 } LTransfer;
 void lower_rates(const NpArch *arch, LRates *r);
 LTransfer lower_transfer(const LRates *r, double bytes, double runs);
@@ -218,13 +219,14 @@ LTransfer lower_transfer(const LRates *r, double bytes, double runs);
  * over transfers is at least count x (lat + bt - interval) + (all bursts) x interval + (all
  * misses) / channels. */
 static inline LTransfer lower_transfers_floor(const LRates *r, double count, double bytes, double runs) {
-  LTransfer t = {0, 0, 0};
+  LTransfer t = {0, 0, 0, 0};
   if (bytes <= 0 || count <= 0 || !r->bus) return t;
   if (runs < count) runs = count;
   double bursts = lower_max(runs, bytes / r->burst), miss_ticks = runs * r->miss_ticks;
   t.cycles = (count * (r->latency_ticks + r->burst_ticks - r->interval_ticks) + bursts * r->interval_ticks +
               miss_ticks / r->channels) / NP_DRAM_TICKS_PER_CYCLE;
   t.bus_cycles = (bursts * r->burst_ticks + miss_ticks) / r->channels / NP_DRAM_TICKS_PER_CYCLE;
+  t.bursts = bursts;
   t.sram_lines = bytes / r->bank_width;
   double sram = t.sram_lines / (r->banks * r->ports);
   if (sram > t.cycles) t.cycles = sram;
